@@ -1,0 +1,80 @@
+/**
+ * Imperative autograd: `backward`, `noGrad`, `detach`, and torch-style methods on tfjs tensors
+ * (`loss.backward()`, `t.item()`, `t.detach()`), added the way tfjs adds its chained ops.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import '../gradients';
+import { registerChainedOps } from '../chained-ops';
+import { backward, detach, installAutograd, requiresGrad, requiresGrad_, gradOf } from './tape';
+import type { BackwardOptions } from './tape';
+import { ShapeError } from '../errors';
+
+export { Parameter } from './parameter';
+export {
+  backward,
+  detach,
+  enableGrad,
+  gradOf,
+  installAutograd,
+  isGradEnabled,
+  isLeaf,
+  noGrad,
+  requiresGrad,
+  requiresGrad_,
+  setGradEnabled,
+  setGradOf,
+  sweepTape,
+  tapeSize,
+  SUPPORTED_TFJS_CORE,
+} from './tape';
+export type { BackwardOptions } from './tape';
+
+declare module '@tensorflow/tfjs-core/dist/tensor' {
+  interface Tensor {
+    /** torch's `loss.backward(gradient?)`: see {@link backward}. */
+    backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+    /** torch's `t.item()`: the value of a one-element tensor as a number (reads the data synchronously). */
+    item(): number;
+    /** torch's `t.detach()`: same values, cut from the graph. */
+    detach(): this;
+    /** torch's `t.requires_grad`. */
+    readonly requiresGrad: boolean;
+    /** torch's `t.grad` for leaves (parameters and `requiresGrad_` tensors); `null` otherwise. */
+    readonly grad: Tensor | null;
+    /** torch's `t.requires_grad_(mode)`. */
+    requiresGrad_(mode?: boolean): this;
+  }
+}
+
+/** torch's `t.item()`: the value of a one-element tensor. */
+export function item(t: tf.Tensor): number {
+  if (t.size !== 1) {
+    throw new ShapeError(`a Tensor with ${t.size} elements cannot be converted to Scalar (shape [${t.shape}])`);
+  }
+  return t.dataSync()[0] as number;
+}
+
+function addChainedMethods(): void {
+  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  const define = (name: string, desc: PropertyDescriptor) => {
+    // Parameter defines its own requiresGrad/grad; never clobber anything tfjs defines itself.
+    if (Object.prototype.hasOwnProperty.call(proto, name)) return;
+    Object.defineProperty(proto, name, { configurable: true, ...desc });
+  };
+  define('backward', {
+    value(this: tf.Tensor, gradient?: tf.Tensor | null, options?: BackwardOptions) {
+      backward(this, gradient, options);
+    },
+  });
+  define('item', { value(this: tf.Tensor) { return item(this); } });
+  define('detach', { value(this: tf.Tensor) { return detach(this); } });
+  define('requiresGrad_', { value(this: tf.Tensor, mode = true) { return requiresGrad_(this, mode); } });
+  define('requiresGrad', { get(this: tf.Tensor) { return requiresGrad(this); } });
+  define('grad', { get(this: tf.Tensor) { return gradOf(this); } });
+}
+
+registerChainedOps();
+installAutograd();
+addChainedMethods();

@@ -1,0 +1,512 @@
+/**
+ * Imperative autograd over tfjs's engine tape: torch's `loss.backward()` across ordinary statements.
+ *
+ * tfjs records a tape only inside `tf.grad`-style closures. torch records every op whose input requires a
+ * gradient, whenever it runs. This module gives tfjs torch's behaviour:
+ *
+ * - The engine's tape is switched on once (`gradientDepth` 1) and kept on.
+ * - Every kernel call goes through {@link recordingRunKernelFunc}: it is recorded only when grad mode is
+ *   on and one of its inputs requires a gradient (a {@link Parameter} with `requiresGrad`, or the output
+ *   of a recorded op); otherwise it runs as if inside a kernel, saving nothing. So data-only work, `noGrad`
+ *   blocks and frozen parameters cost nothing, as in torch.
+ * - `backward()` walks the recorded nodes from the loss back to the leaves, accumulates into each leaf's
+ *   `.grad`, then frees the graph it used (torch's `retain_graph=False`).
+ * - Nodes whose outputs were all disposed (for example by the `tf.tidy` around a training step) and that
+ *   no live tensor depends on are swept, so the tape never grows without bound.
+ *
+ * Relies on tfjs-core 4.22.0 internals (engine state, `runKernelFunc`, `endScope`, tape nodes); the
+ * version is checked when the hooks are installed.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { AutogradError, BackendError } from '../errors';
+import { Parameter } from './parameter';
+
+/** The tfjs-core version whose engine internals these hooks were written against. */
+export const SUPPORTED_TFJS_CORE = '4.22.0';
+
+type NamedTensorMap = Record<string, tf.Tensor>;
+
+interface TapeNode {
+  id: number;
+  kernelName: string;
+  inputs: NamedTensorMap;
+  outputs: tf.Tensor[];
+  saved?: tf.Tensor[];
+  gradient?: (dys: Array<tf.Tensor | null>) => Record<string, () => tf.Tensor>;
+}
+
+interface EngineState {
+  gradientDepth: number;
+  kernelDepth: number;
+  activeTape: TapeNode[] | null;
+  scopeStack: Array<{ name: string }>;
+}
+
+interface EngineInternals {
+  state: EngineState;
+  runKernelFunc(params: { inputs?: NamedTensorMap }): tf.Tensor | tf.Tensor[];
+  endScope(result?: unknown): void;
+}
+
+/** Tensors that are not parameters but require grad: outputs of recorded ops, and `requiresGrad_` leaves. */
+const requiresGradSet = new WeakSet<tf.Tensor>();
+/** Non-parameter leaves made by {@link requiresGrad_}: backward stores their gradient in {@link leafGrads}. */
+const leafSet = new WeakSet<tf.Tensor>();
+const leafGrads = new WeakMap<tf.Tensor, tf.Tensor>();
+/** Outputs of nodes freed by a backward pass: backward through them again is torch's "second time" error. */
+const freedOutputs = new WeakSet<tf.Tensor>();
+
+let gradEnabled = true;
+let engine: EngineInternals | null = null;
+let hookedState: EngineState | null = null;
+/** Outputs disposed since the last sweep that belong to tape nodes. */
+let tapeSizeAfterSweep = 0;
+
+function isParameterLike(t: tf.Tensor): t is tf.Variable {
+  return t instanceof tf.Variable;
+}
+
+/** Whether `t` takes part in autograd (torch's `t.requires_grad`). */
+export function requiresGrad(t: tf.Tensor | null | undefined): boolean {
+  if (t == null) return false;
+  // Every trainable float32 tf.Variable is a leaf that requires grad (a Parameter, or a user's tf.variable);
+  // buffers are non-trainable variables.
+  if (isParameterLike(t)) return t.trainable && t.dtype === 'float32';
+  return requiresGradSet.has(t);
+}
+
+/** Whether `t` is a leaf of the graph (a parameter, a `requiresGrad_` tensor, or a tensor that needs no grad). */
+export function isLeaf(t: tf.Tensor): boolean {
+  return !requiresGradSet.has(t) || leafSet.has(t);
+}
+
+function anyInputRequiresGrad(inputs: NamedTensorMap | undefined): boolean {
+  if (inputs == null) return false;
+  for (const key in inputs) {
+    if (requiresGrad(inputs[key])) return true;
+  }
+  return false;
+}
+
+function markOutputs(out: tf.Tensor | tf.Tensor[]): void {
+  const outs = Array.isArray(out) ? out : [out];
+  for (const o of outs) {
+    // Integer and boolean results (argmax, comparisons) never require grad, as in torch.
+    if (o != null && o.dtype === 'float32') requiresGradSet.add(o);
+  }
+}
+
+function tape(): TapeNode[] {
+  const eng = installAutograd();
+  return eng.state.activeTape!;
+}
+
+/**
+ * Installs the hooks on tfjs's engine (idempotent; called on import of the library). Exposed for
+ * code that resets the engine (`tf.engine().reset()`), after which the hooks re-arm themselves anyway.
+ */
+export function installAutograd(): EngineInternals {
+  const eng = tf.engine() as unknown as EngineInternals;
+  if (engine !== eng) {
+    if (tf.version_core !== SUPPORTED_TFJS_CORE) {
+      throw new BackendError(
+        `tfjs-torch's autograd hooks need @tensorflow/tfjs-core ${SUPPORTED_TFJS_CORE} exactly, found ${tf.version_core}; ` +
+          `install @tensorflow/tfjs-core@${SUPPORTED_TFJS_CORE}`,
+      );
+    }
+    const original = eng.runKernelFunc;
+    const originalEndScope = eng.endScope;
+    eng.runKernelFunc = function (this: EngineInternals, params) {
+      armTape(this);
+      return recordingRunKernelFunc(this, original, params);
+    };
+    eng.endScope = function (this: EngineInternals, result?: unknown) {
+      originalEndScope.call(this, result);
+      afterScope(this);
+    };
+    engine = eng;
+  }
+  armTape(eng);
+  return eng;
+}
+
+/** Keeps the engine's tape switched on: one level of `gradientDepth` belongs to this module. */
+function armTape(eng: EngineInternals): void {
+  const st = eng.state;
+  if (hookedState !== st || st.activeTape == null) {
+    if (st.gradientDepth === 0) st.activeTape = [];
+    st.gradientDepth++;
+    hookedState = st;
+    tapeSizeAfterSweep = 0;
+  }
+}
+
+function recordingRunKernelFunc(
+  eng: EngineInternals,
+  original: EngineInternals['runKernelFunc'],
+  params: { inputs?: NamedTensorMap },
+): tf.Tensor | tf.Tensor[] {
+  const st = eng.state;
+  if (st.kernelDepth > 0) return original.call(eng, params);
+  if (st.gradientDepth > 1) {
+    // tfjs's own tf.grad / optimizer.minimize is running: let it record everything it needs.
+    const out = original.call(eng, params);
+    if (gradEnabled && anyInputRequiresGrad(params.inputs)) markOutputs(out);
+    return out;
+  }
+  if (!gradEnabled || !anyInputRequiresGrad(params.inputs)) {
+    // Run as the engine runs nested kernels: no tape node, nothing saved for backward.
+    st.kernelDepth++;
+    try {
+      return original.call(eng, params);
+    } finally {
+      st.kernelDepth--;
+    }
+  }
+  const out = original.call(eng, params);
+  markOutputs(out);
+  return out;
+}
+
+function afterScope(eng: EngineInternals): void {
+  const st = eng.state;
+  const t = st.activeTape;
+  if (t == null || t.length === 0 || st.kernelDepth > 0) return;
+  // Sweep when a user-level scope (tf.tidy, not an op's internal scope) closes with no user-level scope
+  // left open, and also whenever the tape has doubled since the last sweep.
+  let userScopeOpen = false;
+  for (const s of st.scopeStack) {
+    if (!s.name.endsWith('__op')) {
+      userScopeOpen = true;
+      break;
+    }
+  }
+  if (!userScopeOpen || t.length > Math.max(256, 2 * tapeSizeAfterSweep)) sweepTape();
+}
+
+/**
+ * Drops tape nodes that no live tensor depends on and disposes what they saved for backward.
+ * Runs automatically; exposed for tests and for long computations outside any `tf.tidy`.
+ */
+export function sweepTape(): void {
+  const t = engine?.state.activeTape;
+  if (t == null) return;
+  const needed = new Set<number>();
+  const kept: TapeNode[] = [];
+  for (let i = t.length - 1; i >= 0; i--) {
+    const node = t[i];
+    let live = false;
+    for (const o of node.outputs) {
+      if (!o.isDisposed || needed.has(o.id)) {
+        live = true;
+        break;
+      }
+    }
+    if (live) {
+      for (const key in node.inputs) {
+        const x = node.inputs[key];
+        if (x != null) needed.add(x.id);
+      }
+      kept.push(node);
+    } else {
+      disposeSaved(node);
+    }
+  }
+  kept.reverse();
+  t.length = 0;
+  for (const node of kept) t.push(node);
+  tapeSizeAfterSweep = t.length;
+}
+
+function disposeSaved(node: TapeNode): void {
+  if (node.saved) {
+    for (const s of node.saved) s.dispose();
+    node.saved = [];
+  }
+}
+
+/** Number of recorded tape nodes (for tests and leak hunting). */
+export function tapeSize(): number {
+  return tape().length;
+}
+
+/** Whether ops are being recorded for backward (torch's `torch.is_grad_enabled()`). */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Switches recording on or off globally (torch's `torch.set_grad_enabled(mode)`). */
+export function setGradEnabled(mode: boolean): void {
+  gradEnabled = mode;
+}
+
+/**
+ * Runs `fn` with recording off, as torch's `with torch.no_grad():`. Nothing inside is recorded or saved
+ * for backward, and results do not require grad.
+ *
+ * @example
+ * ```ts
+ * const samples = noGrad(() => generator.forward(fixedNoise));
+ * ```
+ */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Runs `fn` with recording on, inside a `noGrad` block (torch's `torch.enable_grad()`). */
+export function enableGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/**
+ * A new tensor with the same values that does not require grad (torch's `t.detach()`): backward stops
+ * here. Shares the data (no copy).
+ */
+export function detach<T extends tf.Tensor>(t: T): T {
+  return noGrad(() => tf.clone(t)) as T;
+}
+
+/**
+ * Marks a (non-parameter) float tensor as a leaf that requires grad (torch's `t.requires_grad_()`):
+ * backward stores its gradient, readable with {@link gradOf}. Parameters use `param.requiresGrad`.
+ */
+export function requiresGrad_<T extends tf.Tensor>(t: T, mode = true): T {
+  if (t instanceof Parameter) {
+    t.requiresGrad = mode;
+    return t;
+  }
+  if (mode && t.dtype !== 'float32') {
+    throw new AutogradError(`only float32 tensors can require gradients, got dtype ${t.dtype} for shape [${t.shape}]`);
+  }
+  if (requiresGradSet.has(t) && !leafSet.has(t)) {
+    throw new AutogradError(
+      'you can only change requires_grad flags of leaf variables; use detach() first to get a leaf ' +
+        `(tensor of shape [${t.shape}] is the output of a recorded op)`,
+    );
+  }
+  if (mode) {
+    requiresGradSet.add(t);
+    leafSet.add(t);
+  } else {
+    requiresGradSet.delete(t);
+    leafSet.delete(t);
+  }
+  return t;
+}
+
+/** The accumulated gradient of a leaf: `param.grad` for a {@link Parameter}, else the `requiresGrad_` leaf's. */
+export function gradOf(t: tf.Tensor): tf.Tensor | null {
+  if (t instanceof Parameter) return t.grad;
+  return leafGrads.get(t) ?? null;
+}
+
+/** Sets or clears a leaf's gradient (what `zeroGrad` uses for non-parameter leaves). */
+export function setGradOf(t: tf.Tensor, grad: tf.Tensor | null): void {
+  const old = gradOf(t);
+  if (old && old !== grad) old.dispose();
+  if (grad) tf.keep(grad);
+  if (t instanceof Parameter) t.grad = grad;
+  else if (grad) leafGrads.set(t, grad);
+  else leafGrads.delete(t);
+}
+
+/** Options of {@link backward}, as torch's `Tensor.backward`. */
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. Default: `false` (the graph is freed). */
+  retainGraph?: boolean;
+  /** Accumulate only into these leaves (torch's `inputs=`). Default: every leaf that took part. */
+  inputs?: tf.Tensor[];
+}
+
+/**
+ * Computes the gradient of `tensor` with respect to every leaf that took part in computing it and
+ * **accumulates** it into each leaf's `.grad`, as torch's `tensor.backward(gradient)`.
+ *
+ * Mirrors [torch.Tensor.backward](https://pytorch.org/docs/1.13/generated/torch.Tensor.backward.html).
+ * Gradients add up across calls until `zeroGrad()`. Parameters that did not take part keep their `.grad`.
+ * The graph is freed afterwards unless `retainGraph` is set. `.grad` tensors are kept (they survive the
+ * `tf.tidy` around a training step).
+ *
+ * @param tensor the output to differentiate; a one-element tensor unless `gradient` is given.
+ * @param gradient the gradient of some scalar with respect to `tensor`, same shape. Default: ones for a
+ *   one-element tensor; required otherwise (torch: "grad can be implicitly created only for scalar outputs").
+ *
+ * @example
+ * ```ts
+ * tf.tidy(() => {
+ *   optimizer.zeroGrad();
+ *   const loss = criterion.forward(model.forward(x), y);
+ *   backward(loss);            // or loss.backward()
+ *   optimizer.step();
+ * });
+ * ```
+ */
+export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options: BackwardOptions = {}): void {
+  const t = tape();
+  if (!(tensor instanceof tf.Tensor)) throw new AutogradError(`backward: expected a tf.Tensor, got ${typeof tensor}`);
+  if (!requiresGrad(tensor)) {
+    if (freedOutputs.has(tensor)) throw secondTimeError(tensor);
+    throw new AutogradError(
+      `element 0 of tensors does not require grad and does not have a grad_fn (tensor of shape [${tensor.shape}]: ` +
+        'no parameter that requires grad took part in computing it, or it was computed under noGrad/detach)',
+    );
+  }
+  if (gradient == null) {
+    if (tensor.size !== 1) {
+      throw new AutogradError(
+        `grad can be implicitly created only for scalar outputs; got a tensor of shape [${tensor.shape}]: ` +
+          'pass a gradient of the same shape, or reduce it first (e.g. loss.mean())',
+      );
+    }
+  } else if (!tf.util.arraysEqual(gradient.shape, tensor.shape)) {
+    throw new AutogradError(
+      `backward: gradient has shape [${gradient.shape}] but the tensor has shape [${tensor.shape}]; they must match`,
+    );
+  }
+  const onlyInputs = options.inputs ? new Set(options.inputs.map((x) => x.id)) : null;
+
+  // Nodes of the graph of `tensor`, in tape (topological) order: every ancestor of it.
+  const graph: TapeNode[] = [];
+  const needed = new Set<number>([tensor.id]);
+  const inGraph = new Set<TapeNode>();
+  for (let i = t.length - 1; i >= 0; i--) {
+    const node = t[i];
+    if (!node.outputs.some((o) => needed.has(o.id))) continue;
+    graph.push(node);
+    inGraph.add(node);
+    for (const key in node.inputs) {
+      const x = node.inputs[key];
+      if (x != null && requiresGrad(x)) needed.add(x.id);
+    }
+  }
+
+  const leaves = new Map<number, tf.Tensor>();
+  const leafResults: Array<[tf.Tensor, tf.Tensor]> = tf.tidy(() => {
+    // Gradients by tensor id. A gradient function may return its dy unchanged, so one tensor can be the
+    // gradient of several tensors: count references before disposing early (peak memory).
+    const grads = new Map<number, tf.Tensor>();
+    const byId = new Map<number, tf.Tensor>();
+    const refs = new Map<tf.Tensor, number>();
+    const release = (g: tf.Tensor) => {
+      const n = (refs.get(g) ?? 0) - 1;
+      if (n > 0) refs.set(g, n);
+      else {
+        refs.delete(g);
+        g.dispose();
+      }
+    };
+    const put = (x: tf.Tensor, g: tf.Tensor) => {
+      const prev = grads.get(x.id);
+      if (prev) {
+        const sum = tf.add(prev, g);
+        release(prev);
+        if (!refs.has(g)) g.dispose();
+        g = sum;
+      }
+      grads.set(x.id, g);
+      byId.set(x.id, x);
+      refs.set(g, (refs.get(g) ?? 0) + 1);
+    };
+    put(tensor, gradient == null ? tf.onesLike(tensor) : tf.clone(gradient));
+    if (isLeaf(tensor)) leaves.set(tensor.id, tensor);
+
+    const previous = gradEnabled;
+    gradEnabled = false;
+    try {
+      for (const node of graph) {
+        const dys = node.outputs.map((o) => grads.get(o.id) ?? null);
+        if (dys.every((d) => d == null)) continue;
+        if (node.gradient == null) {
+          throw new AutogradError(
+            `Cannot compute gradient: gradient function not found for ${node.kernelName} ` +
+              `(its output of shape [${node.outputs[0]?.shape}] lies between the parameters and the loss)`,
+          );
+        }
+        const wanted: Array<[tf.Tensor, () => tf.Tensor]> = [];
+        const inputGrads = node.gradient(dys);
+        for (const key in node.inputs) {
+          const x = node.inputs[key];
+          if (x == null || !requiresGrad(x)) continue;
+          const fn = inputGrads[key];
+          if (fn == null) {
+            throw new AutogradError(`Cannot compute gradient: ${node.kernelName} has no gradient for its input '${key}'`);
+          }
+          wanted.push([x, fn]);
+        }
+        const dxs = tf.tidy(() => wanted.map(([, fn]) => fn()));
+        wanted.forEach(([x], i) => {
+          const dx = dxs[i];
+          if (!tf.util.arraysEqual(dx.shape, x.shape)) {
+            throw new AutogradError(
+              `gradient of ${node.kernelName} input has shape [${dx.shape}], expected [${x.shape}] (internal error)`,
+            );
+          }
+          put(x, dx.dtype === 'float32' ? dx : tf.cast(dx, 'float32'));
+          if (isLeaf(x)) leaves.set(x.id, x);
+        });
+        // Every consumer of this node's outputs came later on the tape and has been processed.
+        for (const o of node.outputs) {
+          const g = grads.get(o.id);
+          if (g && !isLeaf(o)) {
+            grads.delete(o.id);
+            release(g);
+          }
+        }
+      }
+    } finally {
+      gradEnabled = previous;
+    }
+    // A non-leaf gradient nobody consumed: its producer is gone, freed by an earlier backward.
+    for (const id of grads.keys()) {
+      const x = byId.get(id)!;
+      if (!leaves.has(id) && freedOutputs.has(x)) throw secondTimeError(tensor);
+    }
+    const results: Array<[tf.Tensor, tf.Tensor]> = [];
+    for (const [id, leaf] of leaves) {
+      if (onlyInputs && !onlyInputs.has(id)) continue;
+      const g = grads.get(id);
+      if (g == null) continue;
+      const old = gradOf(leaf);
+      results.push([leaf, old ? tf.add(old, g) : tf.clone(g)]);
+    }
+    return results;
+  });
+  for (const [leaf, next] of leafResults) setGradOf(leaf, next);
+
+  if (!options.retainGraph) {
+    const keep: TapeNode[] = [];
+    for (const node of t) {
+      if (inGraph.has(node)) {
+        disposeSaved(node);
+        for (const o of node.outputs) freedOutputs.add(o);
+      } else {
+        keep.push(node);
+      }
+    }
+    t.length = 0;
+    for (const node of keep) t.push(node);
+    tapeSizeAfterSweep = Math.min(tapeSizeAfterSweep, t.length);
+  }
+}
+
+function secondTimeError(t: tf.Tensor): AutogradError {
+  return new AutogradError(
+    'Trying to backward through the graph a second time (or directly access saved tensors after they have ' +
+      `already been freed). Saved intermediate values of the graph of the tensor of shape [${t.shape}] are freed ` +
+      'when you call backward(). Specify { retainGraph: true } if you need to backward through the graph a second time.',
+  );
+}
