@@ -4,7 +4,9 @@ import { describe, expect, test } from 'vitest';
 
 import { backward, gradOf, requiresGrad_ } from '../src/autograd';
 import { ShapeError, TorchError, ValueError } from '../src/errors';
+import { Conv2d, ConvTranspose2d } from '../src/nn/conv';
 import * as F from '../src/nn/functional/conv';
+import { manualSeed } from '../src/random';
 import { expectClose, loadFixture, toTensor } from './helpers';
 import type { FixtureTensor } from './helpers';
 
@@ -51,11 +53,36 @@ interface ErrorCase {
   output_size?: number[];
 }
 
-type Case = LayerCase | ErrorCase | { section: 'init' };
+interface InitCase {
+  section: 'init';
+  seed: number;
+  kind: 'Conv2d' | 'ConvTranspose2d';
+  args: LayerArgs;
+  repr: string;
+  state_dict: Record<string, FixtureTensor>;
+}
+
+type Case = LayerCase | ErrorCase | InitCase;
 
 const fixture = loadFixture<Case>('conv');
 const layers = fixture.cases.filter((c): c is LayerCase => c.section === 'layer');
 const errors = fixture.cases.filter((c): c is ErrorCase => c.section === 'error');
+const inits = fixture.cases.filter((c): c is InitCase => c.section === 'init');
+
+/** The module torch built from `args` (snake_case keyword arguments), in this library's camelCase. */
+function buildModule(kind: 'Conv2d' | 'ConvTranspose2d', a: LayerArgs): Conv2d | ConvTranspose2d {
+  const common = { stride: a.stride, dilation: a.dilation, groups: a.groups, bias: a.bias, paddingMode: a.padding_mode };
+  if (kind === 'Conv2d') return new Conv2d(a.in_channels, a.out_channels, a.kernel_size, { ...common, padding: a.padding });
+  return new ConvTranspose2d(a.in_channels, a.out_channels, a.kernel_size, {
+    ...common,
+    padding: a.padding as F.IntOrPair,
+    outputPadding: a.output_padding,
+  });
+}
+
+function stateDictOf(c: { state_dict: Record<string, FixtureTensor> }): Map<string, tf.Tensor> {
+  return new Map(Object.entries(c.state_dict).map(([k, v]) => [k, toTensor(v)]));
+}
 
 /** torch's module options as F's: the output padding that `forward(input, output_size)` would pick. */
 function functionalOptions(c: LayerCase): F.Conv2dOptions & F.ConvTranspose2dOptions {
@@ -68,13 +95,13 @@ function functionalOptions(c: LayerCase): F.Conv2dOptions & F.ConvTranspose2dOpt
       dilation: a.dilation,
     });
   }
-  return { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups, outputPadding };
+  return { stride: a.stride, padding: a.padding as F.IntOrPair, dilation: a.dilation, groups: a.groups, outputPadding };
 }
 
 function functional(c: LayerCase, x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
   const o = functionalOptions(c);
-  if (c.kind === 'Conv2d') return F.conv2d(x, w, b, o);
-  return F.convTranspose2d(x, w, b, { ...o, padding: o.padding as number | [number, number] });
+  if (c.kind === 'Conv2d') return F.conv2d(x, w, b, { ...o, padding: c.args.padding });
+  return F.convTranspose2d(x, w, b, o);
 }
 
 // Non-zeros padding modes are the module's business (torch pads, then calls F.conv2d with padding 0).
@@ -108,6 +135,92 @@ describe('F.conv2d / F.convTranspose2d match torch (output and gradients)', () =
     expectClose(gradOf(x)!, c.grad_input, 'grad input');
     expectClose(gradOf(w)!, c.grad_weight, 'grad weight');
     if (b) expectClose(gradOf(b)!, c.grad_bias!, 'grad bias');
+  });
+});
+
+describe('nn.Conv2d / nn.ConvTranspose2d match torch (repr, output, gradients through backward)', () => {
+  test.each(layers.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const m = buildModule(c.kind, c.args);
+    expect(String(m)).toBe(c.repr);
+    expect([...m.stateDict({ keepVars: true }).keys()]).toEqual(Object.keys(c.state_dict));
+    const sd = stateDictOf(c);
+    m.loadStateDict(sd);
+    tf.dispose([...sd.values()]);
+    const x = requiresGrad_(toTensor(c.input));
+    const out = m instanceof ConvTranspose2d ? m.forward(x, c.output_size) : m.forward(x);
+    expectClose(out, c.output, 'output');
+    backward(out, toTensor(c.R));
+    expectClose(gradOf(x)!, c.grad_input, 'grad input');
+    expectClose(m.weight.grad!, c.grad_weight, 'grad weight');
+    if (c.grad_bias) expectClose(m.bias!.grad!, c.grad_bias, 'grad bias');
+    else expect(m.bias).toBeNull();
+    // torch accumulates: a second backward doubles the gradients.
+    const again = m instanceof ConvTranspose2d ? m.forward(x, c.output_size) : m.forward(x);
+    backward(again, toTensor(c.R));
+    expectClose(m.weight.grad!, tf.mul(toTensor(c.grad_weight), 2), 'accumulated grad weight');
+  });
+});
+
+describe('reset_parameters draws what torch draws after manual_seed', () => {
+  test.each(inits.map((c) => [`${c.repr} seed=${c.seed}`, c] as const))('%s', (_name, c) => {
+    manualSeed(c.seed);
+    const m = buildModule(c.kind, c.args);
+    expect(String(m)).toBe(c.repr);
+    const sd = m.stateDict();
+    expect([...sd.keys()]).toEqual(Object.keys(c.state_dict));
+    for (const [k, v] of sd) expectClose(v, c.state_dict[k], k);
+    tf.dispose([...sd.values()]);
+  });
+});
+
+describe('module errors: every configuration torch rejects is rejected', () => {
+  const moduleCases = errors.filter((e) => e.module != null);
+  test.each(moduleCases.map((e) => [e.desc, e] as const))('%s', (_desc, e) => {
+    const run = () => {
+      const m = buildModule(e.module!, e.args!);
+      if (e.input_shape) {
+        const x = tf.zeros(e.input_shape);
+        if (m instanceof ConvTranspose2d) m.forward(x, e.output_size);
+        else m.forward(x);
+      }
+    };
+    expect(run, `torch: ${e.torch_message}`).toThrow(TorchError);
+  });
+
+  test('messages name the module and its expectations', () => {
+    const conv = new Conv2d(32, 64, 4, { stride: 2, padding: 1 });
+    expect(() => conv.forward(tf.zeros([8, 64, 14, 14]))).toThrow(
+      new ShapeError('Conv2d: expected input[1] (channels) to be in_channels = 32, got 64 for input of shape [8, 64, 14, 14]'),
+    );
+    expect(() => conv.forward(tf.zeros([64, 14]))).toThrow(
+      'Conv2d: expected 3-D (unbatched) or 4-D (batched) input, got 2-D input of shape [64, 14]',
+    );
+    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(new ValueError('Conv2d: in_channels (=3) must be divisible by groups (=2)'));
+    expect(() => new ConvTranspose2d(4, 6, 3, { groups: 4 })).toThrow(
+      'ConvTranspose2d: out_channels (=6) must be divisible by groups (=4)',
+    );
+    expect(() => new ConvTranspose2d(4, 4, 3, { paddingMode: 'reflect' })).toThrow(
+      "ConvTranspose2d: only 'zeros' padding mode is supported, got paddingMode='reflect'",
+    );
+    expect(() => new Conv2d(4, 4, 3, { paddingMode: 'foo' as 'zeros' })).toThrow(
+      "Conv2d: padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', but got padding_mode='foo'",
+    );
+    expect(() => new Conv2d(4, 4, 3, { padding: 3, paddingMode: 'reflect' }).forward(tf.zeros([1, 4, 2, 2]))).toThrow(
+      'Conv2d: reflect padding (3, 3) must be smaller than the input size 2 along dimension 3, for input of shape [1, 4, 2, 2]',
+    );
+    const up = new ConvTranspose2d(4, 4, 3, { stride: 2, padding: 1 });
+    expect(() => up.forward(tf.zeros([1, 4, 5, 5]), [12, 12])).toThrow(
+      'ConvTranspose2d: requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of spatial size [5, 5])',
+    );
+  });
+
+  test('parameters carry torch names and shapes; bias=false registers none', () => {
+    const g = new ConvTranspose2d(128, 64, 4, { stride: 2, padding: 1, bias: false, groups: 2 });
+    expect(g.namedParameters().map(([k, p]) => [k, p.shape])).toEqual([['weight', [128, 32, 4, 4]]]);
+    expect(String(g)).toBe('ConvTranspose2d(128, 64, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), groups=2, bias=False)');
+    const d = new Conv2d(64, 128, [3, 5], { padding: 'same', dilation: [1, 2] });
+    expect(d.namedParameters().map(([k, p]) => [k, p.shape])).toEqual([['weight', [128, 64, 3, 5]], ['bias', [128]]]);
+    expect(String(d)).toBe('Conv2d(64, 128, kernel_size=(3, 5), stride=(1, 1), padding=same, dilation=(1, 2))');
   });
 });
 
@@ -198,6 +311,24 @@ describe('memory', () => {
       });
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('module forward and backward in a tidy loop leave only the accumulated gradients', () => {
+    const layers = [
+      new Conv2d(3, 4, 3, { padding: 1, paddingMode: 'reflect' }),
+      new Conv2d(3, 6, 3, { stride: 2, padding: 'valid', groups: 3 }),
+      new ConvTranspose2d(3, 4, 4, { stride: 2, padding: 1 }),
+    ];
+    const x = tf.randomNormal([2, 3, 7, 6]);
+    const step = () =>
+      tf.tidy(() => {
+        for (const m of layers) backward(tf.sum(m.forward(x)));
+      });
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    for (const m of layers) m.zeroGrad();
   });
 
   test('a gradient pass through tf.grads leaves nothing behind but the gradients', () => {
