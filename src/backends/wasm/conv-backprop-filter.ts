@@ -1,0 +1,133 @@
+/**
+ * `Conv2DBackpropFilter` for the wasm backend, which tfjs-backend-wasm 4.22 lacks (tfjs issue #8474), so conv
+ * layers cannot train on it without this kernel.
+ *
+ * dW `[kH*kW*inC, outC]` = colsᵀ `[kH*kW*inC, rows]` @ dy `[rows, outC]`, with `rows` = batch*outH*outW and colsᵀ the
+ * transposed im2col of x, built directly in that layout so the GEMM runs on XNNPACK with untransposed operands and
+ * batch 1. Large batches are processed in chunks whose partial products are summed. Any stride, dilation and padding.
+ * @module
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+import { MAX_COLUMN_FLOATS } from './conv-backprop-input';
+import { type ConvBackpropAttrs, type ConvGeometry, convGeometry, explicitPad } from './geometry';
+import { WasmHeap } from './internals';
+
+const KERNEL = 'Conv2DBackpropFilter';
+
+/**
+ * Fills `cols[(kh*kW + kw)*C + c][r]` with `x[n, i*s_h - pad_t + kh*d_h, j*s_w - pad_l + kw*d_w, c]` (0 outside x),
+ * `r` running over `(n, i, j)` for `n` in `[n0, n0 + nb)`.
+ */
+function im2colTransposed(x: Float32Array, cols: Float32Array, g: ConvGeometry, n0: number, nb: number): void {
+  const { inC, h, w } = g;
+  const rows = nb * h.outSize * w.outSize;
+  for (let kh = 0; kh < h.kernel; kh++) {
+    for (let kw = 0; kw < w.kernel; kw++) {
+      const tapBase = (kh * w.kernel + kw) * inC * rows;
+      let r = 0;
+      for (let n = n0; n < n0 + nb; n++) {
+        for (let i = 0; i < h.outSize; i++) {
+          const y = i * h.stride - h.padBefore + kh * h.dilation;
+          if (y < 0 || y >= h.inSize) {
+            for (let c = 0; c < inC; c++) cols.fill(0, tapBase + c * rows + r, tapBase + c * rows + r + w.outSize);
+            r += w.outSize;
+            continue;
+          }
+          const rowBase = (n * h.inSize + y) * w.inSize;
+          for (let j = 0; j < w.outSize; j++, r++) {
+            const xc = j * w.stride - w.padBefore + kw * w.dilation;
+            let dst = tapBase + r;
+            if (xc < 0 || xc >= w.inSize) {
+              for (let c = 0; c < inC; c++, dst += rows) cols[dst] = 0;
+            } else {
+              const src = (rowBase + xc) * inC;
+              for (let c = 0; c < inC; c++, dst += rows) cols[dst] = x[src + c];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Few output channels make the GEMM a matrix-vector product, which XNNPACK runs slowly; there dW is a convolution
+ * instead, with the batch as channels and dy as the filter: `dW[c, kh, kw, o] = conv(x as [C, H, W, N],
+ * dy as [outH, outW, N, O])` at stride = the forward dilation (1) and dilation = the forward stride.
+ */
+const CONV_METHOD_MAX_OUT_CHANNELS = 2;
+
+function convMethod(heap: WasmHeap, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
+  const { inC, outC, h, w } = g;
+  // Forward rows used: up to (outH-1)*s + (K-1)*d + 1 - pad; the conv must see exactly that many, padded or cropped.
+  const needH = (h.outSize - 1) * h.stride + (h.kernel - 1) * h.dilation + 1 - h.padBefore;
+  const needW = (w.outSize - 1) * w.stride + (w.kernel - 1) * w.dilation + 1 - w.padBefore;
+  const xT = heap.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
+  const cropped = needH < h.inSize || needW < w.inSize;
+  const xIn = cropped ? heap.slice(xT, [0, 0, 0, 0], [inC, Math.min(needH, h.inSize), Math.min(needW, w.inSize), g.batch]) : xT;
+  if (cropped) heap.free(xT);
+  const dyT = heap.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const out = heap.run('Conv2D', { x: xIn, filter: dyT }, {
+    strides: [1, 1],
+    dilations: [h.stride, w.stride],
+    pad: explicitPad(h.padBefore, Math.max(needH - h.inSize, 0), w.padBefore, Math.max(needW - w.inSize, 0)),
+    dataFormat: 'NHWC',
+  });
+  heap.free(xIn);
+  heap.free(dyT);
+  // [C, kH, kW, O] -> [kH, kW, C, O]
+  const dW = heap.alloc([h.kernel, w.kernel, inC, outC]);
+  const src = heap.f32(out);
+  const dst = heap.f32(dW);
+  const taps = h.kernel * w.kernel;
+  for (let c = 0; c < inC; c++) {
+    for (let t = 0; t < taps; t++) {
+      for (let o = 0; o < outC; o++) dst[(t * inC + c) * outC + o] = src[(c * taps + t) * outC + o];
+    }
+  }
+  heap.free(out);
+  return dW;
+}
+
+/**
+ * The kernel function: `inputs {x, dy}`, attrs of tfjs's `Conv2DBackpropFilter` (plus optional `dilations`).
+ * Returns dW of shape `attrs.filterShape` (HWIO).
+ */
+export function conv2DBackpropFilterWasm(args: {
+  inputs: { x: tf.TensorInfo; dy: tf.TensorInfo };
+  attrs: ConvBackpropAttrs & { filterShape: number[] };
+  backend: unknown;
+}): tf.TensorInfo {
+  const { inputs: { x, dy }, attrs, backend } = args;
+  const heap = new WasmHeap(backend, KERNEL);
+  const g = convGeometry(KERNEL, x.shape, attrs.filterShape, dy.shape, attrs);
+  if (g.outC <= CONV_METHOD_MAX_OUT_CHANNELS && g.h.dilation === 1 && g.w.dilation === 1 && g.batch > 0) {
+    return convMethod(heap, x, dy, g);
+  }
+  const { batch, inC, outC, h, w } = g;
+  const kkc = h.kernel * w.kernel * inC;
+  const perImage = h.outSize * w.outSize;
+  const chunk = Math.max(1, Math.floor(MAX_COLUMN_FLOATS / (perImage * kkc)));
+  let acc: tf.TensorInfo | null = null;
+  for (let n0 = 0; n0 < batch; n0 += chunk) {
+    const nb = Math.min(chunk, batch - n0);
+    const rows = nb * perImage;
+    const cols = heap.alloc([kkc, rows]);
+    const dyChunk = nb === batch ? dy : heap.copyRange(dy, n0 * perImage * outC, [rows, outC]);
+    im2colTransposed(heap.f32(x), heap.f32(cols), g, n0, nb);
+    const part = heap.matMul(cols, dyChunk, kkc, rows, outC);
+    heap.free(cols);
+    if (dyChunk !== dy) heap.free(dyChunk);
+    if (acc === null) {
+      acc = part;
+    } else {
+      const a = heap.f32(acc);
+      const p = heap.f32(part);
+      for (let k = 0; k < a.length; k++) a[k] += p[k];
+      heap.free(part);
+    }
+  }
+  if (acc === null) acc = heap.zeros([kkc, outC]); // batch 0
+  return { ...acc, shape: [h.kernel, w.kernel, inC, outC] };
+}
