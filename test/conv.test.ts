@@ -1,8 +1,9 @@
 // The convolution family against PyTorch 1.13 (fixtures from scripts/fixtures/conv.py).
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { backward, gradOf, requiresGrad_ } from '../src/autograd';
+import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
 import { ShapeError, TorchError, ValueError } from '../src/errors';
 import { Conv2d, ConvTranspose2d } from '../src/nn/conv';
 import * as F from '../src/nn/functional/conv';
@@ -343,5 +344,32 @@ describe('memory', () => {
     );
     expect(tf.memory().numTensors).toBe(before + 3);
     tf.dispose(grads);
+  });
+});
+
+// Last: switches the backend. The wasm backend lacks Conv2DBackpropFilter; src/backends registers one.
+describe('on the wasm backend, with the library\'s training kernels', () => {
+  beforeAll(async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  test.each(layers.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    expect(tf.getBackend()).toBe('wasm');
+    const m = buildModule(c.kind, c.args);
+    const sd = stateDictOf(c);
+    m.loadStateDict(sd);
+    tf.dispose([...sd.values()]);
+    const x = requiresGrad_(toTensor(c.input));
+    const out = m instanceof ConvTranspose2d ? m.forward(x, c.output_size) : m.forward(x);
+    expectClose(out, c.output, 'output');
+    backward(out, toTensor(c.R));
+    expectClose(gradOf(x)!, c.grad_input, 'grad input');
+    expectClose(m.weight.grad!, c.grad_weight, 'grad weight');
+    if (c.grad_bias) expectClose(m.bias!.grad!, c.grad_bias, 'grad bias');
   });
 });
