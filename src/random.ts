@@ -1,0 +1,671 @@
+/**
+ * Torch-exact random numbers: PyTorch 1.13's CPU generator (mt19937) and the way its CPU kernels turn
+ * its draws into uniform, normal, integer, permutation and Bernoulli samples, bit for bit in float32.
+ *
+ * `manualSeed(0)` followed by `randn([3, 4])` (src/tensor.ts) gives `torch.manual_seed(0); torch.randn(3, 4)`.
+ *
+ * What "torch's numbers" means here, per kernel (aten/src/ATen/native/cpu/DistributionTemplates.h):
+ * - uniform_ (float32): one 32-bit draw per element, `x = (r & 0xFFFFFF) * 2^-24`, then
+ *   `fma(x, to - from, from)` in float32 (the kernel is built with FMA contraction).
+ * - normal_ on 16 or more contiguous float32 elements: uniforms for the whole tensor, then Box-Muller on
+ *   blocks of 16 (first 8 give the radii, last 8 the angles) with the AVX2 kernel's Cephes log/sincos;
+ *   a tail that is not a multiple of 16 redraws the last 16 uniforms and transforms them again.
+ *   This is the path x86-64 CPUs with AVX2 take (torch 1.13 reports `CPU capability usage: AVX2`);
+ *   ARM builds and `ATEN_CPU_CAPABILITY=default` use libm instead and differ in the last bits.
+ * - normal_ on fewer than 16 elements: scalar Box-Muller in float64 from 53-bit draws, the second value
+ *   of each pair cached in the generator across calls, cast to float32 at the end.
+ * - random_(from, to) (`randint`): `r % range + from` with one 32-bit draw (two when `range >= 2^32`).
+ * - randperm(n): Fisher-Yates with `r % (n - i)`.
+ * - bernoulli_(p) with a float `p` (what dropout uses on CPU): `u53 < p` per element. Torch builds with MKL
+ *   (the pip wheels) take an MKL path instead; builds without MKL (Debian's, which the fixtures come from)
+ *   match this one bit for bit.
+ * @module
+ */
+import { ShapeError, ValueError } from './errors';
+
+const N = 624;
+const M = 397;
+// int32 views of the constants: the state lives in an Int32Array so V8 keeps every word a small integer.
+const MATRIX_A = 0x9908b0df | 0;
+const UMASK = 0x80000000 | 0;
+const LMASK = 0x7fffffff;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** torch's `default_rng_seed_val`: the seed of a `torch.Generator()` made without one. */
+const DEFAULT_SEED = 67280421310721n;
+/** `sizeof(CPUGeneratorImplState)` and `sizeof(CPUGeneratorImplStateLegacy)` in torch 1.13 on x86-64. */
+const STATE_BYTES = 5056;
+const LEGACY_STATE_BYTES = 5048;
+
+const TWO_POW_M24 = 2 ** -24;
+const TWO_POW_M53 = 2 ** -53;
+const TWO_POW_32 = 2 ** 32;
+
+function toSeed(seed: number | bigint, where: string): bigint {
+  if (typeof seed === 'number') {
+    if (!Number.isSafeInteger(seed)) {
+      throw new ValueError(`${where}: expected an integer seed (a bigint beyond 2^53), got ${seed}`);
+    }
+    seed = BigInt(seed);
+  }
+  if (typeof seed !== 'bigint') throw new ValueError(`${where}: expected a number or bigint seed, got ${typeof seed}`);
+  // torch reads a seed as uint64, and a negative one as int64 reinterpreted (-1 -> 2^64 - 1).
+  if (seed < -(1n << 63n) || seed > UINT64_MAX) {
+    throw new ValueError(`${where}: expected a seed in [-2^63, 2^64), got ${seed}`);
+  }
+  return seed < 0n ? seed + (1n << 64n) : seed;
+}
+
+function nondeterministicSeed(): bigint {
+  const words = new Uint32Array(2);
+  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
+  if (c?.getRandomValues) c.getRandomValues(words);
+  else {
+    words[0] = (Math.random() * TWO_POW_32) >>> 0;
+    words[1] = ((Math.random() * TWO_POW_32) ^ Date.now()) >>> 0;
+  }
+  return (BigInt(words[0]) << 32n) | BigInt(words[1]);
+}
+
+/**
+ * A random number generator with the state and stream of torch's CPU generator (`torch.Generator()`):
+ * mt19937 seeded with the low 32 bits of a 64-bit seed, plus the cached second normal of the scalar
+ * Box-Muller path. Every random op here takes one as its `generator` option and uses
+ * {@link defaultGenerator} otherwise.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.Generator.html
+ *
+ * @param seed The initial seed. Default: torch's `67280421310721`, so `new Generator().random()` is
+ *   `torch.Generator()`'s first draw.
+ *
+ * @example
+ * ```ts
+ * const g = new Generator(42);
+ * const a = randn([2, 3], { generator: g });   // torch.randn(2, 3, generator=torch.Generator().manual_seed(42))
+ * ```
+ */
+export class Generator {
+  private readonly mt = new Int32Array(N);
+  private left = 1;
+  private next = 0;
+  private seed_ = 0n;
+  /**
+   * The cached second value of the float64 Box-Muller pair (torch's `next_double_normal_sample`).
+   * @internal
+   */
+  nextDoubleNormal: number | null = null;
+  /**
+   * torch's `next_float_normal_sample`: no 1.13 CPU kernel reads it, but the state bytes carry it.
+   * @internal
+   */
+  nextFloatNormal: number | null = null;
+
+  constructor(seed: number | bigint = DEFAULT_SEED) {
+    this.manualSeed(seed);
+  }
+
+  /**
+   * Re-seeds the generator and forgets any cached normal, as `torch.Generator.manual_seed` does.
+   * @param seed An integer in [-2^63, 2^64); a negative seed is read as its two's complement.
+   * @returns `this`.
+   */
+  manualSeed(seed: number | bigint): this {
+    const s = toSeed(seed, 'Generator.manualSeed');
+    this.seed_ = s;
+    const mt = this.mt;
+    mt[0] = Number(s & 0xffffffffn);
+    for (let j = 1; j < N; j++) {
+      const prev = mt[j - 1] ^ (mt[j - 1] >>> 30);
+      mt[j] = (Math.imul(1812433253, prev) + j) | 0;
+    }
+    this.left = 1;
+    this.next = 0;
+    this.nextDoubleNormal = null;
+    this.nextFloatNormal = null;
+    return this;
+  }
+
+  /** The seed last set (torch's `initial_seed()`), as an unsigned 64-bit bigint. */
+  initialSeed(): bigint {
+    return this.seed_;
+  }
+
+  /** Seeds the generator from a nondeterministic source (crypto) and returns that seed, as `Generator.seed()`. */
+  seed(): bigint {
+    const s = nondeterministicSeed();
+    this.manualSeed(s);
+    return s;
+  }
+
+  /**
+   * The state in torch's byte layout (`torch.get_rng_state()` / `Generator.get_state()`, 5056 bytes), so a
+   * state saved from torch (`bytes(torch.get_rng_state().numpy())`) loads here and the other way round.
+   */
+  getState(): Uint8Array {
+    const bytes = new Uint8Array(STATE_BYTES);
+    const v = new DataView(bytes.buffer);
+    v.setBigUint64(0, this.seed_, true);
+    v.setInt32(8, this.left, true);
+    v.setInt32(12, 1, true);
+    v.setBigUint64(16, BigInt(this.next), true);
+    for (let i = 0; i < N; i++) v.setUint32(24 + 8 * i, this.mt[i] >>> 0, true);
+    if (this.nextDoubleNormal !== null) {
+      v.setFloat64(5024, this.nextDoubleNormal, true);
+      v.setInt32(5040, 1, true);
+    }
+    if (this.nextFloatNormal !== null) {
+      v.setFloat32(5048, this.nextFloatNormal, true);
+      bytes[5052] = 1;
+    }
+    return bytes;
+  }
+
+  /**
+   * Restores a state from {@link Generator.getState} or from torch (`torch.get_rng_state()`), either the
+   * current 5056-byte layout or the legacy 5048-byte one.
+   * @param state The state bytes.
+   * @returns `this`.
+   */
+  setState(state: Uint8Array | ArrayLike<number>): this {
+    const bytes = state instanceof Uint8Array ? state : Uint8Array.from(state);
+    if (bytes.length !== STATE_BYTES && bytes.length !== LEGACY_STATE_BYTES) {
+      throw new ShapeError(
+        `Generator.setState: expected a state of ${STATE_BYTES} bytes (or the legacy ${LEGACY_STATE_BYTES}), ` +
+          `got ${bytes.length} bytes`,
+      );
+    }
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const left = v.getInt32(8, true);
+    const seeded = v.getInt32(12, true);
+    const next = v.getBigUint64(16, true);
+    if (seeded === 0 || left <= 0 || left > N || next > BigInt(N)) {
+      throw new ValueError(
+        `Generator.setState: invalid mt19937 state (seeded=${seeded}, left=${left}, next=${next}; ` +
+          `expected seeded != 0, 0 < left <= ${N}, next <= ${N})`,
+      );
+    }
+    this.seed_ = v.getBigUint64(0, true);
+    this.left = left;
+    this.next = Number(next);
+    // torch's legacy layout keeps each 32-bit word in a uint64 and copies the low half.
+    for (let i = 0; i < N; i++) this.mt[i] = v.getInt32(24 + 8 * i, true);
+    this.nextDoubleNormal = v.getInt32(5040, true) !== 0 ? v.getFloat64(5024, true) : null;
+    this.nextFloatNormal = bytes.length === STATE_BYTES && bytes[5052] !== 0 ? v.getFloat32(5048, true) : null;
+    return this;
+  }
+
+  /** The next 32-bit draw, as an unsigned integer in [0, 2^32) (torch's `random()`). */
+  random(): number {
+    if (--this.left === 0) this.twist();
+    let y = this.mt[this.next++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  /**
+   * The next `n` draws into `dst[0 .. n)`, the same stream as `n` calls of {@link Generator.random}.
+   * @internal
+   */
+  fillRandom(dst: Uint32Array, n: number): void {
+    const mt = this.mt;
+    let left = this.left;
+    let next = this.next;
+    for (let i = 0; i < n; i++) {
+      if (--left === 0) {
+        this.twist();
+        left = N;
+        next = 0;
+      }
+      let y = mt[next++];
+      y ^= y >>> 11;
+      y ^= (y << 7) & 0x9d2c5680;
+      y ^= (y << 15) & 0xefc60000;
+      y ^= y >>> 18;
+      dst[i] = y;
+    }
+    this.left = left;
+    this.next = next;
+  }
+
+  /** Two draws as one unsigned 64-bit value, the first draw in the high half (torch's `random64()`). */
+  random64(): bigint {
+    const hi = this.random();
+    const lo = this.random();
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /**
+   * `uniform_real_distribution<double>(0, 1)`: the low 53 bits of `random64()` times 2^-53, without BigInt.
+   * @internal
+   */
+  random53(): number {
+    const hi = this.random();
+    const lo = this.random();
+    return ((hi & 0x1fffff) * TWO_POW_32 + lo) * TWO_POW_M53;
+  }
+
+  private twist(): void {
+    const mt = this.mt;
+    let k = 0;
+    for (; k < N - M; k++) {
+      const y = (mt[k] & UMASK) | (mt[k + 1] & LMASK);
+      mt[k] = mt[k + M] ^ (y >>> 1) ^ (mt[k + 1] & 1 ? MATRIX_A : 0);
+    }
+    for (; k < N - 1; k++) {
+      const y = (mt[k] & UMASK) | (mt[k + 1] & LMASK);
+      mt[k] = mt[k + M - N] ^ (y >>> 1) ^ (mt[k + 1] & 1 ? MATRIX_A : 0);
+    }
+    const y = (mt[N - 1] & UMASK) | (mt[0] & LMASK);
+    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (mt[0] & 1 ? MATRIX_A : 0);
+    this.left = N;
+    this.next = 0;
+  }
+}
+
+/**
+ * The generator every random op uses when not given one (torch's `default_generator`). Like torch's, it
+ * starts from a nondeterministic seed; call {@link manualSeed} for reproducible runs.
+ */
+export const defaultGenerator: Generator = new Generator(nondeterministicSeed());
+
+/**
+ * Seeds the default generator, as `torch.manual_seed`.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.manual_seed.html
+ *
+ * @param seed An integer in [-2^63, 2^64) (number or bigint).
+ * @returns The default generator.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * const z = randn(3, 4); // torch.manual_seed(0); torch.randn(3, 4)
+ * ```
+ */
+export function manualSeed(seed: number | bigint): Generator {
+  return defaultGenerator.manualSeed(seed);
+}
+
+/**
+ * Seeds the default generator nondeterministically and returns the seed, as `torch.seed`.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.seed.html
+ *
+ * @example
+ * ```ts
+ * const s = seed(); // log it to replay the run with manualSeed(s)
+ * ```
+ */
+export function seed(): bigint {
+  return defaultGenerator.seed();
+}
+
+/**
+ * The default generator's seed, as `torch.initial_seed`.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.initial_seed.html
+ *
+ * @example
+ * ```ts
+ * manualSeed(7);
+ * initialSeed(); // 7n
+ * ```
+ */
+export function initialSeed(): bigint {
+  return defaultGenerator.initialSeed();
+}
+
+/**
+ * The default generator's state in torch's 5056-byte layout, as `torch.get_rng_state`.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.get_rng_state.html
+ *
+ * @example
+ * ```ts
+ * const s = getRngState();
+ * const a = rand(3);
+ * setRngState(s);
+ * const b = rand(3); // same numbers as a
+ * ```
+ */
+export function getRngState(): Uint8Array {
+  return defaultGenerator.getState();
+}
+
+/**
+ * Restores the default generator's state, as `torch.set_rng_state`.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.set_rng_state.html
+ *
+ * @param state Bytes from {@link getRngState} or from `torch.get_rng_state()` (5056 or legacy 5048 bytes).
+ * @example
+ * ```ts
+ * setRngState(getRngState());
+ * ```
+ */
+export function setRngState(state: Uint8Array | ArrayLike<number>): void {
+  defaultGenerator.setState(state);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// float32 arithmetic as the AVX2 kernels do it
+
+const f32 = Math.fround;
+
+/**
+ * `fmaf(a, b, c)` for float32 `a`, `b`, `c`: `a * b` is exact in float64, and the float64 sum `s` is rounded
+ * once more to float32. That second rounding can only go wrong when `s` lands exactly halfway between two
+ * floats (`r` and `2s - r`); {@link fmafTie} then settles it with the exact error of the sum. Kept tiny so
+ * V8 inlines it into the loops below.
+ */
+function fmaf(a: number, b: number, c: number): number {
+  const s = a * b + c;
+  const r = f32(s);
+  const other = 2 * s - r;
+  return other === r || f32(other) !== other ? r : fmafTie(a * b, c, s, r, other);
+}
+
+function fmafTie(p: number, c: number, s: number, r: number, other: number): number {
+  const bb = s - p;
+  const err = p - (s - bb) + (c - bb); // exact: p + c = s + err
+  if (err === 0) return r;
+  return err > 0 === other > r ? other : r;
+}
+
+const SQRTHF = f32(0.707106781186547524);
+const LOG_P0 = f32(7.0376836292e-2);
+const LOG_P1 = f32(-1.151461031e-1);
+const LOG_P2 = f32(1.167699874e-1);
+const LOG_P3 = f32(-1.2420140846e-1);
+const LOG_P4 = f32(1.4249322787e-1);
+const LOG_P5 = f32(-1.6668057665e-1);
+const LOG_P6 = f32(2.0000714765e-1);
+const LOG_P7 = f32(-2.4999993993e-1);
+const LOG_P8 = f32(3.3333331174e-1);
+const LOG_Q1 = f32(-2.1219444e-4);
+const LOG_Q2 = f32(0.693359375);
+const FOPI = f32(1.27323954473516);
+const DP1 = f32(-0.78515625);
+const DP2 = f32(-2.4187564849853515625e-4);
+const DP3 = f32(-3.77489497744594108e-8);
+const SIN_P0 = f32(-1.9515295891e-4);
+const SIN_P1 = f32(8.3321608736e-3);
+const SIN_P2 = f32(-1.6666654611e-1);
+const COS_P0 = f32(2.443315711809948e-5);
+const COS_P1 = f32(-1.388731625493765e-3);
+const COS_P2 = f32(4.166664568298827e-2);
+const TWO_PI_F = f32(2 * Math.PI);
+const POW2_NEG = Float64Array.from({ length: 32 }, (_, i) => 2 ** -i);
+
+// `normal_fill_16_AVX2` on blocks of 16 uniforms `k * 2^-24`: radii from the first 8, angles from the last 8.
+// Two passes over the blocks (radii in place, then angles) keep each loop small enough for V8 to inline
+// every fmaf.
+
+/**
+ * `data[j] = sqrt(-2 * log(1 - data[j]))` for the first 8 slots of each block of 16 in `data[start .. end)`,
+ * with `log256_ps` of ATen's avx_mathfun.h (Cephes logf) and the multiply-adds GCC contracts into FMAs.
+ */
+function boxMullerRadii(data: Float32Array, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    const j = i + ((i - start) & ~7); // 8 radius slots, skip the 8 angle slots
+    const m = 16777216 - data[j] * 16777216; // (1 - u) * 2^24, an integer in [1, 2^24]
+    const ex = 31 - Math.clz32(m) - 24; // 1 - u = x * 2^(ex + 1), x in [0.5, 1)
+    let x = m * POW2_NEG[25 + ex];
+    let e = ex + 1;
+    let tmp = 0;
+    if (x < SQRTHF) {
+      e -= 1;
+      tmp = x;
+    }
+    x = f32(x - 1 + tmp);
+    const z = f32(x * x);
+    let y = fmaf(LOG_P0, x, LOG_P1);
+    y = fmaf(y, x, LOG_P2);
+    y = fmaf(y, x, LOG_P3);
+    y = fmaf(y, x, LOG_P4);
+    y = fmaf(y, x, LOG_P5);
+    y = fmaf(y, x, LOG_P6);
+    y = fmaf(y, x, LOG_P7);
+    y = fmaf(y, x, LOG_P8);
+    y = fmaf(f32(y * x), z, f32(e * LOG_Q1));
+    y = f32(y - z * 0.5);
+    const log = f32(f32(x + y) + e * LOG_Q2);
+    data[j] = Math.sqrt(-2 * log);
+  }
+}
+
+/**
+ * `data[j], data[j + 8] = r cos(t), r sin(t)` (times `std` plus `mean`) with `r = data[j]` and
+ * `t = 2 pi data[j + 8]`, for each block of 16 in `data[start .. end)`, by `sincos256_ps` of ATen's
+ * avx_mathfun.h (Cephes sinf/cosf, FMA-contracted).
+ */
+function boxMullerAngles(data: Float32Array, start: number, end: number, mean: number, std: number): void {
+  for (let i = start; i < end; i++) {
+    const j = i + ((i - start) & ~7);
+
+    const radius = data[j];
+    let x = f32(TWO_PI_F * data[j + 8]);
+    const q = (f32(x * FOPI) + 1) & ~1; // octant, rounded up to even (x >= 0)
+    x = fmaf(q, DP1, x);
+    x = fmaf(q, DP2, x);
+    x = fmaf(q, DP3, x);
+    const z = f32(x * x);
+    let yc = fmaf(COS_P0, z, COS_P1);
+    yc = fmaf(yc, z, COS_P2);
+    yc = f32(fmaf(f32(yc * z), z, -f32(z * 0.5)) + 1);
+    let ys = fmaf(SIN_P0, z, SIN_P1);
+    ys = fmaf(ys, z, SIN_P2);
+    ys = fmaf(f32(ys * z), x, x);
+    const swap = (q & 2) !== 0;
+    let sin = swap ? yc : ys;
+    let cos = swap ? ys : yc;
+    if (q & 4) sin = -sin;
+    if (((q - 2) & 4) === 0) cos = -cos;
+    if (std === 1) {
+      data[j] = f32(radius * cos) + mean; // fma(n, 1, mean), also turning -0 into +0 as the FMA does
+      data[j + 8] = f32(radius * sin) + mean;
+    } else {
+      data[j] = fmaf(f32(radius * cos), std, mean);
+      data[j + 8] = fmaf(f32(radius * sin), std, mean);
+    }
+  }
+}
+
+const CHUNK = 4096;
+const scratch = new Uint32Array(CHUNK);
+
+/** `out[start .. end)` = float32 `uniform(0, 1)` draws, `(r & 0xFFFFFF) * 2^-24`. */
+function drawUnit24(gen: Generator, out: Float32Array, start: number, end: number): void {
+  for (let i = start; i < end; i += CHUNK) {
+    const k = Math.min(CHUNK, end - i);
+    gen.fillRandom(scratch, k);
+    for (let j = 0; j < k; j++) out[i + j] = (scratch[j] & 0xffffff) * TWO_POW_M24;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// fills
+
+function checkCount(n: number, where: string): void {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ShapeError(`${where}: expected a non-negative integer number of elements, got ${n}`);
+  }
+}
+
+/**
+ * `n` float32 samples of U[from, to), drawn as torch's `uniform_` draws them (one 32-bit draw each).
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.Tensor.uniform_.html
+ *
+ * @param n Number of samples.
+ * @param from Lower bound. Default: `0`.
+ * @param to Upper bound (exclusive). Default: `1`.
+ * @param gen Generator. Default: {@link defaultGenerator}.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * uniformFill(4, -0.1, 0.1); // torch.manual_seed(0); torch.empty(4).uniform_(-0.1, 0.1)
+ * ```
+ */
+export function uniformFill(n: number, from = 0, to = 1, gen: Generator = defaultGenerator): Float32Array {
+  checkCount(n, 'uniformFill');
+  if (!(from <= to)) {
+    throw new ValueError(`uniform_ expects to return a [from, to) range, but found from=${from} > to=${to}`);
+  }
+  if (to - from > 3.4028234663852886e38) {
+    throw new ValueError(`uniform_ expects to-from <= float32 max, but found to=${to} and from=${from}`);
+  }
+  const lo = f32(from);
+  const range = f32(f32(to) - lo);
+  const out = new Float32Array(n);
+  drawUnit24(gen, out, 0, n);
+  if (lo !== 0 || range !== 1) for (let i = 0; i < n; i++) out[i] = fmaf(out[i], range, lo);
+  return out;
+}
+
+/**
+ * `n` float32 samples of N(mean, std^2), drawn as torch's `normal_` draws them for a contiguous float32
+ * tensor of `n` elements (vectorised Box-Muller from 16 elements up, cached scalar Box-Muller below).
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.Tensor.normal_.html
+ *
+ * @param n Number of samples.
+ * @param mean Mean. Default: `0`.
+ * @param std Standard deviation, `>= 0`. Default: `1`.
+ * @param gen Generator. Default: {@link defaultGenerator}.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * normalFill(100, 0, 0.02); // torch.manual_seed(0); torch.empty(100).normal_(0, 0.02)
+ * ```
+ */
+export function normalFill(n: number, mean = 0, std = 1, gen: Generator = defaultGenerator): Float32Array {
+  checkCount(n, 'normalFill');
+  if (!(std >= 0)) throw new ValueError(`normal expects std >= 0.0, but found std ${std}`);
+  const out = new Float32Array(n);
+  if (n >= 16) {
+    const m = f32(mean);
+    const s = f32(std);
+    drawUnit24(gen, out, 0, n);
+    const whole = n - (n % 16);
+    boxMullerRadii(out, 0, whole / 2);
+    boxMullerAngles(out, 0, whole / 2, m, s);
+    if (n % 16 !== 0) {
+      // torch redraws the last 16 uniforms (over normals already written) and transforms them again
+      drawUnit24(gen, out, n - 16, n);
+      boxMullerRadii(out, n - 16, n - 8);
+      boxMullerAngles(out, n - 16, n - 8, m, s);
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    let z: number;
+    if (gen.nextDoubleNormal !== null) {
+      z = gen.nextDoubleNormal;
+      gen.nextDoubleNormal = null;
+    } else {
+      const u1 = gen.random53();
+      const u2 = gen.random53();
+      const r = Math.sqrt(-2 * Math.log(1 - u2));
+      const theta = 2 * Math.PI * u1;
+      gen.nextDoubleNormal = r * Math.sin(theta);
+      z = r * Math.cos(theta);
+    }
+    // torch fuses this into one float64 FMA; the float32 cast hides the difference (mean 0, std 1: exact).
+    out[i] = z * std + mean;
+  }
+  return out;
+}
+
+/**
+ * `n` integers uniform in [low, high), drawn as torch's `random_(low, high)` / `randint` draws int64
+ * (`r % (high - low) + low`, one 32-bit draw each, two when the range reaches 2^32).
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.randint.html
+ *
+ * @param n Number of samples.
+ * @param low Lowest value (inclusive), an integer `>= -2^31`.
+ * @param high One above the highest value, an integer `<= 2^31`, `> low`.
+ * @param gen Generator. Default: {@link defaultGenerator}.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * randintFill(50, 0, 10); // torch.manual_seed(0); torch.randint(0, 10, (50,))
+ * ```
+ */
+export function randintFill(n: number, low: number, high: number, gen: Generator = defaultGenerator): Int32Array {
+  checkCount(n, 'randintFill');
+  if (!Number.isInteger(low) || !Number.isInteger(high)) {
+    throw new ValueError(`randint: expected integer bounds, got low=${low}, high=${high}`);
+  }
+  if (low < -TWO_POW_32 / 2 || high > TWO_POW_32 / 2) {
+    throw new ValueError(`randint: expected bounds within int32 ([-2^31, 2^31]), got low=${low}, high=${high}`);
+  }
+  if (!(low < high)) {
+    throw new ValueError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  }
+  const range = high - low;
+  const out = new Int32Array(n);
+  if (range < TWO_POW_32) {
+    for (let i = 0; i < n; i++) out[i] = (gen.random() % range) + low;
+  } else {
+    const r = BigInt(range);
+    for (let i = 0; i < n; i++) out[i] = Number(gen.random64() % r) + low;
+  }
+  return out;
+}
+
+/**
+ * A random permutation of `0 .. n-1`, as torch 1.13's CPU `randperm` (Fisher-Yates, one 32-bit draw per
+ * swap).
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.randperm.html
+ *
+ * @param n Length, a non-negative integer below 2^31.
+ * @param gen Generator. Default: {@link defaultGenerator}.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * randpermArray(10); // torch.manual_seed(0); torch.randperm(10)
+ * ```
+ */
+export function randpermArray(n: number, gen: Generator = defaultGenerator): Int32Array {
+  if (!Number.isInteger(n) || n < 0 || n >= TWO_POW_32 / 2) {
+    throw new ValueError(`randperm: n must be a non-negative integer below 2^31, got ${n}`);
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let i = 0; i < n - 1; i++) {
+    const z = i + (gen.random() % (n - i));
+    const t = out[i];
+    out[i] = out[z];
+    out[z] = t;
+  }
+  return out;
+}
+
+/**
+ * `n` float32 Bernoulli(p) samples (1 with probability `p`), drawn as torch's CPU `bernoulli_(p)` for a
+ * float `p` without MKL: `u < p` with `u` from 53 bits (two draws per element). `F.dropout(x, q)` keeps
+ * the elements where `bernoulliFill(n, 1 - q)` is 1.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.Tensor.bernoulli_.html
+ *
+ * @param n Number of samples.
+ * @param p Probability of a 1, in [0, 1].
+ * @param gen Generator. Default: {@link defaultGenerator}.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * bernoulliFill(8, 0.5); // torch.manual_seed(0); torch.empty(8).bernoulli_(0.5)
+ * ```
+ */
+export function bernoulliFill(n: number, p: number, gen: Generator = defaultGenerator): Float32Array {
+  checkCount(n, 'bernoulliFill');
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = gen.random53() < p ? 1 : 0;
+  return out;
+}
