@@ -2,11 +2,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { backward, Parameter } from '../src/autograd';
 import { ShapeError, ValueError } from '../src/errors';
 import * as F from '../src/nn/functional/loss';
+import * as nn from '../src/nn/loss';
 import { expectClose, fixtureData, loadFixture, toTensor, type FixtureTensor } from './helpers';
 
 interface LossCase {
+  kind: 'functional';
   name: string;
   fn: keyof typeof FNS;
   input: FixtureTensor;
@@ -16,6 +19,20 @@ interface LossCase {
   grad_output: FixtureTensor;
   grad_input: FixtureTensor;
   grad_target?: FixtureTensor;
+}
+
+interface ModuleCase {
+  kind: 'module';
+  name: string;
+  cls: keyof typeof MODULES;
+  options: Record<string, FixtureTensor | string | number>;
+  repr: string;
+  state_dict: Record<string, FixtureTensor>;
+  input: FixtureTensor;
+  target: FixtureTensor;
+  out: FixtureTensor;
+  grad_output: FixtureTensor;
+  grad_input: FixtureTensor;
 }
 
 type LossFn = (input: tf.Tensor, target: tf.Tensor, options?: Record<string, unknown>) => tf.Tensor;
@@ -33,7 +50,12 @@ const OPTION_NAMES: Record<string, string> = {
   weight: 'weight', pos_weight: 'posWeight', reduction: 'reduction', ignore_index: 'ignoreIndex', label_smoothing: 'labelSmoothing',
 };
 
-function options(c: LossCase): Record<string, unknown> {
+const MODULES = {
+  BCELoss: nn.BCELoss, BCEWithLogitsLoss: nn.BCEWithLogitsLoss, MSELoss: nn.MSELoss, L1Loss: nn.L1Loss,
+  NLLLoss: nn.NLLLoss, CrossEntropyLoss: nn.CrossEntropyLoss,
+};
+
+function options(c: LossCase | ModuleCase): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c.options)) {
     o[OPTION_NAMES[k]!] = typeof v === 'object' ? toTensor(v) : v;
@@ -53,12 +75,14 @@ function expectCloseNonFinite(actual: tf.Tensor, expected: FixtureTensor, what: 
   expectClose(a.filter((_, i) => finite[i]), e.filter((_, i) => finite[i]), what);
 }
 
-const fixture = loadFixture<LossCase>('losses');
+const fixture = loadFixture<LossCase | ModuleCase>('losses');
+const functionalCases = fixture.cases.filter((c): c is LossCase => c.kind === 'functional');
+const moduleCases = fixture.cases.filter((c): c is ModuleCase => c.kind === 'module');
 
 describe('F losses match torch 1.13: forward and gradients', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(functionalCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const fn = FNS[c.fn];
     const input = toTensor(c.input);
@@ -73,6 +97,44 @@ describe('F losses match torch 1.13: forward and gradients', () => {
     const grads = tf.grads(f)(xs, toTensor(c.grad_output));
     expectCloseNonFinite(grads[0]!, c.grad_input, 'grad w.r.t. input');
     if (floatTarget) expectCloseNonFinite(grads[1]!, c.grad_target!, 'grad w.r.t. target');
+  });
+});
+
+describe('loss modules match torch 1.13: repr, state dict, forward, backward', () => {
+  const make = (c: ModuleCase) => new (MODULES[c.cls] as new (o: Record<string, unknown>) => nn.BCELoss)(options(c));
+
+  it.each(moduleCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const m = make(c);
+    expect(m.toString()).toBe(c.repr);
+    const sd = m.stateDict();
+    expect([...sd.keys()]).toEqual(Object.keys(c.state_dict));
+    for (const [k, v] of Object.entries(c.state_dict)) expectClose(sd.get(k)!, v, `state_dict ${k}`);
+
+    // backward through the library's autograd into a Parameter, as a training step does
+    const x = new Parameter(toTensor(c.input));
+    const out = m.forward(x, toTensor(c.target));
+    expectClose(out, c.out, 'loss');
+    backward(out, toTensor(c.grad_output));
+    expectClose(x.grad!, c.grad_input, 'grad w.r.t. input');
+  });
+
+  it.each(moduleCases.filter((c) => Object.keys(c.state_dict).length).map((c) => [c.name, c] as const))(
+    '%s: loadStateDict of torch\'s buffers restores the loss', (_name, c) => {
+      const zeros: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(options(c))) zeros[k] = v instanceof tf.Tensor ? tf.zerosLike(v) : v;
+      const m = new (MODULES[c.cls] as new (o: Record<string, unknown>) => nn.BCELoss)(zeros);
+      m.loadStateDict(Object.fromEntries(Object.entries(c.state_dict).map(([k, v]) => [k, toTensor(v)])));
+      expectClose(m.forward(toTensor(c.input), toTensor(c.target)), c.out, 'loss after loadStateDict');
+    },
+  );
+
+  it.each([
+    ['BCELoss reduction=avg', () => new nn.BCELoss({ reduction: 'avg' as F.Reduction }), 'BCELoss: avg is not a valid value for reduction'],
+    ['CrossEntropyLoss labelSmoothing=1.5', () => new nn.CrossEntropyLoss({ labelSmoothing: 1.5 }),
+      'label_smoothing must be between 0.0 and 1.0. Got: 1.5'],
+  ])('constructor error: %s', (_n, make, message) => {
+    expect(make).toThrow(ValueError);
+    expect(make).toThrow(message);
   });
 });
 
