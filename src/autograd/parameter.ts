@@ -17,6 +17,12 @@ let nextParameterId = 0;
  * ```
  */
 export class Parameter extends tf.Variable {
+  // tf.Variable's static Symbol.hasInstance is structural (anything with `assign` passes) and would be
+  // inherited: a plain tf.Variable must not count as a Parameter.
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    return instance != null && typeof instance === 'object' && Parameter.prototype.isPrototypeOf(instance);
+  }
+
   private gradValue: tf.Tensor | null = null;
 
   /**

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * `max(0, x)` elementwise (torch's `F.relu`). Gradient 0 at 0, as torch.
+ * Mirrors [torch.nn.functional.relu](https://pytorch.org/docs/1.13/generated/torch.nn.functional.relu.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * F.relu(tf.tensor([-1, 2])); // [0, 2]
+ * ```
+ */
+export function relu(input: tf.Tensor): tf.Tensor {
+  return tf.relu(input);
+}
+
+/**
+ * `x` where `x > 0`, else `negativeSlope * x` (torch's `F.leaky_relu`).
+ * Mirrors [torch.nn.functional.leaky_relu](https://pytorch.org/docs/1.13/generated/torch.nn.functional.leaky_relu.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @param negativeSlope slope for negative inputs. Default: `0.01`.
+ * @example
+ * ```ts
+ * F.leakyRelu(tf.tensor([-1, 2]), 0.2); // [-0.2, 2]
+ * ```
+ */
+export function leakyRelu(input: tf.Tensor, negativeSlope = 0.01): tf.Tensor {
+  return tf.leakyRelu(input, negativeSlope);
+}
+
+/**
+ * Hyperbolic tangent elementwise (torch's `torch.tanh`).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * F.tanh(tf.tensor([0])); // [0]
+ * ```
+ */
+export function tanh(input: tf.Tensor): tf.Tensor {
+  return tf.tanh(input);
+}
+
+/**
+ * Logistic sigmoid `1 / (1 + exp(-x))` elementwise (torch's `torch.sigmoid`).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * F.sigmoid(tf.tensor([0])); // [0.5]
+ * ```
+ */
+export function sigmoid(input: tf.Tensor): tf.Tensor {
+  return tf.sigmoid(input);
+}
+
+/**
+ * Softmax along `dim` (torch's `F.softmax`). Shape: any; output has the input's shape.
+ * @param dim the dimension to normalise over; negative counts from the end. Default: `-1`.
+ * @example
+ * ```ts
+ * F.softmax(tf.tensor([[1, 2]]), 1);
+ * ```
+ */
+export function softmax(input: tf.Tensor, dim = -1): tf.Tensor {
+  return moveDimApply(input, dim, (x) => tf.softmax(x));
+}
+
+/**
+ * Log-softmax along `dim` (torch's `F.log_softmax`). Shape: any; output has the input's shape.
+ * @param dim the dimension to normalise over; negative counts from the end. Default: `-1`.
+ * @example
+ * ```ts
+ * F.logSoftmax(tf.tensor([[1, 2]]), 1);
+ * ```
+ */
+export function logSoftmax(input: tf.Tensor, dim = -1): tf.Tensor {
+  return moveDimApply(input, dim, (x) => tf.logSoftmax(x));
+}
+
+function moveDimApply(input: tf.Tensor, dim: number, fn: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const d = dim < 0 ? dim + input.rank : dim;
+  if (d === input.rank - 1) return fn(input);
+  const perm = [...Array(input.rank).keys()];
+  perm[d] = input.rank - 1;
+  perm[input.rank - 1] = d;
+  return tf.transpose(fn(tf.transpose(input, perm)), perm);
+}

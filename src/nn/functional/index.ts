@@ -1,0 +1,27 @@
+/**
+ * `torch.nn.functional`, as `F`: the stateless ops the modules are thin over.
+ * @module
+ */
+export { linear } from './linear';
+export { relu, leakyRelu, tanh, sigmoid, softmax, logSoftmax } from './activation';
+export { dropout } from './dropout';
+export { batchNorm } from './batchnorm';
+export type { BatchNormOptions } from './batchnorm';
+export { conv2d, convTranspose2d, convTranspose2dOutputSize, convTranspose2dOutputPadding } from './conv';
+export type { Conv2dOptions, ConvTranspose2dOptions, IntOrPair } from './conv';
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  mseLoss,
+  l1Loss,
+  nllLoss,
+  crossEntropy,
+} from './loss';
+export type {
+  Reduction,
+  BinaryCrossEntropyOptions,
+  BinaryCrossEntropyWithLogitsOptions,
+  ReductionOptions,
+  NLLLossOptions,
+  CrossEntropyOptions,
+} from './loss';

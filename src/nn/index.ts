@@ -1,0 +1,19 @@
+/**
+ * `torch.nn`: modules, `nn.init`, and `nn.functional` (also exported as `F`).
+ * @module
+ */
+export { Module } from './module';
+export type { StateDict, IncompatibleKeys } from './module';
+export { Parameter } from '../autograd/parameter';
+export { Linear, Identity } from './linear';
+export { Conv2d, ConvTranspose2d } from './conv';
+export type { Conv2dArgs, ConvTranspose2dArgs, PaddingMode } from './conv';
+export { BatchNorm1d, BatchNorm2d, BatchNormBase } from './batchnorm';
+export type { BatchNormOptions } from './batchnorm';
+export { ReLU, LeakyReLU, Tanh, Sigmoid } from './activation';
+export { Dropout } from './dropout';
+export { Flatten, Unflatten } from './flatten';
+export { Sequential, ModuleList } from './container';
+export * from './loss';
+export * as init from './init';
+export * as functional from './functional';

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { Parameter } from '../autograd/parameter';
+import { ValueError } from '../errors';
+import { linear } from './functional/linear';
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
+import { Module } from './module';
+
+/**
+ * Applies `y = x Wᵀ + b` (torch's `nn.Linear`).
+ *
+ * Mirrors [torch.nn.Linear](https://pytorch.org/docs/1.13/generated/torch.nn.Linear.html).
+ *
+ * Shape:
+ * - input: `[*, inFeatures]`; output: `[*, outFeatures]`.
+ *
+ * Attributes:
+ * - `weight` `[outFeatures, inFeatures]`, initialised from U(-√k, √k), k = 1/inFeatures
+ *   (kaiming-uniform with a = √5, as torch's `reset_parameters`).
+ * - `bias` `[outFeatures]` from U(-√k, √k), or `null` with `bias: false`.
+ *
+ * @param inFeatures size of each input sample.
+ * @param outFeatures size of each output sample.
+ * @param options.bias learn an additive bias. Default: `true`.
+ * @example
+ * ```ts
+ * const fc = new nn.Linear(100, 128 * 7 * 7);
+ * const y = fc.forward(tf.randomNormal([8, 100])); // [8, 6272]
+ * ```
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, { bias = true }: { bias?: boolean } = {}) {
+    super();
+    checkPositiveInt(inFeatures, 'in_features', 'Linear');
+    checkPositiveInt(outFeatures, 'out_features', 'Linear', true);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = this.registerParameter('weight', new Parameter(tf.zeros([outFeatures, inFeatures])));
+    this.bias = this.registerParameter('bias', bias ? new Parameter(tf.zeros([outFeatures])) : null);
+    this.resetParameters();
+  }
+
+  /** torch's `reset_parameters`: kaiming-uniform weight (a = √5) and fan-in uniform bias. */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  override forward(input: tf.Tensor): tf.Tensor {
+    return linear(input, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
+  }
+}
+
+/**
+ * Returns its input unchanged (torch's `nn.Identity`); a placeholder that keeps a model's structure.
+ *
+ * Mirrors [torch.nn.Identity](https://pytorch.org/docs/1.13/generated/torch.nn.Identity.html).
+ *
+ * Shape: any; output is the input.
+ * @example
+ * ```ts
+ * new nn.Identity().forward(x) === x; // true
+ * ```
+ */
+export class Identity extends Module {
+  override forward(input: tf.Tensor): tf.Tensor {
+    return input;
+  }
+}
+
+/** Throws torch-style when a size argument is not a (non-negative) integer. */
+export function checkPositiveInt(v: number, name: string, where: string, allowZero = false): void {
+  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
+    throw new ValueError(`${where}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+  }
+}
