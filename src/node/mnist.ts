@@ -43,8 +43,9 @@ const PIXELS = 28 * 28;
 const cache = new Map<string, Uint8Array>();
 
 function digitsDir(): string {
-  // `require` exists in the CJS build; the ESM build (and vitest) resolves through import.meta.url.
-  const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+  // The CJS build has a real `require`; the ESM build (whose bundler may shim a `require` without
+  // `resolve`) and vitest resolve through import.meta.url.
+  const req = typeof require === 'function' && typeof require.resolve === 'function' ? require : createRequire(import.meta.url);
   return join(dirname(req.resolve('mnist')), 'digits');
 }
 
