@@ -215,7 +215,8 @@ export function loadIdxArrays(imagesPath: string | Uint8Array, labelsPath?: stri
 
 /**
  * Reads IDX images (and labels) as tensors: images `[N, 1, H, W]` float32 scaled as the article does
- * (`x / 127.5 - 1`, range [-1, 1]), labels `[N]` int32.
+ * (`x / 127.5 - 1`, range [-1, 1]), labels `[N]` int32 — the files
+ * [`torchvision.datasets.MNIST` / `FashionMNIST`](https://pytorch.org/vision/0.14/generated/torchvision.datasets.MNIST.html) read.
  *
  * Shape: images `[N, 1, H, W]`, labels `[N]`.
  * @param imagesPath Path (or bytes) of the image file, raw or gzipped.
