@@ -211,7 +211,7 @@ describe('module errors: every configuration torch rejects is rejected', () => {
     );
     const up = new ConvTranspose2d(4, 4, 3, { stride: 2, padding: 1 });
     expect(() => up.forward(tf.zeros([1, 4, 5, 5]), [12, 12])).toThrow(
-      'ConvTranspose2d: requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of spatial size [5, 5])',
+      'ConvTranspose2d: convTranspose2dOutputPadding: requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of spatial size [5, 5])',
     );
   });
 
@@ -290,7 +290,7 @@ describe('functional errors: every argument combination torch rejects is rejecte
     );
     expect(() => F.convTranspose2dOutputPadding([1, 4, 5, 5], [12, 12], 3, { stride: 2, padding: 1 })).toThrow(
       new ValueError(
-        'ConvTranspose2d: requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of spatial size [5, 5])',
+        'convTranspose2dOutputPadding: requested an output size of [12, 12], but valid sizes range from [9, 9] to [10, 10] (for an input of spatial size [5, 5])',
       ),
     );
   });

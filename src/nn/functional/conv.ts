@@ -49,7 +49,21 @@ export interface ConvTranspose2dOptions {
 
 type Pair = [number, number];
 
-/** torch's `_pair`: an int or a 2-element list of ints, checked. */
+/**
+ * torch's `_pair` (torch/nn/modules/utils.py): an int repeated twice, or an `[height, width]` pair,
+ * checked to be integers.
+ *
+ * @param v the int or pair.
+ * @param name the argument's name, for the error message.
+ * @param where the function or module, for the error message.
+ * @returns `[height, width]`.
+ * @throws ValueError for anything but an integer or a pair of integers.
+ *
+ * @example
+ * ```ts
+ * toPair(3, 'kernel_size', 'Conv2d'); // [3, 3]
+ * ```
+ */
 export function toPair(v: IntOrPair, name: string, where: string): Pair {
   const p: number[] = typeof v === 'number' ? [v, v] : Array.isArray(v) ? v : [NaN];
   if (p.length !== 2 || !p.every((x) => Number.isInteger(x))) {
@@ -198,10 +212,10 @@ interface ConvGeometry {
 }
 
 /**
- * The forward convolution of NHWC `x` with the torch-layout `weight` (`[out, in/groups, kH, kW]`), as a
- * single differentiable op. `bias` is optional. Returns NHWC.
+ * The convolution of NCHW (or CHW) `x` with the torch-layout `weight` (`[out, in/groups, kH, kW]`) and
+ * optional `bias`, as one differentiable op computed in NHWC. Returns NCHW (or CHW).
  */
-function convForwardNHWC(geo: ConvGeometry, rank: number, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+function convOp(geo: ConvGeometry, rank: number, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   const { stride, dilation, groups, pad } = geo;
   const run = (xIn: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor => {
     const xN = toNHWC(xIn);
@@ -328,7 +342,7 @@ export function conv2d(
     );
   }
   const geo: ConvGeometry = { stride: s, dilation: d, groups, pad: explicitPad(...pads) };
-  return convForwardNHWC(geo, input.rank, input, weight, bias);
+  return convOp(geo, input.rank, input, weight, bias);
 }
 
 /** The spatial output size of {@link convTranspose2d} for one dimension (torch's formula). */
@@ -393,7 +407,7 @@ export function convTranspose2dOutputPadding(
   kernelSize: IntOrPair,
   { stride = 1, padding = 0, dilation = 1 }: Pick<ConvTranspose2dOptions, 'stride' | 'padding' | 'dilation'> = {},
 ): [number, number] {
-  const where = 'ConvTranspose2d';
+  const where = 'convTranspose2dOutputPadding';
   const k = toPair(kernelSize, 'kernelSize', where);
   const s = toPair(stride, 'stride', where);
   const p = toPair(padding, 'padding', where);
@@ -530,10 +544,14 @@ export function convTranspose2d(
     );
   }
   const dims = [transposedDim(p[0], op[0], out[0]), transposedDim(p[1], op[1], out[1])] as const;
-  return convTransposeNHWC({ stride: s, dilation: d, groups }, dims, outC, input.rank, input, weight, bias);
+  return convTransposeOp({ stride: s, dilation: d, groups }, dims, outC, input.rank, input, weight, bias);
 }
 
-function convTransposeNHWC(
+/**
+ * The transposed convolution of NCHW (or CHW) `x` with the torch-layout `weight` (`[in, out/groups, kH, kW]`)
+ * and optional `bias`, as one differentiable op computed in NHWC. Returns NCHW (or CHW).
+ */
+function convTransposeOp(
   { stride, dilation, groups }: Omit<ConvGeometry, 'pad'>,
   [dimH, dimW]: readonly [TransposedDim, TransposedDim],
   outC: number,
