@@ -32,11 +32,11 @@ const NOT_FOUND_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
 export function isMissingPackage(err: unknown, pkg: string): boolean {
   const e = err as { code?: string; message?: string } | null;
   const message = String(e?.message ?? err);
-  const named = message.includes(`'${pkg}'`) || message.includes(`"${pkg}"`) || message.includes(` ${pkg} `) ||
-    message.endsWith(` ${pkg}`);
+  // The package itself, quoted or standing alone: not one of its files (a missing native binding) or dependencies.
+  const named = new RegExp(`(^|[\\s'"])${pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(['"\\s.]|$)`).test(message);
   if (e?.code && NOT_FOUND_CODES.has(e.code)) return named;
   // Vite / vitest and browsers word it differently, without a code.
-  return named && /Cannot find (package|module)|Failed to (load url|resolve (module specifier|import))/.test(message);
+  return named && /Cannot find (package|module)|Could not resolve|Failed to (load url|resolve)/.test(message);
 }
 
 // A variable specifier keeps bundlers from resolving packages that are optional and usually absent.
