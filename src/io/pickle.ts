@@ -406,8 +406,8 @@ const BATCH = 1000;
 /**
  * Writes `value` as a protocol-2 pickle, the protocol `torch.save` uses.
  *
- * Accepts what {@link unpickle} returns: `null`, booleans, numbers (an integer-valued number is a
- * Python `int`, any other a `float`), bigints, strings, arrays (frozen: tuple), `Map`s and plain
+ * Accepts what {@link unpickle} returns: `null`, booleans, numbers (a safe integer is a Python
+ * `int`, any other number a `float`, so a float `1.0` read from a pickle is written back as `1`), bigints, strings, arrays (frozen: tuple), `Map`s and plain
  * objects (→ `dict`), {@link OrderedDict}s (with their attributes), and the writer nodes
  * {@link PyGlobal}, {@link PyReduce}, {@link PyPersistentId}.
  *
@@ -485,7 +485,8 @@ export function pickle(value: PyValue, options: PickleOptions = {}): Uint8Array 
     if (v === false) return byte(0x89);
     if (typeof v === 'bigint') return writeInt(v);
     if (typeof v === 'number') {
-      if (Number.isInteger(v) && !Object.is(v, -0)) return writeInt(BigInt(v));
+      // Python's int and float are one JS number: exact integers are ints, the rest (1e300 too) floats.
+      if (Number.isSafeInteger(v) && !Object.is(v, -0)) return writeInt(BigInt(v));
       byte(0x47);
       ensure(8);
       new DataView(buf.buffer, buf.byteOffset + len, 8).setFloat64(0, v, false);

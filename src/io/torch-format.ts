@@ -508,7 +508,7 @@ export interface SerializeTorchOptions {
  * `obj` may hold {@link TensorData} and tfjs tensors (written through {@link fromTfTensor}: an int32
  * tfjs tensor becomes int64, torch's integer type), and plain data as {@link pickle} accepts: `Map`s
  * and plain objects become `dict`s, {@link OrderedDict} an `OrderedDict`, arrays lists, frozen
- * arrays ({@link tuple}) tuples, integer-valued numbers `int`s, other numbers `float`s. A tensor
+ * arrays ({@link tuple}) tuples, safe-integer numbers `int`s, other numbers `float`s. A tensor
  * object referenced twice is written once and loads as one tensor. PyTorch 1.13's `weights_only=True`
  * loader knows no floats, so a file holding Python floats (an optimizer's `lr`) needs a plain
  * `torch.load` there (later PyTorch versions accept it weights-only).
