@@ -108,6 +108,8 @@ const CASES: Case[] = [
   { x: [2, 8, 8, 7], k: [3, 3], outC: 5, s: 2, p: [[0, 0], [3, 2], [0, 4], [0, 0]] },
   { x: [2, 6, 5, 6], k: [1, 2], outC: 5, s: 1, p: [[0, 0], [2, 3], [3, 1], [0, 0]] },
   { x: [1, 8, 8, 6], k: [3, 3], outC: 5, s: 2, p: 0, round: 'ceil' },
+  { x: [1, 1, 2, 3], k: [1, 1], outC: 1, s: 3, p: [[0, 0], [5, 0], [5, 0], [0, 0]] }, // windows all in the padding
+  { x: [2, 1, 2, 6], k: [1, 1], outC: 5, s: 3, p: [[0, 0], [5, 0], [5, 0], [0, 0]] },
   // Few input channels (GEMM + col2im) and few output channels (conv method for the filter gradient).
   { x: [3, 9, 10, 2], k: [3, 4], outC: 5, s: 2, p: 1 },
   { x: [2, 8, 7, 5], k: [4, 3], outC: 2, s: 2, p: 1 },
@@ -220,6 +222,11 @@ test('unsupported attributes throw a BackendError naming the kernel and attrs, i
     tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', inputShape: [1, 3, 3, 4], ...attrs } as tf.NamedAttrMap);
   expect(call({ dataFormat: 'NCHW', inputShape: [1, 4, 3, 3] })).toThrow(BackendError);
   expect(call({ dataFormat: 'NCHW', inputShape: [1, 4, 3, 3] })).toThrow(/Conv2DBackpropInput.*dataFormat: 'NCHW'/);
+  const dyInt = tf.zeros([1, 3, 3, 2], 'int32');
+  expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: dyInt, filter: w }, { strides: 1, pad: 'same', inputShape: [1, 3, 3, 4] })).toThrow(
+    new BackendError("Conv2DBackpropInput on wasm: expected float32 'dy', got int32 of shape [1,3,3,2]"),
+  );
+  dyInt.dispose();
   expect(call({ strides: 2 })).toThrow(/dy has spatial size 3x3, but .* gives 2x2/);
   expect(() =>
     tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.zeros([1, 3, 3, 5]), dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 2] }),

@@ -74,7 +74,13 @@ export function registerWasmTrainingKernels(): void {
   }
 }
 
-/** Whether {@link registerWasmTrainingKernels} has put its kernels on the `wasm` backend. */
+/**
+ * Whether {@link registerWasmTrainingKernels} has put its kernels on the `wasm` backend.
+ * @example
+ * ```ts
+ * if (!wasmTrainingKernelsRegistered()) registerWasmTrainingKernels();
+ * ```
+ */
 export function wasmTrainingKernelsRegistered(): boolean {
   return Object.keys(KERNELS).every((name) => {
     const k = tf.getKernel(name, 'wasm');

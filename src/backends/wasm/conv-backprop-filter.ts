@@ -10,7 +10,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { MAX_COLUMN_FLOATS } from './conv-backprop-input';
-import { type ConvBackpropAttrs, type ConvGeometry, convGeometry, explicitPad } from './geometry';
+import { type ConvBackpropAttrs, type ConvGeometry, convGeometry, explicitPad, requireFloat32 } from './geometry';
 import { WasmHeap } from './internals';
 
 const KERNEL = 'Conv2DBackpropFilter';
@@ -63,6 +63,7 @@ function convMethod(heap: WasmHeap, x: tf.TensorInfo, dy: tf.TensorInfo, g: Conv
   // Forward rows used: up to (outH-1)*s + (K-1)*d + 1 - pad; the conv must see exactly that many, padded or cropped.
   const needH = (h.outSize - 1) * h.stride + (h.kernel - 1) * h.dilation + 1 - h.padBefore;
   const needW = (w.outSize - 1) * w.stride + (w.kernel - 1) * w.dilation + 1 - w.padBefore;
+  if (needH < 1 || needW < 1) return heap.zeros([h.kernel, w.kernel, inC, outC]); // every window lies in the padding
   const xT = heap.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
   const cropped = needH < h.inSize || needW < w.inSize;
   const xIn = cropped ? heap.slice(xT, [0, 0, 0, 0], [inC, Math.min(needH, h.inSize), Math.min(needW, w.inSize), g.batch]) : xT;
@@ -100,6 +101,7 @@ export function conv2DBackpropFilterWasm(args: {
   backend: unknown;
 }): tf.TensorInfo {
   const { inputs: { x, dy }, attrs, backend } = args;
+  requireFloat32(KERNEL, { x, dy });
   const heap = new WasmHeap(backend, KERNEL);
   const g = convGeometry(KERNEL, x.shape, attrs.filterShape, dy.shape, attrs);
   if (g.outC <= CONV_METHOD_MAX_OUT_CHANNELS && g.h.dilation === 1 && g.w.dilation === 1 && g.batch > 0) {

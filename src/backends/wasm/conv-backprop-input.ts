@@ -12,7 +12,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { type Axis, type ConvBackpropAttrs, convGeometry, explicitPad } from './geometry';
+import { type Axis, type ConvBackpropAttrs, convGeometry, explicitPad, requireFloat32 } from './geometry';
 import { WasmHeap } from './internals';
 
 const KERNEL = 'Conv2DBackpropInput';
@@ -187,6 +187,7 @@ export function conv2DBackpropInputWasm(args: {
   backend: unknown;
 }): tf.TensorInfo {
   const { inputs: { dy, filter }, attrs, backend } = args;
+  requireFloat32(KERNEL, { dy, filter });
   const heap = new WasmHeap(backend, KERNEL);
   const g = convGeometry(KERNEL, attrs.inputShape, filter.shape, dy.shape, attrs);
   const phasesNeedUnitDilation = (a: Axis) => a.stride === 1 || a.dilation === 1;

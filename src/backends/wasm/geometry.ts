@@ -99,6 +99,15 @@ export function convGeometry(
   };
 }
 
+/** Throws {@link BackendError} unless every input is float32 (the wasm conv kernels read raw float32 memory). */
+export function requireFloat32(kernelName: string, inputs: Record<string, tf.TensorInfo>): void {
+  for (const [name, t] of Object.entries(inputs)) {
+    if (t.dtype !== 'float32') {
+      throw new BackendError(`${kernelName} on wasm: expected float32 '${name}', got ${t.dtype} of shape [${t.shape}]`);
+    }
+  }
+}
+
 /** Explicit NHWC padding in the form tfjs kernels take. */
 export function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];
