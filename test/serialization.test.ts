@@ -379,6 +379,8 @@ describe('parseTorchFile refuses hostile and malformed files with FormatError', 
     ['a negative dim', () => torchZip(tensorPickle({ numel: 4, size: [-1], stride: [1] }), { 0: new Uint8Array(16) }), /non-negative integer sizes/],
     ['a float dim', () => torchZip(tensorPickle({ numel: 4, size: [1.5], stride: [1] }), { 0: new Uint8Array(16) }), /non-negative integer sizes/],
     ['a stride-0 view of 2^40 elements', () => torchZip(tensorPickle({ numel: 4, size: [2 ** 20, 2 ** 20], stride: [0, 0] }), { 0: new Uint8Array(16) }), /needs 4398046511104 bytes, more than the 2147483648 allowed/],
+    ['a negative stride', () => torchZip(tensorPickle({ numel: 4, offset: 3, size: [2], stride: [-1] }), { 0: new Uint8Array(16) }), /non-negative integer strides/],
+    ['65 dimensions', () => torchZip(tensorPickle({ numel: 4, size: Array(65).fill(1), stride: Array(65).fill(1) }), { 0: new Uint8Array(16) }), /65 dimensions \(at most 64\)/],
     ['size and stride of different lengths', () => torchZip(tensorPickle({ numel: 4, size: [2, 2], stride: [1] }), { 0: new Uint8Array(16) }), /equal length/],
     ['an unknown storage type', () => torchZip(tensorPickle({ storage: 'ComplexFloatStorage', numel: 1, size: [1], stride: [1] }), { 0: new Uint8Array(8) }), /global 'torch\.ComplexFloatStorage' is not allowed/],
     ['one storage as two dtypes', () => torchZip(pickle([
@@ -426,6 +428,12 @@ describe('pickle', () => {
     expectPy(back, encPy(value));
   });
 
+  it('reads a list that contains itself (through the memo) without looping; the writer refuses it', () => {
+    const v = unpickle(raw('\x80\x02]q\x00h\x00a.'), { globals: new Map() }) as unknown[];
+    expect(v[0]).toBe(v);
+    expect(() => pickle(v)).toThrow(/'\[0\]' contains itself|contains itself/);
+  });
+
   it('refuses OrderedDict without it on the allowlist', () => {
     expect(() => unpickle(pickle(new OrderedDict()), { globals: new Map() })).toThrow(/'collections\.OrderedDict' is not allowed \(a weights-only load allows none\)/);
   });
@@ -463,7 +471,7 @@ describe('tfjs conversion', () => {
 
   it('float16 and bfloat16 bits decode to torch values and encode back (round to nearest even)', () => {
     const c = torchCases.find((x) => x.file === 'ser_basic.pt')!;
-    const byKey = new Map(c.value.$dict.map(([k, v]: [string, Enc]) => [k, v.$tensor]));
+    const byKey = new Map<string, Enc>(c.value.$dict.map(([k, v]: [string, Enc]) => [k, v.$tensor] as [string, Enc]));
     for (const [key, dec, encode] of [['f16', halfToFloat, floatToHalf], ['bf16', bfloat16ToFloat, floatToBfloat16]] as const) {
       const e = byKey.get(key);
       const values = Array.from(rawValues(e.values) as Float64Array);

@@ -1,5 +1,6 @@
 /**
- * A restricted Python pickle reader and a protocol-2 writer, enough for PyTorch checkpoints.
+ * A restricted Python [pickle](https://docs.python.org/3/library/pickle.html) reader and a protocol-2
+ * writer, enough for PyTorch checkpoints.
  *
  * The reader is torch's `weights_only=True` idea: it never executes anything. `GLOBAL` may only name
  * entries of an allowlist the caller passes, `REDUCE` may only call those entries, `BUILD` only sets
@@ -56,7 +57,14 @@ export function tuple<T extends PyValue>(...items: T[]): readonly T[] {
   return Object.freeze(items);
 }
 
-/** Whether `v` is a tuple in the sense of {@link tuple} (a frozen array). */
+/**
+ * Whether `v` is a tuple in the sense of {@link tuple} (a frozen array).
+ * @param v any value.
+ * @example
+ * ```ts
+ * isTuple(tuple(1, 2)); // true; isTuple([1, 2]) is false
+ * ```
+ */
 export function isTuple(v: unknown): v is readonly PyValue[] {
   return Array.isArray(v) && Object.isFrozen(v);
 }
@@ -376,7 +384,14 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
   }
 }
 
-/** A short description of a value for error messages. */
+/**
+ * A short description of a Python value for error messages (`dict of 3`, `tuple of 2`, `None`).
+ * @param v any value.
+ * @example
+ * ```ts
+ * describe(new Map()); // 'dict of 0'
+ * ```
+ */
 export function describe(v: unknown): string {
   if (v === null) return 'None';
   if (v instanceof GlobalRef) return `global '${v.qualname}'`;

@@ -1,5 +1,5 @@
 /**
- * The safetensors format (Hugging Face's `safetensors`), read and written on bytes.
+ * The [safetensors](https://huggingface.co/docs/safetensors/index) format, read and written on bytes.
  *
  * Layout: an 8-byte little-endian header length `N`, `N` bytes of UTF-8 JSON
  * (`{"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, "__metadata__": {...}}`),

@@ -68,7 +68,14 @@ interface DTypeInfo {
   make(buffer: ArrayBuffer, offset?: number, length?: number): TensorArray;
 }
 
-/** Per dtype: element size, torch's legacy storage class (what persistent ids name), array type. */
+/**
+ * Per dtype: element size, torch's storage class (what a file's persistent ids name), and a
+ * constructor of its typed array over a buffer.
+ * @example
+ * ```ts
+ * DTYPES.int64.itemsize; // 8
+ * ```
+ */
 export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   float32: { itemsize: 4, storage: 'FloatStorage', make: (b, o, n) => new Float32Array(b, o, n) },
   float64: { itemsize: 8, storage: 'DoubleStorage', make: (b, o, n) => new Float64Array(b, o, n) },
@@ -94,7 +101,14 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('tfjs-torch io: a little-endian platform is required');
 }
 
-/** Whether `v` has the shape of a {@link TensorData} (a known dtype, a shape, a matching typed array). */
+/**
+ * Whether `v` has the shape of a {@link TensorData} (a known dtype, a shape, a matching typed array).
+ * @param v any value.
+ * @example
+ * ```ts
+ * isTensorData({ dtype: 'int64', shape: [], data: BigInt64Array.of(3n) }); // true
+ * ```
+ */
 export function isTensorData(v: unknown): v is TensorData {
   if (v === null || typeof v !== 'object') return false;
   const t = v as TensorData;
@@ -102,7 +116,17 @@ export function isTensorData(v: unknown): v is TensorData {
     && t.data instanceof ARRAY_TYPES[t.dtype];
 }
 
-/** Number of elements of `shape`, checked: non-negative safe integers, at most {@link MAX_DIMS} dims. */
+/**
+ * Number of elements of `shape`, checked: non-negative safe integers, at most 64 dimensions, a safe
+ * product. For validating shapes read from files.
+ * @param shape the declared sizes.
+ * @param where the start of the error message.
+ * @throws FormatError when a check fails.
+ * @example
+ * ```ts
+ * checkedNumel([2, 3], 'tensor w'); // 6
+ * ```
+ */
 export function checkedNumel(shape: readonly unknown[], where: string): number {
   if (shape.length > MAX_DIMS) throw new FormatError(`${where}: ${shape.length} dimensions (at most ${MAX_DIMS})`);
   let n = 1;
@@ -133,7 +157,14 @@ function contiguousStrides(shape: readonly number[]): number[] {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** The float32 value of IEEE half bits `h`. */
+/**
+ * The value of IEEE half-precision bits `h` (exact: every half is a float32).
+ * @param h the 16 bits.
+ * @example
+ * ```ts
+ * halfToFloat(0x3c00); // 1
+ * ```
+ */
 export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
@@ -143,7 +174,15 @@ export function halfToFloat(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
-/** IEEE half bits of `v`, rounded to nearest even as torch's `.half()` does. */
+/**
+ * IEEE half-precision bits of `v` (as a float32), rounded to nearest even as torch's `.half()` does;
+ * beyond 65504 it rounds to infinity.
+ * @param v the value.
+ * @example
+ * ```ts
+ * floatToHalf(0.1); // 0x2e66
+ * ```
+ */
 export function floatToHalf(v: number): number {
   f32[0] = v;
   const x = u32[0];
@@ -169,13 +208,27 @@ export function floatToHalf(v: number): number {
   return sign | h;
 }
 
-/** The float32 value of bfloat16 bits `b`. */
+/**
+ * The value of bfloat16 bits `b` (exact: the top half of a float32).
+ * @param b the 16 bits.
+ * @example
+ * ```ts
+ * bfloat16ToFloat(0x3f80); // 1
+ * ```
+ */
 export function bfloat16ToFloat(b: number): number {
   u32[0] = (b & 0xffff) << 16;
   return f32[0];
 }
 
-/** bfloat16 bits of `v`, rounded to nearest even as torch's `.bfloat16()` does. */
+/**
+ * bfloat16 bits of `v` (as a float32), rounded to nearest even as torch's `.bfloat16()` does.
+ * @param v the value.
+ * @example
+ * ```ts
+ * floatToBfloat16(1); // 0x3f80
+ * ```
+ */
 export function floatToBfloat16(v: number): number {
   f32[0] = v;
   const x = u32[0];
@@ -320,7 +373,8 @@ interface Storage {
 const LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 
 /**
- * Reads a `torch.save` file (PyTorch 1.6+ zip format) like `torch.load(f, weights_only=True)`.
+ * Reads a `torch.save` file (PyTorch 1.6+ zip format) like
+ * [torch.load](https://pytorch.org/docs/1.13/generated/torch.load.html)`(f, weights_only=True)`.
  *
  * Tensors are rebuilt from their storages, with storage offsets and strides applied (a transposed
  * or sliced view comes back as its own contiguous {@link TensorData}). Only these globals are
@@ -431,7 +485,9 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     const where = `${at}: tensor of storage '${storage!.key}'`;
     const shape = size as number[];
     const numel = checkedNumel(shape, where);
-    checkedNumel(stride, `${where} (strides)`);
+    if (!stride.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)) {
+      throw new FormatError(`${where}: expected non-negative integer strides, got [${stride.map(String).join(', ')}]`);
+    }
     const strides = stride as number[];
     const { itemsize, make } = DTYPES[storage!.dtype];
     if (numel * itemsize > maxTensorBytes) {
@@ -439,7 +495,7 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     }
     let last = offset;
     for (let i = 0; i < shape.length; i++) if (shape[i] > 0) last += (shape[i] - 1) * strides[i];
-    if (numel > 0 ? last >= storage!.numel : offset > storage!.numel) {
+    if (!Number.isSafeInteger(last) || (numel > 0 ? last >= storage!.numel : offset > storage!.numel)) {
       throw new FormatError(`${where}: shape [${shape.join(', ')}], strides [${strides.join(', ')}], offset ${offset} reach element ${last} of a ${storage!.numel}-element storage`);
     }
     const cont = contiguousStrides(shape);
@@ -502,7 +558,8 @@ export interface SerializeTorchOptions {
 }
 
 /**
- * Writes `obj` the way `torch.save(obj, f)` does in PyTorch 1.13 (zip container, protocol-2 pickle,
+ * Writes `obj` the way [torch.save](https://pytorch.org/docs/1.13/generated/torch.save.html)`(obj, f)`
+ * does in PyTorch 1.13 (zip container, protocol-2 pickle,
  * one 64-byte-aligned record per tensor), so `torch.load(f)` reads it back.
  *
  * `obj` may hold {@link TensorData} and tfjs tensors (written through {@link fromTfTensor}: an int32
