@@ -12,7 +12,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { type Axis, type ConvBackpropAttrs, convGeometry, explicitPad, requireFloat32 } from './geometry';
+import { type Axis, type ConvBackpropAttrs, type ConvGeometry, convGeometry, explicitPad, requireFloat32 } from './geometry';
 import { WasmHeap } from './internals';
 
 const KERNEL = 'Conv2DBackpropInput';
@@ -79,7 +79,7 @@ function subFilter(w: Float32Array, kW: number, inC: number, outC: number, tapsH
   return sub;
 }
 
-function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ReturnType<typeof convGeometry>): tf.TensorInfo {
+function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
   const { batch, inC, outC, h, w } = g;
   const phasesH = axisPhases(h);
   const phasesW = axisPhases(w);
@@ -87,8 +87,9 @@ function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g
   let anyEmpty = false;
   for (const ph of phasesH) for (const pw of phasesW) anyEmpty ||= isEmpty(ph, pw, h.outSize, w.outSize);
 
-  const dx = single ? null : anyEmpty ? heap.zeros([batch, h.inSize, w.inSize, inC]) : heap.alloc([batch, h.inSize, w.inSize, inC]);
   if (single && anyEmpty) return heap.zeros([batch, h.inSize, w.inSize, inC]);
+  // Stride 1: the one phase's conv output is dx. Otherwise phases are scattered into dx; empty ones leave zeros.
+  const dx = single ? null : anyEmpty ? heap.zeros([batch, h.inSize, w.inSize, inC]) : heap.alloc([batch, h.inSize, w.inSize, inC]);
   for (const ph of phasesH) {
     for (const pw of phasesW) {
       if (isEmpty(ph, pw, h.outSize, w.outSize)) continue;
@@ -133,7 +134,7 @@ function scatterPhase(src: Float32Array, dx: Float32Array, batch: number, ph: Ax
   }
 }
 
-function col2imMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ReturnType<typeof convGeometry>): tf.TensorInfo {
+function col2imMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
   const { batch, inC, outC, h, w } = g;
   const taps = h.kernel * w.kernel;
   const kkc = taps * inC;
