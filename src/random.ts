@@ -400,6 +400,10 @@ const TWO_PI_F = f32(2 * Math.PI);
 const POW2_NEG = Float64Array.from({ length: 32 }, (_, i) => 2 ** -i);
 
 // `normal_fill_16_AVX2` on blocks of 16 uniforms `k * 2^-24`: radii from the first 8, angles from the last 8.
+// avx_mathfun.h writes separate _mm256_mul_ps/_mm256_add_ps, but torch's AVX2 kernels are built with -mfma
+// and GCC contracts a product into the add or subtract that is its only use (when both operands of an add
+// are products, the earlier one: `y*z + e*q1` becomes `fma(y, z, round(e*q1))`). The fmaf calls below sit
+// exactly where that happens; plain float32 steps elsewhere. Checked against torch on millions of values.
 // Two passes over the blocks (radii in place, then angles) keep each loop small enough for V8 to inline
 // every fmaf.
 
@@ -444,7 +448,6 @@ function boxMullerRadii(data: Float32Array, start: number, end: number): void {
 function boxMullerAngles(data: Float32Array, start: number, end: number, mean: number, std: number): void {
   for (let i = start; i < end; i++) {
     const j = i + ((i - start) & ~7);
-
     const radius = data[j];
     let x = f32(TWO_PI_F * data[j + 8]);
     const q = (f32(x * FOPI) + 1) & ~1; // octant, rounded up to even (x >= 0)
