@@ -1,0 +1,175 @@
+/**
+ * torch's `torch.optim.Adam`, and the update it shares with `AdamW`.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import type { Parameter } from '../autograd/parameter';
+import { ValueError } from '../errors';
+import { Optimizer, pyNumber, stepTensor, stepValue } from './optimizer';
+import type { ParamGroup, ParamGroupInput, ParamState } from './optimizer';
+
+/** Options of {@link Adam} (torch's keyword arguments, camelCase). */
+export interface AdamOptions {
+  /** Learning rate. Default: `1e-3`. */
+  lr?: number;
+  /** Decay rates of the running averages of the gradient and its square. Default: `[0.9, 0.999]`. */
+  betas?: readonly [number, number];
+  /** Added to the denominator, outside the square root. Default: `1e-8`. */
+  eps?: number;
+  /** L2 penalty added to the gradient. Default: `0`. */
+  weightDecay?: number;
+  /** Use AMSGrad (the running maximum of the second moment). Default: `false`. */
+  amsgrad?: boolean;
+  /** Maximize the objective instead of minimizing it. Default: `false`. */
+  maximize?: boolean;
+}
+
+/** A live {@link Adam} parameter group's hyperparameters (torch's keys, camelCase, torch's order). */
+export interface AdamHyper {
+  lr: number;
+  betas: readonly [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  /** torch's implementation switches; recorded for state-dict fidelity, the update is always torch's single-tensor one. */
+  foreach: boolean | null;
+  capturable: boolean;
+  differentiable: boolean;
+  fused: boolean;
+}
+
+/** A parameter group for {@link Adam}: its parameters and the options that differ from the defaults. */
+export type AdamParamGroup = ParamGroupInput<AdamOptions>;
+
+/** torch's argument checks shared by Adam and AdamW, with torch's messages. @internal */
+export function checkAdamArgs(h: { lr: number; eps: number; betas: readonly [number, number]; weightDecay: number }): void {
+  if (!(h.lr >= 0)) throw new ValueError(`Invalid learning rate: ${pyNumber(h.lr)}`);
+  if (!(h.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${pyNumber(h.eps)}`);
+  if (!Array.isArray(h.betas) || h.betas.length !== 2) {
+    throw new ValueError(`betas must be a pair [beta1, beta2], got ${JSON.stringify(h.betas)}`);
+  }
+  if (!(h.betas[0] >= 0 && h.betas[0] < 1)) throw new ValueError(`Invalid beta parameter at index 0: ${pyNumber(h.betas[0])}`);
+  if (!(h.betas[1] >= 0 && h.betas[1] < 1)) throw new ValueError(`Invalid beta parameter at index 1: ${pyNumber(h.betas[1])}`);
+  if (!(h.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${pyNumber(h.weightDecay)}`);
+}
+
+/**
+ * One parameter's Adam/AdamW update, torch 1.13's `_single_tensor_adam(w)` op for op (each op rounds to
+ * float32 as torch's CPU kernels do). Returns the new state; the caller assigns nothing else.
+ * @internal
+ */
+export function adamUpdate(
+  p: Parameter,
+  grad: tf.Tensor,
+  st: ParamState,
+  h: Pick<AdamHyper, 'lr' | 'betas' | 'eps' | 'weightDecay' | 'amsgrad' | 'maximize'>,
+  decoupled: boolean,
+): ParamState {
+  const [beta1, beta2] = h.betas;
+  let g = h.maximize ? tf.neg(grad) : grad;
+  const step = stepValue(st.step!) + 1;
+  let param: tf.Tensor = p;
+  if (decoupled) {
+    // AdamW: param.mul_(1 - lr * weight_decay) before the moments.
+    param = tf.mul(param, tf.scalar(1 - h.lr * h.weightDecay));
+  } else if (h.weightDecay !== 0) {
+    // Adam: L2 penalty folded into the gradient, grad.add(param, alpha=weight_decay).
+    g = tf.add(g, tf.mul(param, tf.scalar(h.weightDecay)));
+  }
+  // exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+  const expAvg = tf.add(tf.mul(st.exp_avg!, tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1)));
+  const expAvgSq = tf.add(tf.mul(st.exp_avg_sq!, tf.scalar(beta2)), tf.mul(tf.mul(g, tf.scalar(1 - beta2)), g));
+  // The scalars are computed in double precision, as Python does, then rounded once into the kernels.
+  const biasCorrection1 = 1 - beta1 ** step;
+  const biasCorrection2 = 1 - beta2 ** step;
+  const stepSize = h.lr / biasCorrection1;
+  const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+  let maxExpAvgSq: tf.Tensor | null = null;
+  let second = expAvgSq;
+  if (h.amsgrad) {
+    // A group switched to AMSGrad after its first step starts the maximum from zeros (torch raises KeyError).
+    maxExpAvgSq = tf.maximum(st.max_exp_avg_sq ?? tf.zerosLike(p), expAvgSq);
+    second = maxExpAvgSq;
+  }
+  // eps is added after the square root and the bias correction: torch's denominator, not Keras's.
+  const denom = tf.add(tf.div(tf.sqrt(second), tf.scalar(biasCorrection2Sqrt)), tf.scalar(h.eps));
+  // param.addcdiv_(exp_avg, denom, value=-step_size): param + (-step_size * exp_avg) / denom
+  p.assign(tf.add(param, tf.div(tf.mul(tf.scalar(-stepSize), expAvg), denom)));
+  const next: ParamState = { step: stepTensor(step), exp_avg: expAvg, exp_avg_sq: expAvgSq };
+  if (h.amsgrad) next.max_exp_avg_sq = maxExpAvgSq;
+  return next;
+}
+
+/** torch's lazy state initialisation: `step` 0 (a float scalar tensor), zero moments. @internal */
+export function adamInitState(p: Parameter, amsgrad: boolean): ParamState {
+  const st: ParamState = { step: stepTensor(0), exp_avg: tf.keep(tf.zerosLike(p)), exp_avg_sq: tf.keep(tf.zerosLike(p)) };
+  if (amsgrad) st.max_exp_avg_sq = tf.keep(tf.zerosLike(p));
+  return st;
+}
+
+/**
+ * Implements the Adam algorithm (torch's `torch.optim.Adam`), with torch 1.13's update exactly.
+ *
+ * Mirrors [torch.optim.Adam](https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html). Per step, for
+ * each parameter with a gradient `g` (negated with `maximize`): `g += weightDecay·θ`;
+ * `m = β₁m + (1-β₁)g`; `v = β₂v + (1-β₂)g²`; with AMSGrad `v̂ = max(v̂, v)`;
+ * `θ -= (lr / (1-β₁ᵗ)) · m / (√v / √(1-β₂ᵗ) + eps)`.
+ *
+ * Porting pitfall: `eps` is added to the bias-corrected `√v / √(1-β₂ᵗ)`. Keras's Adam folds both bias
+ * corrections into the step size (`lr_t = lr·√(1-β₂ᵗ)/(1-β₁ᵗ)`, `θ -= lr_t·m/(√v + ε)`) and adds its
+ * `epsilon` (default 1e-7) to the uncorrected `√v`, which equals torch's update only with
+ * `ε_keras = eps·√(1-β₂ᵗ)`: the same number gives different early steps. State: `step` (a float32 scalar tensor, as torch 1.13), `exp_avg`, `exp_avg_sq`,
+ * `max_exp_avg_sq` (AMSGrad), under torch's keys in {@link Optimizer.state} and the state dict.
+ *
+ * @param params `model.parameters()`, or parameter groups `[{ params, lr?, betas?, ... }]`.
+ * @param options.lr learning rate. Default: `1e-3`.
+ * @param options.betas `[β₁, β₂]`, each in [0, 1). Default: `[0.9, 0.999]`.
+ * @param options.eps term added to the denominator, ≥ 0. Default: `1e-8`.
+ * @param options.weightDecay L2 penalty (coupled: added to the gradient), ≥ 0. Default: `0`.
+ * @param options.amsgrad use AMSGrad. Default: `false`.
+ * @param options.maximize maximize the objective. Default: `false`.
+ * @throws ValueError with torch's messages (`Invalid learning rate: -1`, `Invalid beta parameter at index 0: 1.5`, ...).
+ *
+ * @example
+ * ```ts
+ * // The article's DCGAN settings.
+ * const optimizerD = new optim.Adam(netD.parameters(), { lr: 2e-4, betas: [0.2, 0.999], eps: 1e-7 });
+ * tf.tidy(() => {
+ *   optimizerD.zeroGrad();
+ *   backward(criterion.forward(netD.forward(x), y));
+ *   optimizerD.step();
+ * });
+ * ```
+ */
+export class Adam extends Optimizer<AdamHyper> {
+  constructor(params: Iterable<Parameter> | Iterable<AdamParamGroup>, options: AdamOptions = {}) {
+    const defaults: AdamHyper = {
+      lr: options.lr ?? 1e-3,
+      betas: Object.freeze([...(options.betas ?? [0.9, 0.999])]) as unknown as readonly [number, number],
+      eps: options.eps ?? 1e-8,
+      weightDecay: options.weightDecay ?? 0,
+      amsgrad: options.amsgrad ?? false,
+      maximize: options.maximize ?? false,
+      foreach: null,
+      capturable: false,
+      differentiable: false,
+      fused: false,
+    };
+    checkAdamArgs(defaults);
+    super(params, defaults);
+  }
+
+  protected override validate(group: AdamHyper): void {
+    checkAdamArgs(group);
+  }
+
+  protected override updateGroup(group: ParamGroup<AdamHyper>, params: Parameter[]): void {
+    for (const p of params) {
+      if (!this.state.get(p)?.step) this.state.set(p, adamInitState(p, group.amsgrad));
+      const next = adamUpdate(p, p.grad!, this.state.get(p)!, group, false);
+      for (const [k, v] of Object.entries(next)) this.setState(p, k, v);
+    }
+  }
+}
