@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { backward, Parameter } from '../src/autograd';
+import { backward, Parameter, tapeSize } from '../src/autograd';
 import { ArgumentTypeError, StateDictError, ValueError } from '../src/errors';
 import { parseTorchFile, serializeTorchFile } from '../src/io/torch-format';
 import { Tanh } from '../src/nn/activation';
@@ -373,13 +373,15 @@ describe('zeroGrad, skipping, state and memory', () => {
     p.dispose();
   });
 
-  it('200 Adam steps on the fixture network keep tf.memory().numTensors constant', () => {
+  it('200 Adam steps on the fixture network keep tf.memory().numTensors and the tape size constant', () => {
     const c = cases.find((k) => k.name === 'Adam(lr=1e-2,amsgrad=True)')!;
     const r = build(c);
     trainStep(r, c, 0);
     const before = tf.memory().numTensors;
+    const tape = tapeSize();
     for (let s = 1; s < 200; s++) trainStep(r, c, s);
     expect(tf.memory().numTensors).toBe(before);
+    expect(tapeSize()).toBe(tape);
     r.dispose();
   });
 
@@ -460,7 +462,7 @@ describe('torch files', () => {
     resumed.params.forEach((p, i) => fresh.params[i].assign(p));
     resumed.dispose();
     fresh.opt.loadStateDict(parseTorchFile(bytes) as Map<unknown, unknown>);
-    expect(fresh.opt.paramGroups[0].betas).toEqual([0.2, 0.999]);
+    expect((fresh.opt as Adam).paramGroups[0].betas).toEqual([0.2, 0.999]);
     for (let s = 5; s < 10; s++) {
       trainStep(straight, c, s);
       trainStep(fresh, c, s);
