@@ -36,6 +36,9 @@ export function linear(input: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | n
   }
   const batchShape = input.shape.slice(0, -1);
   const x2 = input.rank === 2 ? input : tf.reshape(input, [-1, inF]);
-  const y = tf.fused.matMul({ a: x2 as tf.Tensor2D, b: weight as tf.Tensor2D, transposeB: true, bias: bias ?? undefined });
+  // Not tf.fused.matMul: tfjs-backend-wasm 4.22's _FusedMatMul gives wrong sums with transposeB and a
+  // [1]-shaped bias (seen on the article's Discriminator.out).
+  const xw = tf.matMul(x2, weight, false, true);
+  const y = bias != null ? tf.add(xw, bias) : xw;
   return input.rank === 2 ? y : tf.reshape(y, [...batchShape, outF]);
 }
