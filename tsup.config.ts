@@ -7,6 +7,18 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2020',
-  // tfjs and its backends are peers/dependencies the user's app shares: never bundle them.
-  external: [/^@tensorflow\//, 'pngjs', 'mnist'],
+  shims: true,
+  // tfjs and its backends are the user's: one copy, shared with their app, never bundled...
+  external: [
+    '@tensorflow/tfjs-core',
+    '@tensorflow/tfjs-backend-cpu',
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    'pngjs',
+    'mnist',
+  ],
+  // ...except tfjs-core's gradient registrations, which exist only as ESM files inside its dist/ (see
+  // src/gradients.ts): bundled, they register into tfjs's global registry at import time.
+  noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
 });

@@ -1,5 +1,7 @@
 /**
- * tfjs-torch: PyTorch's `nn`, `optim` and autograd for TensorFlow.js.
+ * tfjs-torch: PyTorch's `nn`, `optim` and autograd for TensorFlow.js, with torch's semantics, names and
+ * weight files. This entry imports nothing from Node: bundle it for a browser with tfjs's WebGL/WebGPU
+ * backends. File I/O, PNG writing, datasets on disk and backend loading live in `tfjs-torch/node`.
  *
  * ```ts
  * import * as torch from 'tfjs-torch';
@@ -11,5 +13,46 @@
 export * from './autograd';
 export * as nn from './nn';
 export * as F from './nn/functional';
-export * from './random';
+export * as optim from './optim';
+export * from './tensor';
+export {
+  Generator as RandomGenerator,
+  defaultGenerator,
+  manualSeed,
+  seed,
+  initialSeed,
+  getRngState,
+  setRngState,
+  uniformFill,
+  normalFill,
+  randintFill,
+  randpermArray,
+  bernoulliFill,
+} from './random';
 export * from './errors';
+export { Generator, Discriminator, GenConv, DiscConv, weightsInit, dcganWeightsInit } from './models/dcgan';
+export type { GeneratorOptions, DiscriminatorOptions, DCGANPreset } from './models/dcgan';
+export {
+  parseTorchFile,
+  serializeTorchFile,
+  toTfTensor,
+  fromTfTensor,
+  toTfStateDict,
+  isTensorData,
+  DTYPES,
+} from './io/torch-format';
+export type { TensorData, DType, TensorArray, ParseTorchOptions, SerializeTorchOptions } from './io/torch-format';
+export { parseSafetensors, serializeSafetensors } from './io/safetensors';
+export type { SafetensorsFile } from './io/safetensors';
+export { OrderedDict, tuple, isTuple } from './io/pickle';
+export type { PyValue } from './io/pickle';
+export {
+  TensorDataset,
+  ImageDataset,
+  BatchSampler,
+  RandomBatchSampler,
+  scaleImageBytes,
+} from './data/dataset';
+export type { ImageBytes, ByteScale } from './data/dataset';
+export { initBackend, requireKernels, BACKEND_ENV_VAR, CONV_TRAINING_KERNELS } from './backends/select';
+export { registerWasmTrainingKernels } from './backends/wasm-kernels';

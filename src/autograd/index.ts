@@ -9,7 +9,7 @@ import '../gradients';
 import { registerChainedOps } from '../chained-ops';
 import { backward, detach, installAutograd, requiresGrad, requiresGrad_, gradOf } from './tape';
 import type { BackwardOptions } from './tape';
-import { ShapeError } from '../errors';
+import { item } from '../tensor';
 
 export { Parameter } from './parameter';
 export {
@@ -46,14 +46,6 @@ declare module '@tensorflow/tfjs-core/dist/tensor' {
     /** torch's `t.requires_grad_(mode)`. */
     requiresGrad_(mode?: boolean): this;
   }
-}
-
-/** torch's `t.item()`: the value of a one-element tensor. */
-export function item(t: tf.Tensor): number {
-  if (t.size !== 1) {
-    throw new ShapeError(`a Tensor with ${t.size} elements cannot be converted to Scalar (shape [${t.shape}])`);
-  }
-  return t.dataSync()[0] as number;
 }
 
 function addChainedMethods(): void {
