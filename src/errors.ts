@@ -23,12 +23,32 @@ export class ArgumentTypeError extends TorchError {}
 /** An autograd misuse: backward of a non-scalar without a gradient, a tensor that needs no grad, ... */
 export class AutogradError extends TorchError {}
 
-/** `loadStateDict` problems, all of them collected in one error, as torch does. */
+/**
+ * `loadStateDict` problems, all of them collected in one error, as torch does.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   netG.loadStateDict(sd);
+ * } catch (e) {
+ *   if (e instanceof StateDictError) console.log(e.missingKeys, e.unexpectedKeys, e.sizeMismatches);
+ * }
+ * ```
+ */
 export class StateDictError extends TorchError {
+  /**
+   * @param message the whole report, in torch's words.
+   * @param missingKeys keys the module has and the state dict lacks. Default: `[]`.
+   * @param unexpectedKeys keys of the state dict the module does not have. Default: `[]`.
+   * @param sizeMismatches one `size mismatch for <key>: ...` line per wrong shape. Default: `[]`.
+   */
   constructor(
     message: string,
+    /** Keys the module has and the state dict lacks (torch's `missing_keys`). */
     readonly missingKeys: string[] = [],
+    /** Keys of the state dict that the module does not have (torch's `unexpected_keys`). */
     readonly unexpectedKeys: string[] = [],
+    /** One `size mismatch for <key>: copying a param with shape [...] ...` message per wrong shape. */
     readonly sizeMismatches: string[] = [],
   ) {
     super(message);

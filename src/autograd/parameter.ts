@@ -17,8 +17,12 @@ let nextParameterId = 0;
  * ```
  */
 export class Parameter extends tf.Variable {
-  // tf.Variable's static Symbol.hasInstance is structural (anything with `assign` passes) and would be
-  // inherited: a plain tf.Variable must not count as a Parameter.
+  /**
+   * `x instanceof Parameter` holds only for real Parameters. (tf.Variable's static `Symbol.hasInstance`
+   * is structural — anything with `assign` passes — and would be inherited: a plain tf.Variable must not
+   * count as a Parameter.)
+   * @param instance any value.
+   */
   static override [Symbol.hasInstance](instance: unknown): boolean {
     return instance != null && typeof instance === 'object' && Parameter.prototype.isPrototypeOf(instance);
   }

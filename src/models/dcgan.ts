@@ -41,11 +41,26 @@ export interface GeneratorOptions {
  * The article's `gen_conv` block: a transposed convolution, BatchNorm and ReLU, or, for the final block,
  * a convolution and Tanh. Submodules `conv`, `bn` (absent in the final block), `act`.
  *
- * Shape: `[N, inChannels, H, W]` to `[N, outChannels, H·stride, W·stride]` (final: same size).
+ * Mirrors the article's `gen_conv` class (no torch counterpart; the layers are
+ * [torch.nn.ConvTranspose2d](https://pytorch.org/docs/1.13/generated/torch.nn.ConvTranspose2d.html),
+ * [BatchNorm2d](https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html) and ReLU).
+ * `toString()` and `summary()` call it `gen_conv`, as torch does.
+ *
+ * Shape: `[N, inChannels, H, W]` to `[N, outChannels, H_out, W_out]` with ConvTranspose2d's formula
+ * (`2H` for the article's k=4, s=2, p=1); final: Conv2d's formula (the same size for k=3, s=1, p=1).
+ *
+ * @example
+ * ```ts
+ * const gen1 = new GenConv(128, 128, { kernelSize: 4, stride: 2, padding: 1 });
+ * gen1.forward(tf.zeros([2, 128, 7, 7])).shape; // [2, 128, 14, 14]
+ * ```
  */
 export class GenConv extends Module {
+  /** ConvTranspose2d, or Conv2d in the final block. */
   readonly conv: Conv2d | ConvTranspose2d;
+  /** BatchNorm2d, or `null` in the final block (the article's `self.bn = False`). */
   readonly bn: BatchNorm2d | null;
+  /** ReLU, or Tanh in the final block. */
   readonly act: ReLU | Tanh;
 
   /**
@@ -117,18 +132,29 @@ export class GenConv extends Module {
  * ```
  */
 export class Generator extends Module {
+  /** Latent size. */
   readonly zDim: number;
+  /** Output channels. */
   readonly imageDim: number;
+  /** Output height and width. */
   readonly imgSize: number;
+  /** Channels after the linear layer. */
   readonly hiddenDim: number;
+  /** Which of the article's models this is. */
   readonly preset: DCGANPreset;
+  /** `Linear(zDim, hiddenDim · (imgSize/4)²)`. */
   readonly linear: Linear;
+  /** ReLU after `linear`. */
   readonly act: ReLU;
+  /** Upsampling block `hiddenDim → hiddenDim`, size ×2. */
   readonly gen1: GenConv;
+  /** Upsampling block `hiddenDim → hiddenDim/2`, size ×2. */
   readonly gen2: GenConv;
+  /** Final block `hiddenDim/2 → imageDim` with Tanh. */
   readonly gen3: GenConv;
   private readonly base: number;
 
+  /** @param options sizes and preset; every default is the article's. Default: `{}`. */
   constructor({ zDim = 100, imageDim = 1, imgSize = 28, hiddenDim = 128, preset = 'torch' }: GeneratorOptions = {}) {
     super();
     checkPreset(preset);
@@ -176,11 +202,24 @@ export class Generator extends Module {
  * The article's `disc_conv` block: a convolution, Dropout(0.25) and LeakyReLU(0.2), registered in the
  * article's order `act`, `drop`, `conv` (so `print(model)` lists them that way); applied conv → drop → act.
  *
+ * Mirrors the article's `disc_conv` class (no torch counterpart; the layers are
+ * [torch.nn.Conv2d](https://pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html), Dropout and LeakyReLU).
+ * `toString()` and `summary()` call it `disc_conv`, as torch does.
+ *
  * Shape: `[N, inChannels, H, W]` to `[N, outChannels, ⌊(H + 2p - k) / s⌋ + 1, ...]`.
+ *
+ * @example
+ * ```ts
+ * const disc1 = new DiscConv(1, 32, { kernelSize: 4, stride: 2, padding: 1 });
+ * disc1.forward(tf.zeros([2, 1, 28, 28])).shape; // [2, 32, 14, 14]
+ * ```
  */
 export class DiscConv extends Module {
+  /** LeakyReLU(0.2). */
   readonly act: LeakyReLU;
+  /** Dropout (0.25 by default). */
   readonly drop: Dropout;
+  /** The convolution (no bias by default). */
   readonly conv: Conv2d;
 
   /**
@@ -242,15 +281,24 @@ export interface DiscriminatorOptions {
  * ```
  */
 export class Discriminator extends Module {
+  /** Input channels. */
   readonly imageDim: number;
+  /** Input height and width. */
   readonly imgSize: number;
+  /** Which of the article's models this is. */
   readonly preset: DCGANPreset;
+  /** `width` channels, size ÷2. */
   readonly disc1: DiscConv;
+  /** `2·width` channels, size ÷2. */
   readonly disc2: DiscConv;
+  /** `4·width` channels, size ÷2 (rounded up). */
   readonly disc3: DiscConv;
+  /** `8·width` channels, same size. */
   readonly disc4: DiscConv;
+  /** `Linear(8·width · s², 1)` on the flattened features. */
   readonly out: Linear;
 
+  /** @param options sizes, dropout and preset; every default is the article's. Default: `{}`. */
   constructor({ imageDim = 1, imgSize = 28, width = 32, dropout = 0.25, preset = 'torch' }: DiscriminatorOptions = {}) {
     super();
     checkPreset(preset);

@@ -17,6 +17,7 @@ import { pyFloat } from './repr';
  * ```
  */
 export class ReLU extends Module {
+  /** Accepted for porting; changes nothing. */
   readonly inplace: boolean;
   constructor({ inplace = false }: { inplace?: boolean } = {}) {
     super();
@@ -43,7 +44,9 @@ export class ReLU extends Module {
  * ```
  */
 export class LeakyReLU extends Module {
+  /** Slope for negative inputs. */
   readonly negativeSlope: number;
+  /** Accepted for porting; changes nothing. */
   readonly inplace: boolean;
   constructor(negativeSlope = 0.01, { inplace = false }: { inplace?: boolean } = {}) {
     super();

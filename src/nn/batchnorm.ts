@@ -28,10 +28,15 @@ export interface BatchNormOptions {
  * Shared implementation of `BatchNorm1d` / `BatchNorm2d` (torch's `_BatchNorm`).
  */
 export abstract class BatchNormBase extends Module {
+  /** `C`, the number of channels. */
   readonly numFeatures: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Weight of the new batch statistic in the running ones (torch's sense), or `null` for a cumulative average. */
   readonly momentum: number | null;
+  /** Whether `weight` and `bias` exist. */
   readonly affine: boolean;
+  /** Whether the running-statistics buffers exist (and eval mode uses them). */
   readonly trackRunningStats: boolean;
   /** `[numFeatures]`, init 1; `null` when not affine. */
   readonly weight: Parameter | null;

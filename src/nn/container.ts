@@ -55,10 +55,15 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** Iterates the modules in order: `for (const m of seq)`. */
   [Symbol.iterator](): Iterator<Module> {
     return this.items[Symbol.iterator]();
   }
 
+  /**
+   * Calls each module on the previous one's output.
+   * @param input the first module's input.
+   */
   override forward(input: tf.Tensor): tf.Tensor {
     let x = input;
     for (const m of this) x = m.forward(x);
@@ -108,6 +113,7 @@ export class ModuleList extends Module {
     return this;
   }
 
+  /** Iterates the modules in order: `for (const m of list)`. */
   [Symbol.iterator](): Iterator<Module> {
     return this.items[Symbol.iterator]();
   }

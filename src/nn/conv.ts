@@ -61,16 +61,25 @@ function tuple([a, b]: readonly [number, number]): string {
  * parameters, torch's initialisation and repr. Use {@link Conv2d} or {@link ConvTranspose2d}.
  */
 export abstract class _ConvNd extends Module {
+  /** Channels of the input, `C_in`. */
   readonly inChannels: number;
+  /** Channels of the output, `C_out`. */
   readonly outChannels: number;
+  /** `[kH, kW]`. */
   readonly kernelSize: [number, number];
+  /** `[sH, sW]`. */
   readonly stride: [number, number];
+  /** `[pH, pW]`, or `'same'` / `'valid'` as given (Conv2d only). */
   readonly padding: [number, number] | 'same' | 'valid';
+  /** `[dH, dW]`. */
   readonly dilation: [number, number];
   /** Whether this is a transposed convolution (the weight is then `[in, out / groups, kH, kW]`). */
   readonly transposed: boolean;
+  /** `[opH, opW]` added to one side of a transposed convolution's output; `[0, 0]` for Conv2d. */
   readonly outputPadding: [number, number];
+  /** Number of blocked connections from input to output channels. */
   readonly groups: number;
+  /** torch's `padding_mode`. */
   readonly paddingMode: PaddingMode;
   /** The learnable filters: `[out, in / groups, kH, kW]`, or `[in, out / groups, kH, kW]` when transposed. */
   weight: Parameter;

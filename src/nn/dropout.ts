@@ -20,7 +20,9 @@ import { pyBool, pyFloat } from './repr';
  * ```
  */
 export class Dropout extends Module {
+  /** Probability of an element to be zeroed. */
   readonly p: number;
+  /** Accepted for porting; changes nothing. */
   readonly inplace: boolean;
   constructor(p = 0.5, { inplace = false }: { inplace?: boolean } = {}) {
     super();

@@ -24,7 +24,16 @@ function normDim(dim: number, rank: number, where: string, shape: number[]): num
  * ```
  */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  /**
+   * @param startDim first dimension to flatten. Default: `1`.
+   * @param endDim last dimension to flatten. Default: `-1`.
+   */
+  constructor(
+    /** First dimension to flatten. */
+    readonly startDim = 1,
+    /** Last dimension to flatten. */
+    readonly endDim = -1,
+  ) {
     super();
   }
   override forward(input: tf.Tensor): tf.Tensor {
@@ -53,7 +62,16 @@ export class Flatten extends Module {
  * ```
  */
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: number[]) {
+  /**
+   * @param dim dimension to expand.
+   * @param unflattenedSize the new dimensions (one may be -1).
+   */
+  constructor(
+    /** Dimension to expand. */
+    readonly dim: number,
+    /** The dimensions it expands into. */
+    readonly unflattenedSize: number[],
+  ) {
     super();
   }
   override forward(input: tf.Tensor): tf.Tensor {

@@ -29,9 +29,13 @@ import { Module } from './module';
  * ```
  */
 export class Linear extends Module {
+  /** Size of each input sample. */
   readonly inFeatures: number;
+  /** Size of each output sample. */
   readonly outFeatures: number;
+  /** `[outFeatures, inFeatures]`. */
   readonly weight: Parameter;
+  /** `[outFeatures]`, or `null` with `bias: false`. */
   readonly bias: Parameter | null;
 
   constructor(inFeatures: number, outFeatures: number, { bias = true }: { bias?: boolean } = {}) {

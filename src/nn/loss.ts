@@ -80,7 +80,7 @@ export interface BCELossOptions {
  * @example
  * ```ts
  * const criterion = new nn.BCELoss();
- * const loss = criterion.forward(discriminator.forward(x), tf.ones([batch, 1]));
+ * const loss = criterion.forward(discriminator.forward(x), torch.full([batch], 1)); // D's output is [batch]
  * ```
  */
 export class BCELoss extends WeightedLoss {
@@ -89,6 +89,7 @@ export class BCELoss extends WeightedLoss {
   }
 
   /**
+   * The loss of probabilities `input` against `target`.
    * @param input probabilities `[*]`.
    * @param target targets `[*]`, the input's shape.
    */
@@ -136,6 +137,7 @@ export class BCEWithLogitsLoss extends Loss {
   }
 
   /**
+   * The loss of logits `input` against `target`.
    * @param input logits `[*]`.
    * @param target targets `[*]`, the input's shape.
    */
@@ -173,6 +175,7 @@ export class MSELoss extends Loss {
   }
 
   /**
+   * The mean squared error of `input` against `target`.
    * @param input predictions `[*]`.
    * @param target targets `[*]`.
    */
@@ -202,6 +205,7 @@ export class L1Loss extends Loss {
   }
 
   /**
+   * The mean absolute error of `input` against `target`.
    * @param input predictions `[*]`.
    * @param target targets `[*]`.
    */
@@ -249,6 +253,7 @@ export class NLLLoss extends WeightedLoss {
   }
 
   /**
+   * The negative log-likelihood of the `target` classes.
    * @param input log-probabilities `[N, C, ...]`.
    * @param target int32 class indices `[N, ...]`.
    */
@@ -302,6 +307,7 @@ export class CrossEntropyLoss extends WeightedLoss {
   }
 
   /**
+   * The cross-entropy of logits `input` against `target`.
    * @param input logits `[N, C, ...]`.
    * @param target int32 class indices `[N, ...]`, or probabilities of the input's shape.
    */

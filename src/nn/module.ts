@@ -9,7 +9,9 @@ export type StateDict = Map<string, tf.Tensor>;
 
 /** What {@link Module.loadStateDict} returns (torch's `_IncompatibleKeys`). */
 export interface IncompatibleKeys {
+  /** Keys the module has and the state dict lacks (empty unless `strict: false`). */
   missingKeys: string[];
+  /** Keys of the state dict that the module does not have (empty unless `strict: false`). */
   unexpectedKeys: string[];
 }
 
