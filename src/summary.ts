@@ -28,14 +28,21 @@ export interface LayerSummary {
 
 /** What {@link summary} returns: the rows, the totals and the printed text. */
 export interface ModelSummary {
+  /** One row per module call, in the order the calls returned. */
   layers: LayerSummary[];
+  /** Sum of the rows' `params` (a module called twice counts twice, as in torchsummary). */
   totalParams: number;
+  /** Sum of the `params` of rows whose `weight` requires grad. */
   trainableParams: number;
+  /** `totalParams - trainableParams`. */
   nonTrainableParams: number;
-  /** torchsummary's estimates, 4 bytes a number: input, forward/backward pass, parameters, and their sum. */
+  /** Input size: `∏ inputSize · |batchSize|` numbers of 4 bytes, in MiB (torchsummary's "MB"). */
   inputSizeMB: number;
+  /** Forward/backward pass size: twice the rows' output elements (values and gradients), 4 bytes each, in MiB. */
   forwardBackwardSizeMB: number;
+  /** Parameter size: `totalParams` numbers of 4 bytes, in MiB. */
   paramsSizeMB: number;
+  /** The sum of the three sizes. */
   totalSizeMB: number;
   /** The table exactly as `torchsummary.summary` prints it (lines joined by `\n`, no trailing newline). */
   text: string;
@@ -74,6 +81,7 @@ const DOUBLE_RULE = '='.repeat(64);
  * @param model the model; its `forward` takes one tensor per entry of `inputSize`.
  * @param inputSize one input's shape without the batch dimension (torch's `(1, 28, 28)` is `[1, 28, 28]`),
  *   or a list of them for a model with several inputs (`[[2, 3], [4, 2]]`).
+ * @param options `{ batchSize, print }`. Default: `{}`.
  * @param options.batchSize dim 0 of the displayed shapes. Default: `-1`.
  * @param options.print print the table with `console.log`. Default: `true`.
  * @returns the rows, totals, size estimates and the text.

@@ -98,7 +98,7 @@ function floatOnly(dtype: unknown, where: string): void {
  *
  * See https://pytorch.org/docs/1.13/generated/torch.randn.html
  *
- * @param size Sizes as varargs or one array; `[]` gives a 0-d tensor. Trailing options:
+ * @param args the size: sizes as varargs or one array; `[]` gives a 0-d tensor. Trailing options:
  *   `generator` (default {@link defaultGenerator}).
  *
  * Shape: `size`. dtype: float32.
@@ -121,7 +121,7 @@ export function randn(...args: SizeArgs<GeneratorOptions>): tf.Tensor {
  *
  * See https://pytorch.org/docs/1.13/generated/torch.rand.html
  *
- * @param size Sizes as varargs or one array. Trailing options: `generator` (default {@link defaultGenerator}).
+ * @param args the size: sizes as varargs or one array. Trailing options: `generator` (default {@link defaultGenerator}).
  *
  * Shape: `size`. dtype: float32.
  *
@@ -237,7 +237,7 @@ export function randperm(n: number, options: IntRandomOptions = {}): tf.Tensor1D
  *
  * See https://pytorch.org/docs/1.13/generated/torch.zeros.html
  *
- * @param size Sizes as varargs or one array. Trailing options: `dtype` (default `'float32'`).
+ * @param args the size: sizes as varargs or one array. Trailing options: `dtype` (default `'float32'`).
  *
  * Shape: `size`.
  *
@@ -257,7 +257,7 @@ export function zeros(...args: SizeArgs<DtypeOptions>): tf.Tensor {
  *
  * See https://pytorch.org/docs/1.13/generated/torch.ones.html
  *
- * @param size Sizes as varargs or one array. Trailing options: `dtype` (default `'float32'`).
+ * @param args the size: sizes as varargs or one array. Trailing options: `dtype` (default `'float32'`).
  *
  * Shape: `size`.
  *
@@ -469,13 +469,10 @@ export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {})
  *
  * See https://pytorch.org/docs/1.13/generated/torch.arange.html
  *
- * @param start First value. Default: `0` (in the one-number form `arange(end)`).
- * @param end Bound, not included.
- * @param step Step, non-zero. Default: `1`.
- * @param options `dtype`. Default: `'int32'` (torch's int64) when start, end and step are all integers,
- *   else `'float32'`.
+ * @param end Bound, not included; the values start at `0`.
+ * @param options `dtype`. Default: `'int32'` (torch's int64) when `end` is an integer, else `'float32'`.
  *
- * Shape: `[ceil((end - start) / step)]`.
+ * Shape: `[ceil(end)]`.
  *
  * @example
  * ```ts
@@ -484,7 +481,35 @@ export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {})
  * ```
  */
 export function arange(end: number, options?: DtypeOptions): tf.Tensor1D;
+/**
+ * Values from `start` to `end` (exclusive) by 1, as `torch.arange(start, end)`.
+ *
+ * @param start First value.
+ * @param end Bound, not included.
+ * @param options `dtype`. Default: `'int32'` when start and end are integers, else `'float32'`.
+ *
+ * Shape: `[ceil(end - start)]`.
+ * @example
+ * ```ts
+ * arange(2, 5); // int32 [2, 3, 4]
+ * ```
+ */
 export function arange(start: number, end: number, options?: DtypeOptions): tf.Tensor1D;
+/**
+ * Values from `start` to `end` (exclusive) by `step`, as `torch.arange(start, end, step)`.
+ *
+ * @param start First value.
+ * @param end Bound, not included.
+ * @param step Step, non-zero.
+ * @param options `dtype`. Default: `'int32'` (torch's int64) when start, end and step are all integers,
+ *   else `'float32'`.
+ *
+ * Shape: `[ceil((end - start) / step)]`.
+ * @example
+ * ```ts
+ * arange(0, 1, 0.25); // float32 [0, 0.25, 0.5, 0.75]
+ * ```
+ */
 export function arange(start: number, end: number, step: number, options?: DtypeOptions): tf.Tensor1D;
 export function arange(...args: unknown[]): tf.Tensor1D {
   const options = (isOptions(args[args.length - 1]) ? args.pop() : {}) as DtypeOptions;

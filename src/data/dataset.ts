@@ -23,9 +23,13 @@ export interface ImageBytes {
   images: Uint8Array;
   /** One class label per image, or `null` when the source has none. */
   labels: Uint8Array | null;
+  /** Number of images, `N`. */
   count: number;
+  /** Channels per image, `C` (1 for MNIST). */
   channels: number;
+  /** Image height, `H`. */
   height: number;
+  /** Image width, `W`. */
   width: number;
 }
 
@@ -72,8 +76,10 @@ export function scaleImageBytes(bytes: Uint8Array, scale: ByteScale = 'symmetric
  * const [x, y] = ds.batch([3, 1, 4]); // x: [3, 1, 28, 28], y: [3]
  */
 export class TensorDataset {
+  /** The tensors, all `[N, ...]`; the dataset does not own them (dispose them yourself). */
   readonly tensors: tf.Tensor[];
 
+  /** @param tensors one or more tensors with equal size in dimension 0. */
   constructor(...tensors: tf.Tensor[]) {
     if (tensors.length === 0) throw new ValueError('TensorDataset: expected at least one tensor, got none');
     const n = tensors[0].shape[0];
@@ -125,11 +131,21 @@ export class TensorDataset {
  * const { images } = ds.batch(sampler.next()); // [128, 1, 28, 28] in [-1, 1]
  */
 export class ImageDataset {
+  /** Pixels in NCHW order: bytes (scaled when batched) or float32 values. */
   readonly images: Uint8Array | Float32Array;
+  /** One label per image, or `null`. */
   readonly labels: Int32Array | null;
+  /** `[N, C, H, W]`. */
   readonly shape: [number, number, number, number];
+  /** How bytes become floats. */
   readonly scale: ByteScale;
 
+  /**
+   * @param images pixels in NCHW order: bytes (scaled when batched) or float32 values (used as they are).
+   * @param shape `[N, C, H, W]`.
+   * @param labels one label per image, or `null`. Default: `null`.
+   * @param options `{ scale }`: how bytes become floats. Default: `{ scale: 'symmetric' }`.
+   */
   constructor(
     images: Uint8Array | Float32Array,
     shape: [number, number, number, number],
@@ -163,8 +179,16 @@ export class ImageDataset {
     return this.shape[0];
   }
 
-  /** The images at `indices` as one float32 `[B, C, H, W]` tensor, with their int32 labels (or `null`). */
-  batch(indices: ArrayLike<number>): { images: tf.Tensor4D; labels: tf.Tensor1D | null } {
+  /**
+   * The images at `indices` as one float32 `[B, C, H, W]` tensor, with their int32 labels `[B]` (or `null`).
+   * @param indices sample indices in `[0, length)`.
+   */
+  batch(indices: ArrayLike<number>): {
+    /** `[B, C, H, W]` float32. */
+    images: tf.Tensor4D;
+    /** `[B]` int32, or `null` for an unlabelled dataset. */
+    labels: tf.Tensor1D | null;
+  } {
     const idx = checkIndices(indices, this.length, 'ImageDataset.batch');
     const per = this.shape[1] * this.shape[2] * this.shape[3];
     const out = new Float32Array(idx.length * per);
@@ -182,8 +206,16 @@ export class ImageDataset {
     return { images, labels };
   }
 
-  /** Image `i` as `[C, H, W]` float32 and its label (or `null`). */
-  get(i: number): { image: tf.Tensor3D; label: number | null } {
+  /**
+   * Image `i` as `[C, H, W]` float32 and its label (or `null`).
+   * @param i index; negative counts from the end.
+   */
+  get(i: number): {
+    /** `[C, H, W]` float32. */
+    image: tf.Tensor3D;
+    /** The label, or `null` for an unlabelled dataset. */
+    label: number | null;
+  } {
     const j = checkIndex(i, this.length, 'ImageDataset.get');
     const { images, labels } = this.batch([j]);
     const image = images.reshape(this.shape.slice(1) as [number, number, number]) as tf.Tensor3D;
@@ -330,9 +362,13 @@ function defaultSeed(): number {
  * for (const idx of sampler) { const { images } = ds.batch(idx); ... }
  */
 export class BatchSampler implements Iterable<Int32Array> {
+  /** Dataset size. */
   readonly length: number;
+  /** Indices per batch. */
   readonly batchSize: number;
+  /** Whether each epoch is permuted. */
   readonly shuffle: boolean;
+  /** Whether the last incomplete batch is dropped. */
   readonly dropLast: boolean;
   private readonly gen: Mt19937;
 
@@ -394,7 +430,9 @@ export class BatchSampler implements Iterable<Int32Array> {
  * const idx = sampler.next(); // equals np.random.seed(0); np.random.randint(60000, size=128)
  */
 export class RandomBatchSampler {
+  /** Dataset size (the exclusive upper bound of the indices). */
   readonly length: number;
+  /** Indices per batch. */
   readonly batchSize: number;
   private readonly gen: Mt19937;
 

@@ -34,7 +34,7 @@ export interface SafetensorsFile {
 
 /**
  * Reads a safetensors file, validating its header against the format's rules: the length within the
- * file and at most {@link MAX_HEADER_BYTES}, JSON that is an object, known dtypes, non-negative integer
+ * file and at most 100 MB (safetensors' own limit), JSON that is an object, known dtypes, non-negative integer
  * shapes, each tensor's byte range exactly `numel * itemsize` long, the ranges contiguous from 0 with
  * no overlap or gap and ending at the end of the file, `__metadata__` a map of strings.
  *

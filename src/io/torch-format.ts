@@ -57,8 +57,11 @@ export type TensorArray =
  * ```
  */
 export interface TensorData {
+  /** Element type, torch's name. */
   dtype: DType;
+  /** Dimensions; `[]` for a scalar. */
   shape: number[];
+  /** The elements, contiguous in C order: `shape`'s product of them. */
   data: TensorArray;
 }
 
@@ -563,7 +566,7 @@ export interface SerializeTorchOptions {
  * one 64-byte-aligned record per tensor), so `torch.load(f)` reads it back.
  *
  * `obj` may hold {@link TensorData} and tfjs tensors (written through {@link fromTfTensor}: an int32
- * tfjs tensor becomes int64, torch's integer type), and plain data as {@link pickle} accepts: `Map`s
+ * tfjs tensor becomes int64, torch's integer type), and plain data as the pickle writer accepts: `Map`s
  * and plain objects become `dict`s, {@link OrderedDict} an `OrderedDict`, arrays lists, frozen
  * arrays ({@link tuple}) tuples, safe-integer numbers `int`s, other numbers `float`s. A tensor
  * object referenced twice is written once and loads as one tensor. PyTorch 1.13's `weights_only=True`

@@ -289,6 +289,7 @@ function isEmpty(v: tf.Variable, where: string): boolean {
  *
  * @param tensor a float32 variable, at least 2-D; written in place and returned (a zero-element one is
  *   left alone, with a warning, drawing nothing).
+ * @param options the options below. Default: `{}`.
  * @param options.a negative slope of the rectifier. Default: `0`.
  * @param options.mode `'fan_in'` | `'fan_out'`. Default: `'fan_in'`.
  * @param options.nonlinearity Default: `'leaky_relu'`.
@@ -317,6 +318,7 @@ export function kaimingUniform_<T extends tf.Variable>(
  *
  * @param tensor a float32 variable, at least 2-D; written in place and returned (a zero-element one is
  *   left alone, with a warning).
+ * @param options the options below. Default: `{}`.
  * @param options.a negative slope of the rectifier. Default: `0`.
  * @param options.mode `'fan_in'` | `'fan_out'`. Default: `'fan_in'`.
  * @param options.nonlinearity Default: `'leaky_relu'`.

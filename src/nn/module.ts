@@ -341,7 +341,7 @@ export class Module {
    * {@link StateDictError}, in torch's words. Size mismatches are always errors; missing and unexpected
    * keys only with `strict` (default `true`). Values are cast to the parameter's dtype (torch's int64
    * `num_batches_tracked` loads into int32).
-   * @param stateDict a `Map` or a plain object of tensors, as {@link stateDict} or `torch.load` give.
+   * @param stateDict a `Map` or a plain object of tensors, as {@link Module.stateDict} or `torch.load` give.
    */
   loadStateDict(
     stateDict: StateDict | Record<string, tf.Tensor>,

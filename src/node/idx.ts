@@ -22,8 +22,11 @@ export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32
 
 /** A decoded IDX file: element type, shape and values (row-major, native byte order). */
 export interface IdxArray {
+  /** Element type. */
   dtype: IdxDtype;
+  /** Dimensions (at least one). */
   shape: number[];
+  /** The values, row-major: `shape`'s product of them. */
   data: IdxData;
 }
 
@@ -54,6 +57,7 @@ const hex = (n: number, w = 2) => '0x' + n.toString(16).padStart(w, '0');
  * Decodes IDX bytes (already gunzipped) into `{ dtype, shape, data }`.
  *
  * @param bytes The whole file.
+ * @param options `{ name, maxBytes }`. Default: `{}`.
  * @param options.name Name for error messages. Default: `'<buffer>'`.
  * @param options.maxBytes Largest declared size accepted. Default: {@link IDX_MAX_BYTES}.
  * @throws FormatError on a wrong magic, unknown type code, rank 0, absurd dimensions, truncated data or trailing bytes.
@@ -221,6 +225,7 @@ export function loadIdxArrays(imagesPath: string | Uint8Array, labelsPath?: stri
  * Shape: images `[N, 1, H, W]`, labels `[N]`.
  * @param imagesPath Path (or bytes) of the image file, raw or gzipped.
  * @param labelsPath Path (or bytes) of the label file. Default: none (`labels: null`).
+ * @param options `{ scale }`. Default: `{}`.
  * @param options.scale `'symmetric'` (`x / 127.5 - 1`) or `'unit'` (`x / 255`). Default: `'symmetric'`.
  * @example
  * const { images, labels } = loadIdxImages(dir + '/t10k-images-idx3-ubyte.gz', dir + '/t10k-labels-idx1-ubyte.gz');
@@ -230,7 +235,12 @@ export function loadIdxImages(
   imagesPath: string | Uint8Array,
   labelsPath?: string | Uint8Array,
   { scale = 'symmetric' }: { scale?: ByteScale } = {},
-): { images: tf.Tensor4D; labels: tf.Tensor1D | null } {
+): {
+  /** `[N, 1, H, W]` float32. */
+  images: tf.Tensor4D;
+  /** `[N]` int32, or `null` without a label file. */
+  labels: tf.Tensor1D | null;
+} {
   const a = loadIdxArrays(imagesPath, labelsPath);
   const images = tf.tensor4d(scaleImageBytes(a.images, scale), [a.count, 1, a.height, a.width], 'float32');
   const labels = a.labels ? tf.tensor1d(Int32Array.from(a.labels), 'int32') : null;

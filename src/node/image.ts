@@ -150,9 +150,13 @@ export function makeGrid(tensor: tf.Tensor | tf.Tensor[], options: MakeGridOptio
 
 /** Pixel bytes of an image, interleaved (`HWC`), as PNG encoders take them. */
 export interface ImageBytesHWC {
+  /** `height * width * channels` bytes, row by row, channels interleaved. */
   data: Uint8Array;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA). */
   channels: 1 | 2 | 3 | 4;
 }
 

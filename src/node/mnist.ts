@@ -21,7 +21,10 @@ import { scaleImageBytes } from '../data/dataset';
 import type { ImageBytes } from '../data/dataset';
 
 /** What {@link loadMnistArrays} returns: {@link ImageBytes} whose labels are always present. */
-export type MnistBytes = ImageBytes & { labels: Uint8Array };
+export type MnistBytes = ImageBytes & {
+  /** One class (0..9) per image. */
+  labels: Uint8Array;
+};
 
 /** Options of {@link loadMnist} and {@link loadMnistArrays}. */
 export interface MnistOptions {
@@ -102,6 +105,7 @@ function loadDigit(dir: string, d: number): Uint8Array {
  * and `labels` (one class per image). Fast (about 0.1–0.3 s for all 10,000; parsed files are cached),
  * and small: build batches with `ImageDataset.fromBytes(...)` instead of holding one big tensor.
  *
+ * @param options `{ limit, digits, order, dir }`. Default: `{}`.
  * @param options.limit Keep the first `limit` images. Default: all.
  * @param options.digits Classes to load. Default: `[0, ..., 9]`.
  * @param options.order `'interleaved'` (default, class-balanced prefixes) or `'grouped'`.
@@ -156,7 +160,12 @@ export function loadMnistArrays({ limit, digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
  * const { images, labels } = loadMnist({ limit: 256 });
  * images.shape; // [256, 1, 28, 28]
  */
-export function loadMnist(options: MnistOptions = {}): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+export function loadMnist(options: MnistOptions = {}): {
+  /** `[N, 1, 28, 28]` float32 in [-1, 1]. */
+  images: tf.Tensor4D;
+  /** `[N]` int32 classes. */
+  labels: tf.Tensor1D;
+} {
   const a = loadMnistArrays(options);
   return {
     images: tf.tensor4d(scaleImageBytes(a.images, 'symmetric'), [a.count, 1, 28, 28], 'float32'),

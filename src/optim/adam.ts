@@ -27,16 +27,25 @@ export interface AdamOptions {
 
 /** A live {@link Adam} parameter group's hyperparameters (torch's keys, camelCase, torch's order). */
 export interface AdamHyper {
+  /** Learning rate. */
   lr: number;
+  /** Decay rates of the running averages of the gradient and its square. */
   betas: readonly [number, number];
+  /** Added to the denominator, outside the square root. */
   eps: number;
+  /** L2 penalty added to the gradient. */
   weightDecay: number;
+  /** Whether AMSGrad is used. */
   amsgrad: boolean;
+  /** Whether the objective is maximized. */
   maximize: boolean;
   /** torch's implementation switches; recorded for state-dict fidelity, the update is always torch's single-tensor one. */
   foreach: boolean | null;
+  /** torch's implementation switch (CUDA graphs); recorded for state-dict fidelity only. */
   capturable: boolean;
+  /** torch's implementation switch (autograd through the step); recorded for state-dict fidelity only. */
   differentiable: boolean;
+  /** torch's implementation switch (fused CUDA kernel); recorded for state-dict fidelity only. */
   fused: boolean;
 }
 

@@ -13,14 +13,21 @@ export type AdamWOptions = AdamOptions;
 
 /** A live {@link AdamW} parameter group's hyperparameters (torch 1.13's AdamW keys, camelCase, torch's order). */
 export interface AdamWHyper {
+  /** Learning rate. */
   lr: number;
+  /** Decay rates of the running averages of the gradient and its square. */
   betas: readonly [number, number];
+  /** Added to the denominator, outside the square root. */
   eps: number;
+  /** Decoupled weight decay: parameters shrink by `lr * weightDecay` each step. */
   weightDecay: number;
+  /** Whether AMSGrad is used. */
   amsgrad: boolean;
   /** torch's implementation switches; recorded for state-dict fidelity only. */
   foreach: boolean | null;
+  /** Whether the objective is maximized. */
   maximize: boolean;
+  /** torch's implementation switch (CUDA graphs); recorded for state-dict fidelity only. */
   capturable: boolean;
 }
 

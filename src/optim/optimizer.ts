@@ -17,13 +17,19 @@ export type ParamState = Record<string, tf.Tensor | null>;
  * A live parameter group (torch's `optimizer.param_groups[i]`): the parameters and their hyperparameters,
  * camelCase. Change a value between steps (`group.lr = 1e-4`) as torch's LR schedulers do.
  */
-export type ParamGroup<H extends object = Record<string, unknown>> = H & { params: Parameter[] };
+export type ParamGroup<H extends object = Record<string, unknown>> = H & {
+  /** The group's parameters. */
+  params: Parameter[];
+};
 
 /**
  * A parameter group as passed to a constructor or {@link Optimizer.addParamGroup}: its parameters and any
  * hyperparameters that differ from the optimizer's defaults.
  */
-export type ParamGroupInput<O extends object = Record<string, unknown>> = O & { params: Iterable<Parameter> | Parameter };
+export type ParamGroupInput<O extends object = Record<string, unknown>> = O & {
+  /** The group's parameters: one, or an iterable of them (e.g. `model.parameters()`). */
+  params: Iterable<Parameter> | Parameter;
+};
 
 /**
  * An optimizer's state dict, in torch's structure and keys (`state` keyed by parameter index, snake_case
@@ -34,7 +40,10 @@ export interface OptimizerStateDict {
   /** Per-parameter state, keyed by the parameter's index across all groups (in group order). */
   state: Map<number, ParamState>;
   /** Each group's hyperparameters (snake_case) and `params`: the indices of its parameters. */
-  param_groups: Array<Record<string, unknown> & { params: number[] }>;
+  param_groups: Array<Record<string, unknown> & {
+    /** Indices of the group's parameters across all groups. */
+    params: number[];
+  }>;
 }
 
 /**

@@ -27,14 +27,21 @@ export interface SGDOptions {
 
 /** A live {@link SGD} parameter group's hyperparameters (torch 1.13's SGD keys, camelCase, torch's order). */
 export interface SGDHyper {
+  /** Learning rate. */
   lr: number;
+  /** Momentum factor. */
   momentum: number;
+  /** Dampening for momentum. */
   dampening: number;
+  /** L2 penalty added to the gradient. */
   weightDecay: number;
+  /** Whether Nesterov momentum is used. */
   nesterov: boolean;
+  /** Whether the objective is maximized. */
   maximize: boolean;
   /** torch's implementation switches; recorded for state-dict fidelity only. */
   foreach: boolean | null;
+  /** torch's implementation switch (autograd through the step); recorded for state-dict fidelity only. */
   differentiable: boolean;
 }
 

@@ -179,6 +179,7 @@ function checkProbabilities(input: tf.Tensor, where: string): void {
  *
  * @param input probabilities, e.g. a sigmoid's output.
  * @param target targets in [0, 1], the input's shape.
+ * @param options the options below. Default: `{}`.
  * @param options.weight per-element rescaling weight. Default: `null`.
  * @param options.reduction `'none'` | `'mean'` | `'sum'`. Default: `'mean'`.
  * @throws ShapeError when the target's shape differs from the input's, or the weight does not broadcast.
@@ -256,6 +257,7 @@ function bceLogitsElementwise(x: tf.Tensor, t: tf.Tensor, pw: tf.Tensor | null):
  *
  * @param input logits.
  * @param target targets in [0, 1], the input's shape.
+ * @param options the options below. Default: `{}`.
  * @param options.weight per-element rescaling weight. Default: `null`.
  * @param options.posWeight weight of the positive term, per class. Default: `null` (1).
  * @param options.reduction `'none'` | `'mean'` | `'sum'`. Default: `'mean'`.
@@ -326,6 +328,7 @@ function regressionPair(input: tf.Tensor, target: tf.Tensor, where: string): [tf
  *
  * @param input predictions.
  * @param target targets.
+ * @param options the options below. Default: `{}`.
  * @param options.reduction `'none'` | `'mean'` | `'sum'`. Default: `'mean'`.
  * @throws ShapeError when input and target do not broadcast.
  * @throws ValueError when the reduction is unknown.
@@ -354,6 +357,7 @@ export function mseLoss(input: tf.Tensor, target: tf.Tensor, { reduction = 'mean
  *
  * @param input predictions.
  * @param target targets.
+ * @param options the options below. Default: `{}`.
  * @param options.reduction `'none'` | `'mean'` | `'sum'`. Default: `'mean'`.
  * @throws ShapeError when input and target do not broadcast.
  * @throws ValueError when the reduction is unknown.
@@ -524,6 +528,7 @@ function maskRows(s: tf.Tensor, valid: tf.Tensor): tf.Tensor {
  *
  * @param input log-probabilities, e.g. a `logSoftmax` over dimension 1.
  * @param target int32 class indices.
+ * @param options the options below. Default: `{}`.
  * @param options.weight per-class weight. Default: `null`.
  * @param options.ignoreIndex target value to ignore. Default: `-100`.
  * @param options.reduction `'none'` | `'mean'` | `'sum'`. Default: `'mean'`.
@@ -572,6 +577,7 @@ export function nllLoss(
  *
  * @param input unnormalised scores (logits).
  * @param target class indices or class probabilities.
+ * @param options the options below. Default: `{}`.
  * @param options.weight per-class weight. Default: `null`.
  * @param options.ignoreIndex class-index target to ignore; must stay negative for probability targets. Default: `-100`.
  * @param options.reduction `'none'` | `'mean'` | `'sum'`. Default: `'mean'`.
