@@ -3,8 +3,21 @@
  * @module
  */
 
-/** Base class of every error tfjs-torch throws on purpose. */
+/**
+ * Base class of every error tfjs-torch throws on purpose. `name` is the subclass's name; a failing
+ * `forward` prefixes the message with the module path (`Discriminator.disc2.conv (Conv2d): ...`).
+ * @example
+ * ```ts
+ * try {
+ *   netD.forward(tf.zeros([8, 3, 28, 28]));
+ * } catch (e) {
+ *   if (e instanceof ShapeError || e instanceof ValueError) console.error(e.message);
+ *   else throw e;
+ * }
+ * ```
+ */
 export class TorchError extends Error {
+  /** @param message what was expected, what came, and where. */
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

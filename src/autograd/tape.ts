@@ -68,7 +68,18 @@ function isParameterLike(t: tf.Tensor): t is tf.Variable {
   return t instanceof tf.Variable;
 }
 
-/** Whether `t` takes part in autograd (torch's `t.requires_grad`). */
+/**
+ * Whether `t` takes part in autograd (torch's
+ * [`t.requires_grad`](https://pytorch.org/docs/1.13/generated/torch.Tensor.requires_grad.html)): a trainable
+ * float32 variable (a Parameter), a {@link requiresGrad_} leaf, or the output of a recorded op.
+ * @param t any tensor; `null`/`undefined` give `false`.
+ * @example
+ * ```ts
+ * requiresGrad(linear.weight);                        // true
+ * requiresGrad(linear.forward(x));                    // true
+ * requiresGrad(noGrad(() => linear.forward(x)));      // false
+ * ```
+ */
 export function requiresGrad(t: tf.Tensor | null | undefined): boolean {
   if (t == null) return false;
   // Every trainable float32 tf.Variable is a leaf that requires grad (a Parameter, or a user's tf.variable);
@@ -77,7 +88,17 @@ export function requiresGrad(t: tf.Tensor | null | undefined): boolean {
   return requiresGradSet.has(t);
 }
 
-/** Whether `t` is a leaf of the graph (a parameter, a `requiresGrad_` tensor, or a tensor that needs no grad). */
+/**
+ * Whether `t` is a leaf of the graph (torch's
+ * [`t.is_leaf`](https://pytorch.org/docs/1.13/generated/torch.Tensor.is_leaf.html)): a parameter, a
+ * `requiresGrad_` tensor, or a tensor that needs no grad. Only leaves get a `.grad`.
+ * @param t any tensor.
+ * @example
+ * ```ts
+ * isLeaf(linear.weight);           // true
+ * isLeaf(linear.forward(x));       // false
+ * ```
+ */
 export function isLeaf(t: tf.Tensor): boolean {
   return !requiresGradSet.has(t) || leafSet.has(t);
 }
@@ -106,6 +127,13 @@ function tape(): TapeNode[] {
 /**
  * Installs the hooks on tfjs's engine (idempotent; called on import of the library). Exposed for
  * code that resets the engine (`tf.engine().reset()`), after which the hooks re-arm themselves anyway.
+ * No torch counterpart (torch records natively).
+ * @returns the engine, typed with the internals the hooks use.
+ * @example
+ * ```ts
+ * tf.engine().reset();
+ * installAutograd();
+ * ```
  */
 export function installAutograd(): EngineInternals {
   const eng = tf.engine() as unknown as EngineInternals;
@@ -188,7 +216,13 @@ function afterScope(eng: EngineInternals): void {
 
 /**
  * Drops tape nodes that no live tensor depends on and disposes what they saved for backward.
- * Runs automatically; exposed for tests and for long computations outside any `tf.tidy`.
+ * Runs automatically; exposed for tests and for long computations outside any `tf.tidy`. (torch frees
+ * its graph by reference counting; there is no torch counterpart.)
+ * @example
+ * ```ts
+ * y.dispose();
+ * sweepTape(); // the nodes that produced y are gone unless something live depends on them
+ * ```
  */
 export function sweepTape(): void {
   const t = engine?.state.activeTape;
@@ -227,25 +261,54 @@ function disposeSaved(node: TapeNode): void {
   }
 }
 
-/** Number of recorded tape nodes (for tests and leak hunting). */
+/**
+ * Number of recorded tape nodes (for tests and leak hunting); constant across the iterations of a
+ * training loop that uses one `tf.tidy` per step.
+ * @example
+ * ```ts
+ * const before = tapeSize();
+ * tf.tidy(() => { optimizer.zeroGrad(); loss(model).backward(); optimizer.step(); });
+ * tapeSize() === before; // true
+ * ```
+ */
 export function tapeSize(): number {
   return tape().length;
 }
 
-/** Whether ops are being recorded for backward (torch's `torch.is_grad_enabled()`). */
+/**
+ * Whether ops are being recorded for backward (torch's
+ * [`torch.is_grad_enabled()`](https://pytorch.org/docs/1.13/generated/torch.is_grad_enabled.html)).
+ * @example
+ * ```ts
+ * isGradEnabled();                  // true
+ * noGrad(() => isGradEnabled());    // false
+ * ```
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Switches recording on or off globally (torch's `torch.set_grad_enabled(mode)`). */
+/**
+ * Switches recording on or off globally (torch's
+ * [`torch.set_grad_enabled(mode)`](https://pytorch.org/docs/1.13/generated/torch.set_grad_enabled.html)).
+ * Prefer {@link noGrad}, which restores the previous mode.
+ * @param mode `true` to record, `false` to stop.
+ * @example
+ * ```ts
+ * setGradEnabled(false); // inference only from here on
+ * ```
+ */
 export function setGradEnabled(mode: boolean): void {
   gradEnabled = mode;
 }
 
 /**
- * Runs `fn` with recording off, as torch's `with torch.no_grad():`. Nothing inside is recorded or saved
- * for backward, and results do not require grad.
+ * Runs `fn` with recording off, as torch's
+ * [`with torch.no_grad():`](https://pytorch.org/docs/1.13/generated/torch.no_grad.html). Nothing inside
+ * is recorded or saved for backward, and results do not require grad. It does not dispose anything: combine
+ * it with `tf.tidy` for that. Returns what `fn` returns.
  *
+ * @param fn the computation.
  * @example
  * ```ts
  * const samples = noGrad(() => generator.forward(fixedNoise));
@@ -261,7 +324,18 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-/** Runs `fn` with recording on, inside a `noGrad` block (torch's `torch.enable_grad()`). */
+/**
+ * Runs `fn` with recording on, inside a `noGrad` block (torch's
+ * [`torch.enable_grad()`](https://pytorch.org/docs/1.13/generated/torch.enable_grad.html)). Returns what
+ * `fn` returns.
+ * @param fn the computation.
+ * @example
+ * ```ts
+ * noGrad(() => {
+ *   const y = enableGrad(() => model.forward(x)); // recorded
+ * });
+ * ```
+ */
 export function enableGrad<T>(fn: () => T): T {
   const previous = gradEnabled;
   gradEnabled = true;
@@ -273,16 +347,33 @@ export function enableGrad<T>(fn: () => T): T {
 }
 
 /**
- * A new tensor with the same values that does not require grad (torch's `t.detach()`): backward stops
- * here. Shares the data (no copy).
+ * A new tensor with the same values that does not require grad (torch's
+ * [`t.detach()`](https://pytorch.org/docs/1.13/generated/torch.Tensor.detach.html)): backward stops
+ * here. Shares the data (no copy). Also a method: `t.detach()`.
+ * @param t any tensor.
+ * @example
+ * ```ts
+ * // The discriminator step without a backward pass through the generator:
+ * const output = netD.forward(detach(netG.forward(noise)));
+ * ```
  */
 export function detach<T extends tf.Tensor>(t: T): T {
   return noGrad(() => tf.clone(t)) as T;
 }
 
 /**
- * Marks a (non-parameter) float tensor as a leaf that requires grad (torch's `t.requires_grad_()`):
+ * Marks a (non-parameter) float tensor as a leaf that requires grad (torch's
+ * [`t.requires_grad_()`](https://pytorch.org/docs/1.13/generated/torch.Tensor.requires_grad_.html)):
  * backward stores its gradient, readable with {@link gradOf}. Parameters use `param.requiresGrad`.
+ * Returns `t`. Also a method: `t.requiresGrad_()`.
+ * @param t a float32 tensor that is not the output of a recorded op.
+ * @param mode `true` to require grad, `false` to stop. Default: `true`.
+ * @example
+ * ```ts
+ * const x = requiresGrad_(tf.tensor([1, 2, 3]));
+ * x.square().sum().backward();
+ * gradOf(x); // [2, 4, 6]
+ * ```
  */
 export function requiresGrad_<T extends tf.Tensor>(t: T, mode = true): T {
   if (t instanceof Parameter) {
@@ -308,13 +399,31 @@ export function requiresGrad_<T extends tf.Tensor>(t: T, mode = true): T {
   return t;
 }
 
-/** The accumulated gradient of a leaf: `param.grad` for a {@link Parameter}, else the `requiresGrad_` leaf's. */
+/**
+ * The accumulated gradient of a leaf: `param.grad` for a {@link Parameter}, else the `requiresGrad_`
+ * leaf's (torch's [`t.grad`](https://pytorch.org/docs/1.13/generated/torch.Tensor.grad.html)); `null`
+ * before any backward. Also a getter: `t.grad`.
+ * @param t a leaf.
+ * @example
+ * ```ts
+ * gradOf(linear.weight) === linear.weight.grad; // true
+ * ```
+ */
 export function gradOf(t: tf.Tensor): tf.Tensor | null {
   if (t instanceof Parameter) return t.grad;
   return leafGrads.get(t) ?? null;
 }
 
-/** Sets or clears a leaf's gradient (what `zeroGrad` uses for non-parameter leaves). */
+/**
+ * Sets or clears a leaf's gradient, disposing the one it replaces and keeping the new one (what
+ * `zeroGrad` uses; torch assigns `t.grad = ...`).
+ * @param t a leaf.
+ * @param grad the new gradient (kept, so it survives `tf.tidy`), or `null`.
+ * @example
+ * ```ts
+ * setGradOf(param, null); // torch: param.grad = None
+ * ```
+ */
 export function setGradOf(t: tf.Tensor, grad: tf.Tensor | null): void {
   const old = gradOf(t);
   if (old && old !== grad) old.dispose();

@@ -25,7 +25,16 @@ export interface BatchNormOptions {
 }
 
 /**
- * Shared implementation of `BatchNorm1d` / `BatchNorm2d` (torch's `_BatchNorm`).
+ * Shared implementation of `BatchNorm1d` / `BatchNorm2d` (torch's `_BatchNorm`, see
+ * [torch.nn.BatchNorm2d](https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html)); use those.
+ * `instanceof nn.BatchNormBase` matches both.
+ *
+ * Shape: input `[N, C, ...]`; output: same. The subclasses fix the accepted ranks.
+ *
+ * @example
+ * ```ts
+ * for (const m of model.modules()) if (m instanceof nn.BatchNormBase) m.resetRunningStats();
+ * ```
  */
 export abstract class BatchNormBase extends Module {
   /** `C`, the number of channels. */

@@ -76,6 +76,9 @@ export class Sequential extends Module {
  * `forward`: the owner iterates it.
  *
  * Mirrors [torch.nn.ModuleList](https://pytorch.org/docs/1.13/generated/torch.nn.ModuleList.html).
+ *
+ * Shape: none of its own (no `forward`); each held module has its own.
+ * @param modules the initial modules. Default: none.
  * @example
  * ```ts
  * const blocks = new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)]);
