@@ -71,16 +71,17 @@ function nondeterministicSeed(): bigint {
  * A random number generator with the state and stream of torch's CPU generator (`torch.Generator()`):
  * mt19937 seeded with the low 32 bits of a 64-bit seed, plus the cached second normal of the scalar
  * Box-Muller path. Every random op here takes one as its `generator` option and uses
- * {@link defaultGenerator} otherwise.
+ * {@link defaultGenerator} otherwise. The package exports it as `RandomGenerator` (`Generator` is the
+ * article's DCGAN generator there).
  *
  * See https://pytorch.org/docs/1.13/generated/torch.Generator.html
  *
- * @param seed The initial seed. Default: torch's `67280421310721`, so `new Generator().random()` is
+ * @param seed The initial seed. Default: torch's `67280421310721`, so `new RandomGenerator().random()` is
  *   `torch.Generator()`'s first draw.
  *
  * @example
  * ```ts
- * const g = new Generator(42);
+ * const g = new RandomGenerator(42);
  * const a = randn([2, 3], { generator: g });   // torch.randn(2, 3, generator=torch.Generator().manual_seed(42))
  * ```
  */

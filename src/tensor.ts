@@ -127,7 +127,7 @@ export function randn(...args: SizeArgs<GeneratorOptions>): tf.Tensor {
  *
  * @example
  * ```ts
- * const u = rand(4, 4, { generator: new Generator(1) });
+ * const u = rand(4, 4, { generator: new RandomGenerator(1) });
  * ```
  */
 export function rand(...args: SizeArgs<GeneratorOptions>): tf.Tensor {

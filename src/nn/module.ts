@@ -40,7 +40,7 @@ interface AnnotatedError {
  * class Net extends nn.Module {
  *   fc1 = this.registerModule('fc1', new nn.Linear(4, 8));
  *   act = this.registerModule('act', new nn.ReLU());
- *   forward(x: tf.Tensor): tf.Tensor {
+ *   override forward(x: tf.Tensor): tf.Tensor {
  *     return this.act.forward(this.fc1.forward(x));
  *   }
  * }
