@@ -15,6 +15,7 @@ export * as nn from './nn';
 export * as F from './nn/functional';
 export * as optim from './optim';
 export * from './tensor';
+export type { GeneratorOptions as RandomOptions, TypedArray } from './tensor';
 export {
   Generator as RandomGenerator,
   defaultGenerator,
@@ -41,7 +42,7 @@ export {
   isTensorData,
   DTYPES,
 } from './io/torch-format';
-export type { TensorData, DType, TensorArray, ParseTorchOptions, SerializeTorchOptions } from './io/torch-format';
+export type { TensorData, DType, DTypeInfo, TensorArray, ParseTorchOptions, SerializeTorchOptions } from './io/torch-format';
 export { parseSafetensors, serializeSafetensors } from './io/safetensors';
 export type { SafetensorsFile } from './io/safetensors';
 export { OrderedDict, tuple, isTuple } from './io/pickle';
@@ -56,3 +57,24 @@ export {
 export type { ImageBytes, ByteScale } from './data/dataset';
 export { initBackend, requireKernels, BACKEND_ENV_VAR, CONV_TRAINING_KERNELS } from './backends/select';
 export { registerWasmTrainingKernels } from './backends/wasm-kernels';
+export { summary } from './summary';
+export type { LayerSummary, ModelSummary, SummaryOptions } from './summary';
+export {
+  trainGAN,
+  createDCGAN,
+  randomBatches,
+  shuffledBatches,
+  ganModelsFromCheckpoint,
+  serializeCheckpoint,
+  parseCheckpoint,
+  NonFiniteLossError,
+} from './train';
+export type {
+  BatchSource,
+  GANCheckpoint,
+  GANHistory,
+  GANStepInfo,
+  OptimizerStateData,
+  TrainGANOptions,
+  TrainGANResult,
+} from './train';

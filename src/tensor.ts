@@ -47,7 +47,8 @@ export type SizeArgs<O> = [size: readonly number[], options?: O] | number[] | [.
 
 /** Anything `tensor()` accepts: a number, a boolean, a typed array or nested arrays of them. */
 export type TensorLike = number | boolean | TypedArray | readonly TensorLike[];
-type TypedArray = Float32Array | Int32Array | Uint8Array | Float64Array;
+/** The typed arrays `tensor()` accepts as data. */
+export type TypedArray = Float32Array | Int32Array | Uint8Array | Float64Array;
 
 function isOptions(x: unknown): boolean {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

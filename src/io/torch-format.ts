@@ -65,7 +65,7 @@ export interface TensorData {
   data: TensorArray;
 }
 
-interface DTypeInfo {
+export interface DTypeInfo {
   itemsize: number;
   storage: string;
   make(buffer: ArrayBuffer, offset?: number, length?: number): TensorArray;

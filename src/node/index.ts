@@ -21,3 +21,6 @@ export {
 } from './image';
 export type { MakeGridOptions, ArticleGridOptions, LossHistory, LossPlotOptions, ImageBytesHWC } from './image';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint';
+export { ProgressBar, formatDuration } from './progress';
+export type { ProgressStream, ProgressBarOptions } from './progress';
