@@ -1,11 +1,20 @@
 // trainGAN: the article's PyTorch loop replayed from a seed (test/fixtures/train.json, scripts/fixtures/train.py),
 // finite losses, constant tensor count, exact resume, NaN stop, AbortSignal, callbacks, option checks.
 // Tiny models (8x8 images, widths 4..8) on the wasm backend keep every run well under a second.
+// Then the progress bar, and the training command end to end (examples/*.ts import the package by name,
+// i.e. dist/: built by `npm ci` through `prepare`, or here when missing; rebuild after changing src/).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ImageDataset } from '../src/data/dataset';
 import { ValueError } from '../src/errors';
+import { loadCheckpoint } from '../src/node/checkpoint';
+import { ProgressBar, formatDuration } from '../src/node/progress';
 import { Discriminator, Generator } from '../src/models/dcgan';
 import { randn } from '../src/tensor';
 import {
@@ -272,5 +281,113 @@ describe('trainGAN (wasm backend)', () => {
     await expect(trainGAN({ data: { nextBatch: () => tf.zeros([1, 1, 8, 8]) as tf.Tensor4D }, epochs: 1 })).rejects.toThrow(
       /epochs needs a data source with stepsPerEpoch/,
     );
+  });
+});
+
+describe('ProgressBar', () => {
+  const sink = (isTTY: boolean) => {
+    const chunks: string[] = [];
+    return { chunks, stream: { isTTY, columns: 200, write: (c: string) => void chunks.push(c) } };
+  };
+
+  it('redraws one line in place on a terminal', () => {
+    const { chunks, stream } = sink(true);
+    const bar = new ProgressBar({ total: 4, stream, barWidth: 8 });
+    bar.update(1, 'D 0.693 G 0.700');
+    expect(chunks[0]).toMatch(/^\r\s*step 1\/4 \[##\.\.\.\.\.\.\]  25% \| D 0.693 G 0.700 \| [\d.-]+ steps\/s \| ETA [\d:-]+\x1b\[K$/);
+    bar.log('saved');
+    expect(chunks.slice(1, 3)).toEqual(['\r\x1b[Ksaved\n', chunks[0].slice(1, -3)]);
+    bar.update(4);
+    expect(chunks.at(-1)).toMatch(/step 4\/4 \[########\] 100% \| .* \| took \d+:\d\d/);
+    bar.done();
+    expect(chunks.at(-1)).toBe('\n');
+  });
+
+  it('prints plain lines at the first step, every `every` steps and the last without a terminal', () => {
+    const { chunks, stream } = sink(false);
+    const bar = new ProgressBar({ total: 25, start: 2, stream, every: 10 });
+    for (let s = 3; s <= 25; s++) bar.update(s);
+    expect(chunks.map((c) => c.match(/step +(\d+)/)![1])).toEqual(['3', '10', '20', '25']);
+    expect(chunks.every((c) => c.endsWith('\n') && !c.includes('\r'))).toBe(true);
+    expect(bar.summary().steps).toBe(23);
+  });
+
+  it('formats durations', () => {
+    expect([formatDuration(0), formatDuration(75), formatDuration(3725), formatDuration(NaN)]).toEqual(['0:00', '1:15', '1:02:05', '--:--']);
+  });
+});
+
+describe('the training command (examples/train-dcgan.ts, examples/generate.ts)', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = mkdtempSync(join(tmpdir(), 'tfjs-torch-train-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'node.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+  }, 300_000);
+
+  /** Runs an example with node + tsx (no npx in between, so signals reach it); resolves with its exit. */
+  const run = (script: string, args: string[], onStdout?: (all: string, kill: (s: NodeJS.Signals) => void) => void) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', join('examples', script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d) => {
+        stdout += d;
+        onStdout?.(stdout, (s) => p.kill(s));
+      });
+      p.stderr.on('data', (d) => (stderr += d));
+      p.on('error', reject);
+      p.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  const isPng = (path: string) => readFileSync(path).subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+
+  it('--dry-run trains one step and writes samples, real samples, loss plot and a checkpoint', async () => {
+    const dir = join(out, 'dry');
+    const r = await run('train-dcgan.ts', ['--dry-run', '--data', 'fake', '--out', dir, '--batch-size', '4', '--seed', '3', '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('backend wasm | seed 3 (replay with --seed 3)');
+    expect(r.stdout).toMatch(/step 1\/1 \[#+\] 100% \| D \d\.\d{3} G \d\.\d{3} \| D\(x\) /);
+    for (const f of ['samples/step_000001.png', 'real_samples.png', 'loss.png']) expect(isPng(join(dir, f)), f).toBe(true);
+    const ckpt = await loadCheckpoint(join(dir, 'checkpoint.pt'));
+    expect([ckpt.step, ckpt.seed, ckpt.meta.batch_size, ckpt.meta.data]).toEqual([1, 3, 4, 'fake']);
+    expect(ckpt.history.dLoss).toHaveLength(1);
+  });
+
+  it('Ctrl-C stops after the current step and saves a checkpoint; generate.ts draws digits from it', async () => {
+    const dir = join(out, 'sigint');
+    let sent = false;
+    const r = await run(
+      'train-dcgan.ts',
+      ['--data', 'fake', '--out', dir, '--batch-size', '2', '--steps', '100000', '--seed', '4', '--backend', 'wasm'],
+      (all, kill) => {
+        if (!sent && /step +1\/100000/.test(all)) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stdout).toMatch(/interrupted at step \d+/);
+    const ckpt = await loadCheckpoint(join(dir, 'checkpoint.pt'));
+    expect(ckpt.step).toBeGreaterThanOrEqual(1);
+    expect(ckpt.step).toBeLessThan(100000);
+    expect(isPng(join(dir, 'samples', `step_${String(ckpt.step).padStart(6, '0')}.png`))).toBe(true);
+
+    const png = join(dir, 'gen', 'digits.png');
+    const g = await run('generate.ts', ['--checkpoint', join(dir, 'checkpoint.pt'), '--out', png, '--n', '9', '--nrow', '3', '--seed', '1', '--backend', 'wasm']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toContain(`wrote ${png}: 9 digits`);
+    expect(isPng(png)).toBe(true);
+  });
+
+  it('bad flags print the error and the usage and exit with code 2', async () => {
+    for (const args of [['--bogus'], ['--steps', '0'], ['--data', 'cifar'], ['--lr', 'fast']]) {
+      const r = await run('train-dcgan.ts', args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^train-dcgan: .+\n\nUsage: npm run train/);
+    }
+    const h = await run('train-dcgan.ts', ['--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('--sample-every N');
   });
 });
