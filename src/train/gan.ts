@@ -70,8 +70,15 @@ export class NonFiniteLossError extends TorchError {
 // Data
 
 /**
- * Where {@link trainGAN} takes its real images from. `getState`/`setState` let a checkpoint record the
- * position in the data stream, so a resumed run draws the batches the uninterrupted run would have.
+ * Where {@link trainGAN} takes its real images from (the article's `x_train[rand_ids]`). `getState`/`setState`
+ * let a checkpoint record the position in the data stream, so a resumed run draws the batches the
+ * uninterrupted run would have; a source without them resumes with its own next batches.
+ *
+ * Shape: `nextBatch(b)` returns `[b, C, H, W]` float32.
+ * @example
+ * ```ts
+ * const constant: BatchSource = { imageShape: [1, 28, 28], nextBatch: (b) => tf.zeros([b, 1, 28, 28]) };
+ * ```
  */
 export interface BatchSource {
   /** The next real batch, float32 `[batchSize, C, H, W]` in [-1, 1] (the caller disposes it). */
@@ -198,7 +205,15 @@ export function shuffledBatches(dataset: ImageDataset, { seed, dropLast = false 
 // ---------------------------------------------------------------------------------------------------------
 // Options, history, results
 
-/** Per-step records, one entry per step from step 1: the article's `gan_error_record` plus D's outputs. */
+/**
+ * Per-step records, one entry per step from step 1: the article's `gan_error_record` plus D's outputs
+ * (its `d_x`, `d_g_z1`, `d_g_z2`).
+ * @example
+ * ```ts
+ * const { history } = await trainGAN({ data, steps: 10 });
+ * history.dLoss[9]; // D's loss at step 10
+ * ```
+ */
 export interface GANHistory {
   /** `(BCE(D(x), 1) + BCE(D(G(z)), 0)) * 0.5`. */
   dLoss: number[];
@@ -212,7 +227,13 @@ export interface GANHistory {
   dGz2: number[];
 }
 
-/** What `onStep` receives after every step. */
+/**
+ * What `onStep` receives after every step.
+ * @example
+ * ```ts
+ * onStep: ({ step, dLoss, gLoss }) => console.log(step, dLoss.toFixed(3), gLoss.toFixed(3))
+ * ```
+ */
 export interface GANStepInfo {
   /** Steps completed so far (1 after the first). */
   step: number;
@@ -229,7 +250,13 @@ export interface GANStepInfo {
   history: GANHistory;
 }
 
-/** Options of {@link trainGAN}. Defaults are the article's. */
+/**
+ * Options of {@link trainGAN}. Defaults are the article's.
+ * @example
+ * ```ts
+ * const options: TrainGANOptions = { data: ImageDataset.fromBytes(loadMnistArrays()), steps: 500, seed: 0 };
+ * ```
+ */
 export interface TrainGANOptions {
   /** Real images: a {@link BatchSource}, or an {@link ImageDataset} sampled as the article does ({@link randomBatches} seeded with `seed`). Required. */
   data: BatchSource | ImageDataset;
@@ -275,7 +302,14 @@ export interface TrainGANOptions {
   meta?: Record<string, PyValue>;
 }
 
-/** What {@link trainGAN} returns. */
+/**
+ * What {@link trainGAN} returns.
+ * @example
+ * ```ts
+ * const result = await trainGAN({ data, steps: 100, signal });
+ * if (result.aborted) await saveCheckpoint('out/checkpoint.pt', result.checkpoint());
+ * ```
+ */
 export interface TrainGANResult {
   /** Every step's record, including those of the checkpoint the run resumed from. */
   history: GANHistory;
@@ -298,7 +332,13 @@ export interface TrainGANResult {
 // ---------------------------------------------------------------------------------------------------------
 // Checkpoints
 
-/** An optimizer state dict in torch's structure with its tensors as {@link TensorData}. */
+/**
+ * An optimizer state dict in torch's structure (`optimizer.state_dict()`) with its tensors as {@link TensorData}.
+ * @example
+ * ```ts
+ * checkpoint.optimizerG.param_groups[0].lr; // 0.0002
+ * ```
+ */
 export interface OptimizerStateData {
   state: Map<number, Record<string, TensorData | null>>;
   param_groups: Array<Record<string, PyValue>>;
@@ -309,6 +349,11 @@ export interface OptimizerStateData {
  * checkpoint stays valid while training goes on and serializes without the backend.
  * Saved by {@link serializeCheckpoint} as the torch dict
  * `{'netG', 'netD', 'optimizerG', 'optimizerD', 'step', 'seed', 'rng_state', 'data_state', 'history', 'meta'}`.
+ * @example
+ * ```ts
+ * const ckpt = result.checkpoint();
+ * const again = await trainGAN({ data, steps: 1000, resume: ckpt }); // continues exactly
+ * ```
  */
 export interface GANCheckpoint {
   /** Steps completed. */
@@ -754,65 +799,73 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
   };
 
   let aborted = false;
-  while (step < totalSteps) {
-    if (signal?.aborted) {
-      aborted = true;
-      break;
-    }
-    const t0 = Date.now();
-    let stats: tf.Tensor1D;
-    try {
-      stats = trainStep();
-    } catch (e) {
-      // BCELoss refuses NaN probabilities (as torch does) before a NaN loss exists: the same failure.
-      if (e instanceof ValueError && /between 0 and 1/.test(e.message) && /NaN/.test(e.message)) {
-        const err = new NonFiniteLossError(phase, NaN, step + 1, lastCheckpointStep, copyHistory(history));
-        (err as Error & { cause?: unknown }).cause = e;
-        throw err;
+  try {
+    while (step < totalSteps) {
+      if (signal?.aborted) {
+        aborted = true;
+        break;
       }
-      throw e;
-    }
-    const v = await stats.data();
-    stats.dispose();
-    const [dLoss, gLoss, dX, dGz1, dGz2] = Array.from(v);
-    if (!Number.isFinite(dLoss) || !Number.isFinite(gLoss)) {
-      const which = Number.isFinite(dLoss) ? 'G' : 'D';
-      throw new NonFiniteLossError(which, which === 'D' ? dLoss : gLoss, step + 1, lastCheckpointStep, copyHistory(history));
-    }
-    step++;
-    history.dLoss.push(dLoss);
-    history.gLoss.push(gLoss);
-    history.dX.push(dX);
-    history.dGz1.push(dGz1);
-    history.dGz2.push(dGz2);
-
-    const wantSample = !!onSample && (step % sampleEvery === 0 || step === totalSteps);
-    const wantCheckpoint = !!onCheckpoint && !!checkpointEvery && step % checkpointEvery === 0;
-    if (onStep || wantSample || wantCheckpoint) {
-      // Callbacks run between steps; whatever they draw from the default generator is undone afterwards.
-      const rng = getRngState();
+      const t0 = Date.now();
+      let stats: tf.Tensor1D;
       try {
-        if (wantCheckpoint) {
-          const ckpt = makeCheckpoint(runState(rng, data.getState?.() ?? null));
-          const badG = firstNonFinite(ckpt.netG);
-          const badD = badG === null ? firstNonFinite(ckpt.netD) : null;
-          if (badG !== null || badD !== null) {
-            throw new NonFiniteLossError(
-              badG !== null ? 'G' : 'D', NaN, step, lastCheckpointStep, copyHistory(history, step - 1), badG ?? badD,
-            );
-          }
-          await onCheckpoint!(ckpt);
-          lastCheckpointStep = step;
+        stats = trainStep();
+      } catch (e) {
+        // BCELoss refuses NaN probabilities (as torch does) before a NaN loss exists: the same failure.
+        if (e instanceof ValueError && /between 0 and 1/.test(e.message) && /NaN/.test(e.message)) {
+          const err = new NonFiniteLossError(phase, NaN, step + 1, lastCheckpointStep, copyHistory(history));
+          (err as Error & { cause?: unknown }).cause = e;
+          throw err;
         }
-        if (onStep) {
-          await onStep({ step, totalSteps, dLoss, gLoss, dX, dGz1, dGz2, ms: Date.now() - t0, history });
-        }
-        if (wantSample) await sample();
-      } finally {
-        setRngState(rng);
+        throw e;
       }
+      const v = await stats.data();
+      stats.dispose();
+      const [dLoss, gLoss, dX, dGz1, dGz2] = Array.from(v);
+      if (!Number.isFinite(dLoss) || !Number.isFinite(gLoss)) {
+        const which = Number.isFinite(dLoss) ? 'G' : 'D';
+        throw new NonFiniteLossError(which, which === 'D' ? dLoss : gLoss, step + 1, lastCheckpointStep, copyHistory(history));
+      }
+      step++;
+      history.dLoss.push(dLoss);
+      history.gLoss.push(gLoss);
+      history.dX.push(dX);
+      history.dGz1.push(dGz1);
+      history.dGz2.push(dGz2);
+
+      const wantSample = !!onSample && (step % sampleEvery === 0 || step === totalSteps);
+      const wantCheckpoint = !!onCheckpoint && !!checkpointEvery && step % checkpointEvery === 0;
+      if (onStep || wantSample || wantCheckpoint) {
+        // Callbacks run between steps; whatever they draw from the default generator is undone afterwards.
+        const rng = getRngState();
+        try {
+          if (wantCheckpoint) {
+            const ckpt = makeCheckpoint(runState(rng, data.getState?.() ?? null));
+            const badG = firstNonFinite(ckpt.netG);
+            const badD = badG === null ? firstNonFinite(ckpt.netD) : null;
+            if (badG !== null || badD !== null) {
+              throw new NonFiniteLossError(
+                badG !== null ? 'G' : 'D', NaN, step, lastCheckpointStep, copyHistory(history, step - 1), badG ?? badD,
+              );
+            }
+            await onCheckpoint!(ckpt);
+            lastCheckpointStep = step;
+          }
+          if (onStep) {
+            await onStep({ step, totalSteps, dLoss, gLoss, dX, dGz1, dGz2, ms: Date.now() - t0, history });
+          }
+          if (wantSample) await sample();
+        } finally {
+          setRngState(rng);
+        }
+      }
+      await nextTick();
     }
-    await nextTick();
+  } catch (e) {
+    // Nothing of the run is returned on failure: free what was made here (the models are the caller's).
+    optimizerG.dispose();
+    optimizerD.dispose();
+    if (fixedNoise && fixedNoise !== options.fixedNoise) fixedNoise.dispose();
+    throw e;
   }
 
   const endRng = getRngState();
