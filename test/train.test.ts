@@ -49,6 +49,7 @@ interface Case {
 }
 
 const fixture = loadFixture<Case>('train');
+const resumeFixture = loadFixture<Case & { checkpoint: string; history_after: Case['history'] }>('train_resume').cases[0];
 
 /** 8x8 random byte images, deterministic. */
 function tinyDataset(n = 24, size = 8): ImageDataset {
@@ -121,6 +122,26 @@ describe('trainGAN (wasm backend)', () => {
       result.fixedNoise!.dispose();
     });
   }
+
+  it("continues a run from a checkpoint torch wrote (torch's optimizer and RNG state), as torch continues it", async () => {
+    const c = resumeFixture;
+    const ckpt = parseCheckpoint(readFileSync(fileURLToPath(new URL(`../${c.checkpoint}`, import.meta.url))));
+    expect([ckpt.step, ckpt.seed]).toEqual([c.steps, c.seed]);
+    const n = c.images.length / (c.img_size * c.img_size);
+    const r = await trainGAN({ data: new ImageDataset(Uint8Array.from(c.images), [n, 1, c.img_size, c.img_size]), resume: ckpt });
+    expect(r.step).toBe(c.steps + c.history_after.length); // meta.total_steps
+    c.history.forEach((s, i) => expect(r.history.dLoss[i]).toBe(Math.fround(s.d_loss)));
+    c.history_after.forEach((s, k) => {
+      const i = c.steps + k;
+      expectClose(r.history.dLoss[i], s.d_loss, `step ${i + 1} d_loss`);
+      expectClose(r.history.gLoss[i], s.g_loss, `step ${i + 1} g_loss`);
+      expectClose(r.history.dX[i], s.d_x, `step ${i + 1} D(x)`);
+      expectClose(r.history.dGz1[i], s.d_g_z1, `step ${i + 1} D(G(z1))`);
+      expectClose(r.history.dGz2[i], s.d_g_z2, `step ${i + 1} D(G(z2))`);
+    });
+    for (const [k, t] of r.generator.stateDict()) expectClose(t, c.netG[k], `netG ${k}`);
+    for (const [k, t] of r.discriminator.stateDict()) expectClose(t, c.netD[k], `netD ${k}`);
+  });
 
   it('finite losses, D outputs in (0, 1), and a constant tensor count after the first step', async () => {
     const counts: number[] = [];
