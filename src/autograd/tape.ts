@@ -89,6 +89,22 @@ export function requiresGrad(t: tf.Tensor | null | undefined): boolean {
 }
 
 /**
+ * Whether a backward pass can ask for the gradient of `t` through an op that consumes it now: `t` requires grad, or
+ * tfjs's own `tf.grad` / `tf.grads` is recording (it differentiates with respect to plain tensors). A custom op checks
+ * its inputs when it runs and skips the gradients nobody will read, as torch's `ctx.needs_input_grad` does.
+ * @param t an input of the op.
+ * @example
+ * ```ts
+ * const needW = needsInputGrad(weight); // false for a frozen parameter: its gradient is not computed
+ * ```
+ */
+export function needsInputGrad(t: tf.Tensor | null | undefined): boolean {
+  if (t == null) return false;
+  if (engine != null && engine.state.gradientDepth > 1) return true;
+  return gradEnabled && requiresGrad(t);
+}
+
+/**
  * Whether `t` is a leaf of the graph (torch's
  * [`t.is_leaf`](https://pytorch.org/docs/1.13/generated/torch.Tensor.is_leaf.html)): a parameter, a
  * `requiresGrad_` tensor, or a tensor that needs no grad. Only leaves get a `.grad`.

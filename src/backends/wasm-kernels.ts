@@ -6,8 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError } from '../errors';
+import { FusedKernel } from './fused-kernels';
 import { conv2DBackpropFilterWasm } from './wasm/conv-backprop-filter';
 import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
+import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion } from './wasm/internals';
 
 export type { ConvBackpropAttrs } from './wasm/geometry';
@@ -17,7 +19,7 @@ const OURS = Symbol.for('tfjs-torch.wasmTrainingKernel');
 
 type Marked = tf.KernelFunc & { [OURS]?: true };
 
-function mark(f: (args: never) => tf.TensorInfo): tf.KernelFunc {
+function mark(f: (args: never) => tf.TensorInfo | tf.TensorInfo[]): tf.KernelFunc {
   const k = f as unknown as Marked;
   k[OURS] = true;
   return k;
@@ -26,6 +28,11 @@ function mark(f: (args: never) => tf.TensorInfo): tf.KernelFunc {
 const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: mark(conv2DBackpropFilterWasm),
   Conv2DBackpropInput: mark(conv2DBackpropInputWasm),
+  Identity: mark(identityWasm),
+  [FusedKernel.BatchNormTrain]: mark(batchNormTrainWasm),
+  [FusedKernel.BatchNormGrad]: mark(batchNormGradWasm),
+  [FusedKernel.LeakyRelu]: mark(leakyReluWasm),
+  [FusedKernel.LeakyReluGrad]: mark(leakyReluGradWasm),
 };
 
 /** The wasm backend's own kernels that ours replaced, kept for benchmarks and comparisons. */
@@ -37,7 +44,11 @@ const stock = new Map<string, tf.KernelConfig>();
  * the input gradient and `conv2dTranspose`, is 8-10x slower). Idempotent; call it after importing
  * `@tensorflow/tfjs-backend-wasm` (before or after `tf.setBackend('wasm')`). `initBackend('wasm')` calls it for you.
  *
- * Both kernels take NHWC tensors, any stride, explicit / `'same'` / `'valid'` padding, and, beyond tfjs's kernels,
+ * It also registers the fused kernels that `F.batchNorm`, `F.relu` and `F.leakyRelu` use when present
+ * (`TfjsTorchBatchNormTrain`, ...), and replaces `Identity` with one that shares its input's memory, as the cpu backend's does
+ * (the stock one copies, and tfjs clones every tensor a custom gradient saves).
+ *
+ * Both conv kernels take NHWC tensors, any stride, explicit / `'same'` / `'valid'` padding, and, beyond tfjs's kernels,
  * an optional `dilations` attribute. They match the `cpu` backend's kernels to float32 rounding.
  *
  * There is no torch counterpart: PyTorch's CPU backend has these kernels

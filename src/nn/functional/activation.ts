@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { FusedKernel, hasFusedKernel } from '../../backends/fused-kernels';
+
 /**
  * `max(0, x)` elementwise (torch's `F.relu`). Gradient 0 at 0, as torch.
  * Mirrors [torch.nn.functional.relu](https://pytorch.org/docs/1.13/generated/torch.nn.functional.relu.html).
@@ -11,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * ```
  */
 export function relu(input: tf.Tensor): tf.Tensor {
+  if (input.dtype === 'float32' && hasFusedLeakyRelu()) return fusedLeakyRelu(input, 0);
   return tf.relu(input);
 }
 
@@ -26,7 +29,30 @@ export function relu(input: tf.Tensor): tf.Tensor {
  * ```
  */
 export function leakyRelu(input: tf.Tensor, negativeSlope = 0.01): tf.Tensor {
+  if (input.dtype === 'float32' && hasFusedLeakyRelu()) return fusedLeakyRelu(input, negativeSlope);
   return tf.leakyRelu(input, negativeSlope);
+}
+
+function hasFusedLeakyRelu(): boolean {
+  return hasFusedKernel(FusedKernel.LeakyRelu) && hasFusedKernel(FusedKernel.LeakyReluGrad);
+}
+
+/**
+ * LeakyReLU (ReLU for `alpha = 0`) as one tape node over the backend's fused kernels: one pass forward, one pass
+ * backward (tfjs's own gradients take three kernels: a comparison, a select and a multiply).
+ */
+function fusedLeakyRelu(input: tf.Tensor, alpha: number): tf.Tensor {
+  const attrs = { alpha } as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad((x, save) => {
+    (save as tf.GradSaveFunc)([x as tf.Tensor]);
+    // ReLU forward: the backend's own kernel (XNNPACK's SIMD clamp on wasm) is faster than a loop.
+    const value = alpha === 0 ? tf.relu(x as tf.Tensor) : (tf.engine().runKernel(FusedKernel.LeakyRelu, { x: x as tf.Tensor }, attrs) as tf.Tensor);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => tf.engine().runKernel(FusedKernel.LeakyReluGrad, { dy, x: xs }, attrs) as tf.Tensor,
+    };
+  });
+  return op(input);
 }
 
 /**

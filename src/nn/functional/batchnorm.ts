@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { noGrad } from '../../autograd/tape';
+import { FusedKernel, hasFusedKernel } from '../../backends/fused-kernels';
 import { ShapeError, ValueError } from '../../errors';
 
 /** Options of {@link batchNorm}, torch's keyword arguments. */
@@ -91,32 +92,13 @@ function trainingBatchNorm(
   const C = input.shape[1] as number;
   const w = weight ?? tf.ones([C]);
   const b = bias ?? tf.zeros([C]);
-  const f = tf.customGrad((x, wt, bt, save) => {
-    const xt = x as tf.Tensor;
-    const mean = tf.mean(xt, axes, true);
-    const xc = tf.sub(xt, mean);
-    const variance = tf.mean(tf.square(xc), axes, true);
-    const invstd = tf.rsqrt(tf.add(variance, eps));
-    const xhat = tf.mul(xc, invstd);
-    const y = tf.add(tf.mul(xhat, tf.reshape(wt as tf.Tensor, bshape)), tf.reshape(bt as tf.Tensor, bshape));
-    batchMean = tf.keep(tf.reshape(mean, [C]));
-    batchVar = tf.keep(tf.reshape(variance, [C]));
-    (save as (ts: tf.Tensor[]) => void)([xhat, invstd, wt as tf.Tensor]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, istd, wv] = saved;
-        const dyw = tf.mul(dy, tf.reshape(wv, bshape));
-        const sumDyw = tf.sum(dyw, axes, true);
-        const sumDywXhat = tf.sum(tf.mul(dyw, xh), axes, true);
-        // torch's batch_norm_backward: dx = invstd * (dy*w - mean(dy*w) - xhat * mean(dy*w*xhat))
-        const dx = tf.mul(istd, tf.sub(tf.sub(dyw, tf.div(sumDyw, n)), tf.mul(xh, tf.div(sumDywXhat, n))));
-        const dw = tf.reshape(tf.sum(tf.mul(dy, xh), axes), [C]);
-        const db = tf.reshape(tf.sum(dy, axes), [C]);
-        return [dx, dw, db];
-      },
-    };
-  });
+  const keepStats = (mean: tf.Tensor, variance: tf.Tensor) => {
+    batchMean = mean;
+    batchVar = variance;
+  };
+  const f = hasFusedKernel(FusedKernel.BatchNormTrain) && hasFusedKernel(FusedKernel.BatchNormGrad)
+    ? fusedTrainingOp(eps, keepStats)
+    : compositeTrainingOp(eps, axes, bshape, n, keepStats);
   const out = f(input, w, b);
   if (weight == null) w.dispose();
   if (bias == null) b.dispose();
@@ -132,4 +114,65 @@ function trainingBatchNorm(
   (batchMean as tf.Tensor | null)?.dispose();
   (batchVar as tf.Tensor | null)?.dispose();
   return out;
+}
+
+/**
+ * Training-mode batch norm as one tape node over the backend's fused kernels: one pass for the statistics and the
+ * output, one for the gradients. Saves the input (alive anyway: it is the previous layer's output) and the per-channel
+ * mean and invstd, not a normalised copy. `stats` receives the kept batch mean and biased variance `[C]`.
+ */
+function fusedTrainingOp(
+  eps: number,
+  stats: (mean: tf.Tensor, variance: tf.Tensor) => void,
+): (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((x, wt, bt, save) => {
+    const [y, mean, invstd, variance] = tf.engine().runKernel(
+      FusedKernel.BatchNormTrain,
+      { x: x as tf.Tensor, weight: wt as tf.Tensor, bias: bt as tf.Tensor },
+      { eps } as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+    stats(tf.keep(mean), tf.keep(variance));
+    (save as (ts: tf.Tensor[]) => void)([x as tf.Tensor, mean, invstd, wt as tf.Tensor]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [xs, mu, istd, wv]: tf.Tensor[]) =>
+        tf.engine().runKernel(FusedKernel.BatchNormGrad, { dy, x: xs, mean: mu, invstd: istd, weight: wv }, {}) as tf.Tensor[],
+    };
+  }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+}
+
+/** Training-mode batch norm composed of tfjs ops (backends without the fused kernels), as one tape node. */
+function compositeTrainingOp(
+  eps: number,
+  axes: number[],
+  bshape: number[],
+  n: number,
+  stats: (mean: tf.Tensor, variance: tf.Tensor) => void,
+): (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((x, wt, bt, save) => {
+    const xt = x as tf.Tensor;
+    const C = xt.shape[1] as number;
+    const mean = tf.mean(xt, axes, true);
+    const xc = tf.sub(xt, mean);
+    const variance = tf.mean(tf.square(xc), axes, true);
+    const invstd = tf.rsqrt(tf.add(variance, eps));
+    const xhat = tf.mul(xc, invstd);
+    const y = tf.add(tf.mul(xhat, tf.reshape(wt as tf.Tensor, bshape)), tf.reshape(bt as tf.Tensor, bshape));
+    stats(tf.keep(tf.reshape(mean, [C])), tf.keep(tf.reshape(variance, [C])));
+    (save as (ts: tf.Tensor[]) => void)([xhat, invstd, wt as tf.Tensor]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, istd, wv] = saved;
+        const dyw = tf.mul(dy, tf.reshape(wv, bshape));
+        const sumDyw = tf.sum(dyw, axes, true);
+        const sumDywXhat = tf.sum(tf.mul(dyw, xh), axes, true);
+        // torch's batch_norm_backward: dx = invstd * (dy*w - mean(dy*w) - xhat * mean(dy*w*xhat))
+        const dx = tf.mul(istd, tf.sub(tf.sub(dyw, tf.div(sumDyw, n)), tf.mul(xh, tf.div(sumDywXhat, n))));
+        const dw = tf.reshape(tf.sum(tf.mul(dy, xh), axes), [C]);
+        const db = tf.reshape(tf.sum(dy, axes), [C]);
+        return [dx, dw, db];
+      },
+    };
+  }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 }

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { needsInputGrad } from '../../autograd/tape';
 import { ShapeError, ValueError } from '../../errors';
 
 /** An int, or an `[height, width]` pair (torch's `_pair`). */
@@ -226,21 +227,26 @@ function convOp(geo: ConvGeometry, rank: number, x: tf.Tensor, weight: tf.Tensor
     if (b != null) y = tf.add(y, b);
     return fromNHWC(y, rank);
   };
+  // Input gradients nobody will read (a network's input, frozen weights) are not computed.
+  const needX = needsInputGrad(x);
+  const needW = needsInputGrad(weight);
   const backward = (dy: tf.Tensor, xIn: tf.Tensor, w: tf.Tensor): [tf.Tensor, tf.Tensor] => {
-    const xN = toNHWC(xIn);
     const dyN = toNHWC(dy);
-    const f = dilateFilter(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dilation);
+    const xN = needW ? toNHWC(xIn) : null;
+    const f = needX ? dilateFilter(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dilation) : null;
     const dxs: tf.Tensor4D[] = [];
     const dfs: tf.Tensor4D[] = [];
+    const [n, h, wd] = [dyN.shape[0], ...spatial(xIn)];
+    const cPerGroup = (xIn.shape[xIn.rank - 3] as number) / groups;
+    const [outC, inPerGroup, kh, kw] = w.shape as [number, number, number, number];
+    const filterShape = [(kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1, inPerGroup, outC / groups];
     for (let g = 0; g < groups; g++) {
-      const xg = group(xN, g, groups);
-      const fg = group(f, g, groups);
       const dyg = group(dyN, g, groups);
-      dxs.push(tf.conv2dTranspose(dyg, fg, xg.shape, stride, pad));
-      dfs.push(conv2dFilterGrad(xg, dyg, fg.shape, stride, pad));
+      if (f) dxs.push(tf.conv2dTranspose(dyg, group(f, g, groups), [n, h, wd, cPerGroup], stride, pad));
+      if (xN) dfs.push(conv2dFilterGrad(group(xN, g, groups), dyg, filterShape, stride, pad));
     }
-    const dx = tf.reshape(fromNHWC(concatGroups(dxs, 3), 4), xIn.shape);
-    const dw = tf.transpose(undilateFilter(concatGroups(dfs, 3), dilation), [3, 2, 0, 1]);
+    const dx = needX ? tf.reshape(fromNHWC(concatGroups(dxs, 3), 4), xIn.shape) : tf.zeros(xIn.shape);
+    const dw = needW ? tf.transpose(undilateFilter(concatGroups(dfs, 3), dilation), [3, 2, 0, 1]) : tf.zeros(w.shape);
     return [dx, dw];
   };
   const biasGrad = (dy: tf.Tensor): tf.Tensor => tf.sum(dy, rank === 3 ? [1, 2] : [0, 2, 3]);
@@ -584,9 +590,12 @@ function convTransposeOp(
     if (b != null) y = tf.add(y, b);
     return fromNHWC(y, rank);
   };
+  // Input gradients nobody will read (a network's input, frozen weights) are not computed.
+  const needX = needsInputGrad(x);
+  const needW = needsInputGrad(weight);
   const backward = (dy: tf.Tensor, xIn: tf.Tensor, w: tf.Tensor): [tf.Tensor, tf.Tensor] => {
     if (empty) return [tf.zerosLike(xIn), tf.zerosLike(w)];
-    const xN = toNHWC(xIn);
+    const xN = needW ? toNHWC(xIn) : null;
     let dyN = toNHWC(dy);
     if (dimH.extra > 0 || dimW.extra > 0) dyN = tf.slice(dyN, [0, 0, 0, 0], [-1, dimH.len, dimW.len, -1]);
     const f = filterOf(w);
@@ -595,14 +604,13 @@ function convTransposeOp(
     for (let g = 0; g < groups; g++) {
       const fg = group(f, g, groups);
       const dyg = group(dyN, g, groups);
-      const xg = group(xN, g, groups);
-      dxs.push(tf.conv2d(dyg, fg, stride, pad));
+      if (needX) dxs.push(tf.conv2d(dyg, fg, stride, pad));
       // The transposed conv is the input gradient of a conv from dy-space to x-space, whose filter gradient is this.
-      dfs.push(conv2dFilterGrad(dyg, xg, fg.shape, stride, pad));
+      if (xN) dfs.push(conv2dFilterGrad(dyg, group(xN, g, groups), fg.shape, stride, pad));
     }
-    const dx = tf.reshape(fromNHWC(concatGroups(dxs, 3), 4), xIn.shape);
+    const dx = needX ? tf.reshape(fromNHWC(concatGroups(dxs, 3), 4), xIn.shape) : tf.zeros(xIn.shape);
     // HWIO filters with I = out/groups, O = in: back to torch's [in, out/groups, kH, kW].
-    const dw = tf.transpose(undilateFilter(concatGroups(dfs, 3), dilation), [3, 2, 0, 1]);
+    const dw = needW ? tf.transpose(undilateFilter(concatGroups(dfs, 3), dilation), [3, 2, 0, 1]) : tf.zeros(w.shape);
     return [dx, dw];
   };
   const biasGrad = (dy: tf.Tensor): tf.Tensor => tf.sum(dy, rank === 3 ? [1, 2] : [0, 2, 3]);

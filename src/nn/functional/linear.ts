@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { needsInputGrad } from '../../autograd/tape';
 import { ShapeError } from '../../errors';
 
 /**
@@ -36,9 +37,39 @@ export function linear(input: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | n
   }
   const batchShape = input.shape.slice(0, -1);
   const x2 = input.rank === 2 ? input : tf.reshape(input, [-1, inF]);
-  // Not tf.fused.matMul: tfjs-backend-wasm 4.22's _FusedMatMul gives wrong sums with transposeB and a
-  // [1]-shaped bias (seen on the article's Discriminator.out).
-  const xw = tf.matMul(x2, weight, false, true);
-  const y = bias != null ? tf.add(xw, bias) : xw;
+  const y = linearOp(x2, weight, bias ?? null);
   return input.rank === 2 ? y : tf.reshape(y, [...batchShape, outF]);
+}
+
+/**
+ * `x @ weightᵀ + bias` for 2-D `x`, as one tape node whose products all have untransposed operands: the weight is
+ * transposed once (it is small), because a matMul with a transposed operand, or tfjs's own gradients of one, leaves
+ * wasm's XNNPACK GEMM for a loop about 20x slower. Not tf.fused.matMul either: tfjs-backend-wasm 4.22's _FusedMatMul
+ * gives wrong sums with transposeB and a [1]-shaped bias (seen on the article's Discriminator.out).
+ * Gradients: `dx = dy @ weight`, `dweight = dyᵀ @ x`, `dbias = sum(dy, 0)`, each only when its input needs it.
+ */
+function linearOp(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  const needX = needsInputGrad(x);
+  const needW = needsInputGrad(weight);
+  const forward = (xs: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null) => {
+    const xw = tf.matMul(xs, tf.transpose(w));
+    return b != null ? tf.add(xw, b) : xw;
+  };
+  const grads = (dy: tf.Tensor, xs: tf.Tensor, w: tf.Tensor) => [
+    needX ? tf.matMul(dy, w) : tf.zeros(xs.shape),
+    needW ? tf.matMul(tf.transpose(dy), xs) : tf.zeros(w.shape),
+  ];
+  const op = bias == null
+    ? tf.customGrad((xs, w, save) => {
+      (save as tf.GradSaveFunc)([xs as tf.Tensor, w as tf.Tensor]);
+      return { value: forward(xs as tf.Tensor, w as tf.Tensor, null), gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => grads(dy, sx, sw) };
+    })
+    : tf.customGrad((xs, w, b, save) => {
+      (save as tf.GradSaveFunc)([xs as tf.Tensor, w as tf.Tensor]);
+      return {
+        value: forward(xs as tf.Tensor, w as tf.Tensor, b as tf.Tensor),
+        gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [...grads(dy, sx, sw), tf.sum(dy, 0)],
+      };
+    });
+  return bias == null ? (op as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor)(x, weight) : op(x, weight, bias);
 }

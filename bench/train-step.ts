@@ -1,0 +1,419 @@
+/**
+ * `npm run bench`: how fast tfjs-torch trains the reference article's DCGAN, against PyTorch 1.13 on the same CPU.
+ *
+ *     npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend wasm] [--no-torch]
+ *                      [--no-tuned] [--torch-blas auto|installed|openblas] [--profile] [--infer-reps 5]
+ *
+ * The step is trainGAN's (and the article's, with the fake batch detached in the D step): D on a real batch and on
+ * G(noise).detach(), one Adam step of D; G on fresh noise through D (D's parameters frozen), one Adam step of G;
+ * Adam(lr 2e-4, betas (0.2, 0.999), eps 1e-7), Dropout 0.25, batch 128, one read of the losses per step. The library
+ * is imported by its package name (`tfjs-torch`, i.e. `dist/`: run `npx tsup` after changing `src/`).
+ *
+ * Rounds interleave the libraries so that machine load hits both: each round times `--steps` steps of ours, then as
+ * many of PyTorch (`bench/torch_train_step.py`, a persistent child process, `OPENBLAS_NUM_THREADS=1`), then as many of
+ * PyTorch with `OPENBLAS_CORETYPE=SkylakeX`. Ratios are ours / torch, the median of the per-round ratios of medians.
+ *
+ * `--torch-blas`: Debian's python3-torch runs on whichever `libblas.so.3` the system selects; the reference BLAS is
+ * about 10x slower than OpenBLAS. `auto` (default) runs torch on `libopenblas0-pthread`'s OpenBLAS when that package
+ * is installed (as the performance issue specifies), else on the installed BLAS; the BLAS used is printed.
+ *
+ * `--profile` adds a per-kernel table: milliseconds per step spent in each tfjs kernel (outermost calls only, so the
+ * kernels our composite kernels call are counted inside them), and the rest of the step (JS, tape, engine).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  Discriminator,
+  Generator,
+  backward,
+  detach,
+  initBackend,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  randn,
+  weightsInit,
+  type Parameter,
+} from 'tfjs-torch';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+
+// ---------------------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2);
+function flag(name: string, fallback: string): string {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
+function intFlag(name: string, fallback: number, min: number): number {
+  const v = Number(flag(name, String(fallback)));
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got ${flag(name, '')}`);
+  return v;
+}
+const known = new Set(['--batch', '--steps', '--rounds', '--warmup', '--backend', '--no-torch', '--no-tuned', '--torch-blas', '--profile', '--profile-shapes', '--infer-reps', '--help']);
+for (const a of argv) {
+  if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown flag ${a}; known: ${[...known].join(' ')}`);
+}
+if (argv.includes('--help')) {
+  console.log('npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend NAME] [--no-torch] [--no-tuned] ' +
+    '[--torch-blas auto|installed|openblas] [--profile] [--infer-reps 5]');
+  process.exit(0);
+}
+const BATCH = intFlag('--batch', 128, 1);
+const STEPS = intFlag('--steps', 3, 1);
+const ROUNDS = intFlag('--rounds', 3, 1);
+const WARMUP = intFlag('--warmup', 2, 0);
+const INFER_REPS = intFlag('--infer-reps', 5, 1);
+const BACKEND = argv.includes('--backend') ? flag('--backend', '') : undefined;
+const PROFILE = argv.includes('--profile') || argv.includes('--profile-shapes');
+const PROFILE_SHAPES = argv.includes('--profile-shapes');
+const TORCH_BLAS = flag('--torch-blas', 'auto');
+if (!['auto', 'installed', 'openblas'].includes(TORCH_BLAS)) throw new Error(`--torch-blas must be auto, installed or openblas, got ${TORCH_BLAS}`);
+
+const Z_DIM = 100;
+const IMG = 28;
+
+// ---------------------------------------------------------------------------------------------------------
+// FLOPs of one step
+
+/** Multiply-adds of one forward pass per image, per layer, and which gradients each layer computes. */
+interface LayerCost {
+  name: string;
+  /** Multiply-adds per image of the forward pass (= of the input gradient, = of the weight gradient). */
+  macs: number;
+  net: 'G' | 'D';
+  /** The layer's input is the network input (no input gradient needed: noise for G, data or detached fake for D). */
+  first: boolean;
+}
+
+/** The article's layers (28x28 MNIST, hidden 128, D widths 32..256); conv cost = outputs x k² x inC x outC. */
+function layerCosts(): LayerCost[] {
+  const conv = (outHW: number, k: number, inC: number, outC: number) => outHW * outHW * k * k * inC * outC;
+  // A transposed conv costs as the conv it is the input gradient of: its input positions x k² x inC x outC.
+  return [
+    { name: 'G linear 100->6272', macs: 100 * 6272, net: 'G', first: true },
+    { name: 'G convT 128->128 7->14 k4', macs: conv(7, 4, 128, 128), net: 'G', first: false },
+    { name: 'G convT 128->64 14->28 k4', macs: conv(14, 4, 64, 128), net: 'G', first: false },
+    { name: 'G conv 64->1 28 k3', macs: conv(28, 3, 64, 1), net: 'G', first: false },
+    { name: 'D conv 1->32 28->14 k4', macs: conv(14, 4, 1, 32), net: 'D', first: true },
+    { name: 'D conv 32->64 14->7 k4', macs: conv(7, 4, 32, 64), net: 'D', first: false },
+    { name: 'D conv 64->128 7->4 k3', macs: conv(4, 3, 64, 128), net: 'D', first: false },
+    { name: 'D conv 128->256 4 k3', macs: conv(4, 3, 128, 256), net: 'D', first: false },
+    { name: 'D linear 4096->1', macs: 4096, net: 'D', first: false },
+  ];
+}
+
+/**
+ * FLOPs (2 per multiply-add) of one training step, convolutions and linear layers only (BatchNorm, activations,
+ * losses and Adam are O(elements), under 1%):
+ * - D step: D(real) and D(fake) forward and backward (weight gradients; input gradients except at D's input), and
+ *   G(noise) forward (detached: no backward);
+ * - G step: G forward, D forward, D input gradients down to the image (D's weights frozen), G backward (weight
+ *   gradients; input gradients except at the noise).
+ */
+function stepFlops(batch: number): number {
+  let macs = 0;
+  for (const l of layerCosts()) {
+    const fwd = l.macs;
+    const dW = l.macs;
+    const dX = l.first ? 0 : l.macs;
+    if (l.net === 'D') {
+      macs += 2 * (fwd + dW + dX); // D step: real and fake batches
+      macs += fwd + l.macs; // G step: forward and input gradient (also at D's input: the gradient flows into G)
+    } else {
+      macs += fwd; // D step: the fake batch
+      macs += fwd + dW + dX; // G step
+    }
+  }
+  return 2 * macs * batch;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+const f3 = (x: number) => x.toFixed(3);
+const load = () => loadavg().map(f2).join(' ');
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-kernel profile
+
+interface KernelStat {
+  ms: number;
+  calls: number;
+}
+const kernelStats = new Map<string, KernelStat>();
+let kernelDepth = 0;
+let profiling = false;
+
+/** Wraps every kernel of `backend` so that outermost calls are timed into `kernelStats`. */
+function instrumentKernels(backend: string): void {
+  for (const config of tf.getKernelsForBackend(backend)) {
+    const inner = config.kernelFunc;
+    const kname = config.kernelName;
+    (config as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
+      const name = PROFILE_SHAPES ? `${kname} ${Object.values(args.inputs).map((t) => `[${t!.shape}]`).join(' ')}` : kname;
+      if (kernelDepth > 0 || !profiling) return inner(args);
+      kernelDepth++;
+      const t0 = performance.now();
+      try {
+        return inner(args);
+      } finally {
+        const ms = performance.now() - t0;
+        kernelDepth--;
+        const s = kernelStats.get(name) ?? { ms: 0, calls: 0 };
+        s.ms += ms;
+        s.calls++;
+        kernelStats.set(name, s);
+      }
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Ours
+
+interface Trainer {
+  step(): Promise<number[]>;
+  inferenceMs(): number;
+}
+
+function makeTrainer(): Trainer {
+  manualSeed(0);
+  const generator = new Generator().apply(weightsInit);
+  const discriminator = new Discriminator().apply(weightsInit);
+  generator.train();
+  discriminator.train();
+  const criterion = new nn.BCELoss();
+  const adam = { lr: 2e-4, betas: [0.2, 0.999] as [number, number], eps: 1e-7 };
+  const optimizerD = new optim.Adam(discriminator.parameters(), adam);
+  const optimizerG = new optim.Adam(generator.parameters(), adam);
+  const dParams: Parameter[] = discriminator.parameters();
+
+  const stepTensors = (): tf.Tensor1D =>
+    tf.tidy(() => {
+      const real = tf.randomUniform([BATCH, 1, IMG, IMG], -1, 1);
+      discriminator.zeroGrad();
+      const outReal = discriminator.forward(real);
+      const dLossReal = criterion.forward(outReal, tf.onesLike(outReal));
+      const fake = generator.forward(randn([BATCH, Z_DIM]));
+      const outFake = discriminator.forward(detach(fake));
+      const dLossFake = criterion.forward(outFake, tf.zerosLike(outFake));
+      const dLoss = tf.mul(tf.add(dLossReal, dLossFake), 0.5);
+      backward(dLoss);
+      optimizerD.step();
+      const fake2 = generator.forward(randn([BATCH, Z_DIM]));
+      generator.zeroGrad();
+      dParams.forEach((p) => (p.requiresGrad = false));
+      let gLoss: tf.Tensor;
+      try {
+        const outG = discriminator.forward(fake2);
+        gLoss = criterion.forward(outG, tf.onesLike(outG));
+        backward(gLoss);
+      } finally {
+        dParams.forEach((p) => (p.requiresGrad = true));
+      }
+      optimizerG.step();
+      return noGrad(() => tf.stack([dLoss, gLoss])) as tf.Tensor1D;
+    });
+
+  const noise = randn([BATCH, Z_DIM]);
+  return {
+    async step() {
+      const stats = stepTensors();
+      const v = Array.from(await stats.data());
+      stats.dispose();
+      return v;
+    },
+    inferenceMs() {
+      generator.eval();
+      const t0 = performance.now();
+      const images = noGrad(() => tf.tidy(() => generator.forward(noise)));
+      images.dataSync();
+      const ms = performance.now() - t0;
+      images.dispose();
+      generator.train();
+      return ms;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PyTorch child processes
+
+interface TorchVariant {
+  label: string;
+  env: NodeJS.ProcessEnv;
+  child?: ChildProcessWithoutNullStreams;
+  lines?: Interface;
+  info?: Record<string, unknown>;
+  queue: Array<(line: string) => void>;
+  roundMs: number[][];
+  maxRssMb: number;
+}
+
+async function hasTorch(): Promise<boolean> {
+  if (!existsSync(PYTHON)) return false;
+  return new Promise((resolve) => {
+    const p = spawn(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+    p.on('error', () => resolve(false));
+    p.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+function torchEnv(tuned: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+  const openblas = existsSync(join(OPENBLAS_DIR, 'libblas.so.3'));
+  if (TORCH_BLAS === 'openblas' && !openblas) {
+    throw new Error(`--torch-blas openblas: ${OPENBLAS_DIR}/libblas.so.3 not found (apt-get install libopenblas0-pthread)`);
+  }
+  if (TORCH_BLAS === 'openblas' || (TORCH_BLAS === 'auto' && openblas)) {
+    env.LD_LIBRARY_PATH = [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  }
+  if (tuned) env.OPENBLAS_CORETYPE = 'SkylakeX';
+  return env;
+}
+
+async function startTorch(v: TorchVariant): Promise<void> {
+  const child = spawn(PYTHON, [join(HERE, 'torch_train_step.py'), '--batch', String(BATCH)], { env: v.env });
+  v.child = child;
+  child.stderr.on('data', (d: Buffer) => process.stderr.write(`[${v.label}] ${d}`));
+  v.lines = createInterface({ input: child.stdout });
+  v.lines.on('line', (line) => v.queue.shift()?.(line));
+  const exited = new Promise<never>((_, reject) =>
+    child.on('exit', (code) => reject(new Error(`${v.label}: the python process exited with code ${code}`))),
+  );
+  exited.catch(() => undefined);
+  const ready = await Promise.race([nextLine(v), exited]);
+  v.info = (JSON.parse(ready) as { ready: Record<string, unknown> }).ready;
+}
+
+function nextLine(v: TorchVariant): Promise<string> {
+  return new Promise((resolve) => v.queue.push(resolve));
+}
+
+async function torchSteps(v: TorchVariant, n: number): Promise<number[]> {
+  const reply = nextLine(v);
+  v.child!.stdin.write(`steps ${n}\n`);
+  const r = JSON.parse(await reply) as { ms?: number[]; max_rss_mb?: number; error?: string };
+  if (!r.ms) throw new Error(`${v.label}: ${r.error ?? 'no timings'}`);
+  v.maxRssMb = r.max_rss_mb ?? 0;
+  return r.ms;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const backend = await initBackend(BACKEND);
+  const flops = stepFlops(BATCH);
+  console.log(`tfjs-torch bench: the article's DCGAN, batch ${BATCH}, one D step + one G step (fake detached in the D step)`);
+  const threads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined;
+  console.log(`tfjs ${tf.version_core}, backend ${backend}${threads !== undefined ? ` (threads: ${threads})` : ''}, ` +
+    `node ${process.version}, ${f1(flops / 1e9)} GFLOP per step (convolutions and linear layers), load average ${load()}`);
+
+  const variants: TorchVariant[] = [];
+  if (!argv.includes('--no-torch')) {
+    if (await hasTorch()) {
+      variants.push({ label: 'torch', env: torchEnv(false), queue: [], roundMs: [], maxRssMb: 0 });
+      if (!argv.includes('--no-tuned')) {
+        variants.push({ label: 'torch SkylakeX', env: torchEnv(true), queue: [], roundMs: [], maxRssMb: 0 });
+      }
+      for (const v of variants) {
+        await startTorch(v);
+        const i = v.info!;
+        console.log(`${v.label}: PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${(i.blas as string[])[0] ?? '?'}` +
+          `${i.openblas_core ? ` (OpenBLAS core ${i.openblas_core})` : ''}, env ${JSON.stringify(i.env)}`);
+      }
+    } else {
+      console.log(`PyTorch: not run (${PYTHON} cannot import torch)`);
+    }
+  }
+
+  const trainer = makeTrainer();
+  for (let i = 0; i < WARMUP; i++) await trainer.step();
+  for (const v of variants) await torchSteps(v, Math.max(WARMUP, 1));
+  if (PROFILE) instrumentKernels(backend);
+  profiling = PROFILE;
+
+  const ours: number[][] = [];
+  let lastLosses: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const ms: number[] = [];
+    for (let s = 0; s < STEPS; s++) {
+      const t0 = performance.now();
+      lastLosses = await trainer.step();
+      ms.push(performance.now() - t0);
+    }
+    ours.push(ms);
+    const parts = [`round ${r + 1}/${ROUNDS}: ours ${f1(median(ms))} ms`];
+    for (const v of variants) {
+      const t = await torchSteps(v, STEPS);
+      v.roundMs.push(t);
+      parts.push(`${v.label} ${f1(median(t))} ms`);
+    }
+    console.log(`${parts.join(', ')} (load ${load()})`);
+  }
+  profiling = false;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  if (!lastLosses.every(Number.isFinite)) throw new Error(`non-finite losses ${lastLosses}`);
+
+  const inferMs: number[] = [];
+  trainer.inferenceMs();
+  for (let i = 0; i < INFER_REPS; i++) inferMs.push(trainer.inferenceMs());
+
+  const all = ours.flat();
+  const stepMs = median(all);
+  console.log('');
+  console.log(`ours (${backend}): ${f1(stepMs)} ms/step (median of ${all.length}; min ${f1(Math.min(...all))}, ` +
+    `max ${f1(Math.max(...all))}), ${f1((BATCH * 1000) / stepMs)} images/s, ${f1(flops / 1e6 / stepMs)} GFLOP/s, ` +
+    `peak RSS ${Math.round(rssMb)} MB`);
+  console.log(`ours (${backend}): generator inference ${f1((BATCH * 1000) / median(inferMs))} images/s ` +
+    `(batch ${BATCH}, eval mode, ${f1(median(inferMs))} ms per batch)`);
+  for (const v of variants) {
+    const t = v.roundMs.flat();
+    const ratios = v.roundMs.map((rm, r) => median(ours[r]) / median(rm));
+    console.log(`${v.label}: ${f1(median(t))} ms/step (median of ${t.length}), ${f1(flops / 1e6 / median(t))} GFLOP/s, ` +
+      `peak RSS ${Math.round(v.maxRssMb)} MB; ours/${v.label} = ${f3(median(ratios))} ` +
+      `(per round: ${ratios.map(f3).join(', ')})`);
+    v.child!.stdin.write('quit\n');
+  }
+  console.log(`load average at the end: ${load()}`);
+
+  if (PROFILE) {
+    const steps = ROUNDS * STEPS;
+    const rows = [...kernelStats.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    const kernelMs = rows.reduce((s, [, k]) => s + k.ms, 0) / steps;
+    console.log('');
+    console.log(`per-kernel profile (ms per step, outermost kernel calls, mean of ${steps} steps):`);
+    for (const [name, k] of rows) {
+      if (k.ms / steps < 0.5) continue;
+      console.log(`  ${name.padEnd(PROFILE_SHAPES ? 70 : 28)} ${f1(k.ms / steps).padStart(8)} ms  ${String(Math.round(k.calls / steps)).padStart(5)} calls`);
+    }
+    const meanStep = all.reduce((s, x) => s + x, 0) / all.length;
+    console.log(`  ${'(kernels total)'.padEnd(28)} ${f1(kernelMs).padStart(8)} ms`);
+    console.log(`  ${'(outside kernels)'.padEnd(28)} ${f1(meanStep - kernelMs).padStart(8)} ms  (JS: tape, engine, RNG, ...)`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

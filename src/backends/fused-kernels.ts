@@ -1,0 +1,26 @@
+/**
+ * Names of the fused kernels that the functional ops use when the active backend has them (the `wasm` backend after
+ * `registerWasmTrainingKernels`), and the check that picks them. Core-safe: imports no backend.
+ *
+ * Each fused kernel computes in one pass what the generic path computes with several tfjs kernels, to torch's
+ * formulas; on backends without them the functional ops run their generic tfjs composition.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Kernel names (namespaced: they are not tfjs's). */
+export const FusedKernel = {
+  /** `{x, weight, bias}`, attrs `{eps}` → `[y, mean, invstd, biasedVar]`: BatchNorm in training mode, channels on axis 1. */
+  BatchNormTrain: 'TfjsTorchBatchNormTrain',
+  /** `{dy, x, mean, invstd, weight}` → `[dx, dweight, dbias]`: torch's `batch_norm_backward` (training mode). */
+  BatchNormGrad: 'TfjsTorchBatchNormGrad',
+  /** `{x}`, attrs `{alpha}` → `x > 0 ? x : alpha * x`. */
+  LeakyRelu: 'TfjsTorchLeakyRelu',
+  /** `{dy, x}`, attrs `{alpha}` → `x > 0 ? dy : alpha * dy` (exactly 0 for `alpha = 0`, as torch's threshold_backward). */
+  LeakyReluGrad: 'TfjsTorchLeakyReluGrad',
+} as const;
+
+/** Whether the active backend has the fused kernel `name`. */
+export function hasFusedKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) != null;
+}
