@@ -9,6 +9,7 @@ import { BackendError } from '../errors';
 import { FusedKernel } from './fused-kernels';
 import { conv2DBackpropFilterWasm } from './wasm/conv-backprop-filter';
 import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
+import { conv2DWasm, setStockConv2D } from './wasm/conv2d';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion } from './wasm/internals';
 
@@ -26,6 +27,7 @@ function mark(f: (args: never) => tf.TensorInfo | tf.TensorInfo[]): tf.KernelFun
 }
 
 const KERNELS: Record<string, tf.KernelFunc> = {
+  Conv2D: mark(conv2DWasm),
   Conv2DBackpropFilter: mark(conv2DBackpropFilterWasm),
   Conv2DBackpropInput: mark(conv2DBackpropInputWasm),
   Identity: mark(identityWasm),
@@ -79,9 +81,11 @@ export function registerWasmTrainingKernels(): void {
     if (existing && (existing.kernelFunc as Marked)[OURS]) continue;
     if (existing) {
       stock.set(name, existing);
+      if (name === 'Conv2D') setStockConv2D(existing.kernelFunc);
       tf.unregisterKernel(name, 'wasm'); // re-registering over it would only log a warning
     }
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+    // A stock kernel's setupFunc binds its wasm function when the backend initialises: ours may delegate to it.
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, setupFunc: existing?.setupFunc });
   }
 }
 
