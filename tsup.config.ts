@@ -3,7 +3,11 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: {
+    // tfjs's declarations of the chained methods (`x.add(y)`, `x.mean()`), which the library registers at
+    // run time (src/chained-ops.ts): without this, a tfjs-core-only project would not see them.
+    banner: "import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';",
+  },
   sourcemap: true,
   clean: true,
   target: 'es2020',
