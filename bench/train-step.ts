@@ -3,6 +3,7 @@
  *
  *     npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend wasm] [--no-torch]
  *                      [--no-tuned] [--torch-blas auto|installed|openblas] [--profile] [--infer-reps 5]
+ *                      [--threads 1]
  *
  * The step is trainGAN's (and the article's, with the fake batch detached in the D step): D on a real batch and on
  * G(noise).detach(), one Adam step of D; G on fresh noise through D (D's parameters frozen), one Adam step of G;
@@ -63,13 +64,13 @@ function intFlag(name: string, fallback: number, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got ${flag(name, '')}`);
   return v;
 }
-const known = new Set(['--batch', '--steps', '--rounds', '--warmup', '--backend', '--no-torch', '--no-tuned', '--torch-blas', '--profile', '--profile-shapes', '--infer-reps', '--help']);
+const known = new Set(['--batch', '--steps', '--rounds', '--warmup', '--backend', '--no-torch', '--no-tuned', '--torch-blas', '--profile', '--profile-shapes', '--infer-reps', '--threads', '--help']);
 for (const a of argv) {
   if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown flag ${a}; known: ${[...known].join(' ')}`);
 }
 if (argv.includes('--help')) {
   console.log('npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend NAME] [--no-torch] [--no-tuned] ' +
-    '[--torch-blas auto|installed|openblas] [--profile] [--infer-reps 5]');
+    '[--torch-blas auto|installed|openblas] [--profile] [--infer-reps 5] [--threads 1]');
   process.exit(0);
 }
 const BATCH = intFlag('--batch', 128, 1);
@@ -78,6 +79,7 @@ const ROUNDS = intFlag('--rounds', 3, 1);
 const WARMUP = intFlag('--warmup', 2, 0);
 const INFER_REPS = intFlag('--infer-reps', 5, 1);
 const BACKEND = argv.includes('--backend') ? flag('--backend', '') : undefined;
+const THREADS = intFlag('--threads', 1, 1);
 const PROFILE = argv.includes('--profile') || argv.includes('--profile-shapes');
 const PROFILE_SHAPES = argv.includes('--profile-shapes');
 const TORCH_BLAS = flag('--torch-blas', 'auto');
@@ -322,7 +324,7 @@ async function torchSteps(v: TorchVariant, n: number): Promise<number[]> {
 // ---------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const backend = await initBackend(BACKEND);
+  const backend = await initBackend(BACKEND, { wasmThreads: THREADS });
   const flops = stepFlops(BATCH);
   console.log(`tfjs-torch bench: the article's DCGAN, batch ${BATCH}, one D step + one G step (fake detached in the D step)`);
   const threads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined;

@@ -8,9 +8,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError } from '../errors';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { activateThreadedWasm } from './wasm/threads';
 
 /** The environment variable that picks the backend, overriding {@link initBackend}'s argument. */
 export const BACKEND_ENV_VAR = 'TFJS_TORCH_BACKEND';
+
+/** The environment variable that sets the wasm backend's thread count in Node (`initBackend`'s `wasmThreads`). */
+export const WASM_THREADS_ENV_VAR = 'TFJS_TORCH_WASM_THREADS';
+
+/** Options of {@link initBackend} (inlined in its signature). */
+type InitBackendOptions = { wasmThreads?: number };
 
 /** The kernels that training conv layers needs from a backend (forward, input and filter gradients). */
 export const CONV_TRAINING_KERNELS: readonly string[] = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
@@ -89,14 +96,27 @@ async function loadTensorflow(): Promise<string | null> {
   return null;
 }
 
-async function loadWasm(): Promise<string> {
+function wasmThreads(options: InitBackendOptions): number {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const fromEnv = proc?.env?.[WASM_THREADS_ENV_VAR]?.trim();
+  const n = fromEnv ? Number(fromEnv) : options.wasmThreads ?? 1;
+  if (!Number.isInteger(n) || n < 1) {
+    const source = fromEnv ? `${WASM_THREADS_ENV_VAR}=${fromEnv}` : `wasmThreads: ${options.wasmThreads}`;
+    throw new BackendError(`${source}: expected a positive integer thread count`);
+  }
+  return n;
+}
+
+async function loadWasm(options: InitBackendOptions = {}): Promise<string> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
     throw new BackendError(`@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message ?? err}`);
   }
   registerWasmTrainingKernels();
-  await activate('wasm', '@tensorflow/tfjs-backend-wasm');
+  const threads = wasmThreads(options);
+  if (threads > 1 && isNode()) await activateThreadedWasm(threads);
+  else await activate('wasm', '@tensorflow/tfjs-backend-wasm');
   return 'wasm';
 }
 
@@ -116,7 +136,7 @@ function availableNames(): string[] {
   return [...new Set<string>([...KNOWN_BACKENDS, ...registered])];
 }
 
-async function loadNamed(name: string, source: string): Promise<string> {
+async function loadNamed(name: string, source: string, options: InitBackendOptions): Promise<string> {
   switch (name) {
     case 'tensorflow': {
       const got = await loadTensorflow();
@@ -128,7 +148,7 @@ async function loadNamed(name: string, source: string): Promise<string> {
       return got;
     }
     case 'wasm':
-      return loadWasm();
+      return loadWasm(options);
     case 'cpu':
       return loadCpu();
     default:
@@ -154,6 +174,10 @@ async function loadNamed(name: string, source: string): Promise<string> {
  *
  * @param preferred Backend name: `'tensorflow'`, `'wasm'`, `'cpu'`, or one the app registered (e.g. `'webgl'` after
  *   importing its package). Default: automatic choice.
+ * @param options `wasmThreads`: XNNPACK threads of the `wasm` backend in Node, 1 to 8. tfjs-backend-wasm runs
+ *   single-threaded in Node; more threads use its threaded binary through a workaround pinned to tfjs 4.22.0.
+ *   Overridden by the environment variable `TFJS_TORCH_WASM_THREADS`. Worth it on idle cores only: on a busy machine
+ *   the threads wait for each other. Ignored outside Node. Default: `1`.
  * @returns The active backend's name.
  * @throws BackendError for an unknown name (the message lists the available ones) or a named backend that fails.
  * @example
@@ -162,10 +186,10 @@ async function loadNamed(name: string, source: string): Promise<string> {
  * requireKernels(CONV_TRAINING_KERNELS, 'training the DCGAN');
  * ```
  */
-export async function initBackend(preferred?: string): Promise<string> {
+export async function initBackend(preferred?: string, options: { wasmThreads?: number } = {}): Promise<string> {
   const fromEnv = envBackend();
-  if (fromEnv) return loadNamed(fromEnv, `${BACKEND_ENV_VAR}=${fromEnv}`);
-  if (preferred) return loadNamed(preferred, `initBackend('${preferred}')`);
+  if (fromEnv) return loadNamed(fromEnv, `${BACKEND_ENV_VAR}=${fromEnv}`, options);
+  if (preferred) return loadNamed(preferred, `initBackend('${preferred}')`, options);
   if (isNode()) {
     try {
       const got = await loadTensorflow();
@@ -175,7 +199,7 @@ export async function initBackend(preferred?: string): Promise<string> {
     }
   }
   try {
-    return await loadWasm();
+    return await loadWasm(options);
   } catch (err) {
     console.warn(`tfjs-torch: ${(err as Error).message}; falling back to the cpu backend`);
   }

@@ -1,0 +1,98 @@
+/**
+ * The wasm backend's XNNPACK thread pool in Node, which tfjs-backend-wasm 4.22 leaves off there (tfjs issue #3830)
+ * and otherwise caps at half the logical cores. Node-only; Node modules are imported dynamically so the core bundle
+ * stays free of them. Reads the internals of tfjs-backend-wasm 4.22.0 (its emscripten glue), hence opt-in:
+ *
+ * - the threaded binary is chosen by setting the `WASM_HAS_MULTITHREAD_SUPPORT` flag (tfjs answers `false` in Node);
+ * - its pthread workers are created by the glue with `new Worker(blob URL)` and loaded with a Blob script, which Node's
+ *   `worker_threads` cannot run: while the backend initialises, `globalThis.Worker` is a `worker_threads.Worker` that
+ *   evaluates the package's own worker script and loads the package's own glue file from disk instead;
+ * - the pool size is capped by `emscripten_num_logical_cores() / 2`, read once at initialisation from
+ *   `os.cpus().length`: while the backend initialises, `os.cpus()` reports enough cores for the requested threads.
+ *
+ * Both patches are undone before this returns. XNNPACK splits work by output tiles, so results do not depend on the
+ * thread count.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { BackendError } from '../../errors';
+import { PINNED_TFJS_VERSION } from './internals';
+
+const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
+const WORKER_FILE = `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`;
+const GLUE_FILE = `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.js`;
+/** The glue preallocates this many pthread workers (PTHREAD_POOL_SIZE), the most the pool can use. */
+export const MAX_WASM_THREADS = 8;
+
+// A variable specifier keeps bundlers from resolving Node modules.
+const importNode = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+
+interface WasmModuleApi {
+  setThreadsCount(n: number): void;
+  getThreadsCount(): number;
+}
+
+type NodeWorkerClass = new (source: string, options: { eval: boolean }) => { postMessage(msg: unknown, transfer?: unknown): void };
+
+/**
+ * Initialises and activates the `wasm` backend with `threads` XNNPACK threads in Node. Returns the thread count the
+ * backend reports. Must run before the wasm backend has been initialised in this process.
+ * @throws BackendError when tfjs is not 4.22.0, the backend was already initialised, or initialisation fails.
+ */
+export async function activateThreadedWasm(threads: number): Promise<number> {
+  if (tf.version_core !== PINNED_TFJS_VERSION) {
+    throw new BackendError(`wasm threads in Node need tfjs ${PINNED_TFJS_VERSION} (its emscripten glue), found ${tf.version_core}`);
+  }
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+    throw new BackendError(`wasm threads: expected an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
+  }
+  const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  if (registry.wasm != null) {
+    throw new BackendError('wasm threads: the wasm backend is already initialised in this process; ask for threads before it starts');
+  }
+  const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmModuleApi;
+  type Require = ((id: string) => unknown) & { resolve(id: string): string };
+  const { createRequire } = (await importNode('node:module')) as { createRequire(url: string): Require };
+  const { Worker } = (await importNode('node:worker_threads')) as { Worker: NodeWorkerClass };
+  const require = createRequire(import.meta.url);
+  const os = require('os') as { cpus(): unknown[] };
+  const source = (require(WORKER_FILE) as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
+  const glue = require.resolve(GLUE_FILE);
+
+  class PthreadWorker extends Worker {
+    constructor() {
+      super(source, { eval: true });
+    }
+
+    override postMessage(msg: unknown, transfer?: unknown): void {
+      const m = msg as { cmd?: string; urlOrBlob?: unknown } | null;
+      // The glue sends its own source as a Blob, which a Node worker cannot import: send the file's path instead.
+      super.postMessage(m?.cmd === 'load' && typeof m.urlOrBlob !== 'string' ? { ...m, urlOrBlob: glue } : msg, transfer);
+    }
+  }
+
+  const g = globalThis as Record<string, unknown>;
+  const workerDescriptor = Object.getOwnPropertyDescriptor(g, 'Worker');
+  const realCpus = os.cpus;
+  // The glue assigns Node's Worker to the global while it runs: keep ours in place until it is done.
+  Object.defineProperty(g, 'Worker', { configurable: true, get: () => PthreadWorker, set: () => undefined });
+  os.cpus = () => {
+    const cpus = realCpus.call(os);
+    return Array.from({ length: Math.max(cpus.length, 2 * threads) }, (_, i) => cpus[i % cpus.length]);
+  };
+  let ok = false;
+  try {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    wasm.setThreadsCount(threads);
+    ok = await tf.setBackend('wasm');
+  } catch (err) {
+    throw new BackendError(`wasm threads: the threaded wasm backend failed to initialise: ${(err as Error).message ?? err}`);
+  } finally {
+    os.cpus = realCpus;
+    if (workerDescriptor) Object.defineProperty(g, 'Worker', workerDescriptor);
+    else delete g.Worker;
+  }
+  if (!ok) throw new BackendError("wasm threads: tf.setBackend('wasm') returned false with the threaded binary");
+  return wasm.getThreadsCount();
+}
