@@ -561,19 +561,25 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
               `(its output of shape [${node.outputs[0]?.shape}] lies between the parameters and the loss)`,
           );
         }
-        const wanted: Array<[tf.Tensor, () => tf.Tensor]> = [];
-        const inputGrads = node.gradient(dys);
-        for (const key in node.inputs) {
-          const x = node.inputs[key];
-          if (x == null || !requiresGrad(x)) continue;
-          const fn = inputGrads[key];
-          if (fn == null) {
-            throw new AutogradError(`Cannot compute gradient: ${node.kernelName} has no gradient for its input '${key}'`);
+        const wanted: tf.Tensor[] = [];
+        // One scope for the gradient function and its thunks: a custom gradient computes eagerly in node.gradient,
+        // so its temporaries (layout copies, unused input gradients) are freed here, not at the end of backward.
+        const dxs = tf.tidy(() => {
+          const inputGrads = node.gradient!(dys);
+          const fns: Array<() => tf.Tensor> = [];
+          for (const key in node.inputs) {
+            const x = node.inputs[key];
+            if (x == null || !requiresGrad(x)) continue;
+            const fn = inputGrads[key];
+            if (fn == null) {
+              throw new AutogradError(`Cannot compute gradient: ${node.kernelName} has no gradient for its input '${key}'`);
+            }
+            wanted.push(x);
+            fns.push(fn);
           }
-          wanted.push([x, fn]);
-        }
-        const dxs = tf.tidy(() => wanted.map(([, fn]) => fn()));
-        wanted.forEach(([x], i) => {
+          return fns.map((fn) => fn());
+        });
+        wanted.forEach((x, i) => {
           const dx = dxs[i];
           if (!tf.util.arraysEqual(dx.shape, x.shape)) {
             throw new AutogradError(

@@ -16,7 +16,10 @@ export const FusedKernel = {
   BatchNormGrad: 'TfjsTorchBatchNormGrad',
   /** `{x}`, attrs `{alpha}` → `x > 0 ? x : alpha * x`. */
   LeakyRelu: 'TfjsTorchLeakyRelu',
-  /** `{dy, x}`, attrs `{alpha}` → `x > 0 ? dy : alpha * dy` (exactly 0 for `alpha = 0`, as torch's threshold_backward). */
+  /**
+   * `{dy, x}`, attrs `{alpha}` → `x > 0 ? dy : alpha * dy` (exactly 0 for `alpha = 0`, as torch's threshold_backward).
+   * For `alpha >= 0`, `x` may be the forward output instead of the input: it is positive exactly where the input is.
+   */
   LeakyReluGrad: 'TfjsTorchLeakyReluGrad',
 } as const;
 

@@ -39,17 +39,19 @@ function hasFusedLeakyRelu(): boolean {
 
 /**
  * LeakyReLU (ReLU for `alpha = 0`) as one tape node over the backend's fused kernels: one pass forward, one pass
- * backward (tfjs's own gradients take three kernels: a comparison, a select and a multiply).
+ * backward (tfjs's own gradients take three kernels: a comparison, a select and a multiply). For `alpha >= 0` the
+ * output has the input's sign (`y > 0` exactly where `x > 0`), so the output is saved for backward, as torch's ReLU
+ * does: the input can then be freed by whoever owns it.
  */
 function fusedLeakyRelu(input: tf.Tensor, alpha: number): tf.Tensor {
   const attrs = { alpha } as unknown as tf.NamedAttrMap;
   const op = tf.customGrad((x, save) => {
-    (save as tf.GradSaveFunc)([x as tf.Tensor]);
     // ReLU forward: the backend's own kernel (XNNPACK's SIMD clamp on wasm) is faster than a loop.
     const value = alpha === 0 ? tf.relu(x as tf.Tensor) : (tf.engine().runKernel(FusedKernel.LeakyRelu, { x: x as tf.Tensor }, attrs) as tf.Tensor);
+    (save as tf.GradSaveFunc)([alpha >= 0 ? value : (x as tf.Tensor)]);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => tf.engine().runKernel(FusedKernel.LeakyReluGrad, { dy, x: xs }, attrs) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, [signOf]: tf.Tensor[]) => tf.engine().runKernel(FusedKernel.LeakyReluGrad, { dy, x: signOf }, attrs) as tf.Tensor,
     };
   });
   return op(input);
