@@ -94,5 +94,10 @@ export async function activateThreadedWasm(threads: number): Promise<number> {
     else delete g.Worker;
   }
   if (!ok) throw new BackendError("wasm threads: tf.setBackend('wasm') returned false with the threaded binary");
+  // The pool's threads wait for work forever, and the glue refs a worker while its thread runs: unref them all so
+  // that they do not keep the process alive once the program is done.
+  const pthread = (tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers?: unknown[]; unusedWorkers?: unknown[] } } })
+    .wasm?.PThread;
+  for (const w of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])]) (w as { unref?: () => void }).unref?.();
   return wasm.getThreadsCount();
 }
