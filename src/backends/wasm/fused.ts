@@ -1,7 +1,7 @@
 /**
- * Fused kernels for the `wasm` backend, written as plain loops over the wasm heap: BatchNorm's training forward and
- * backward passes, LeakyReLU / ReLU and their gradient, and an `Identity` that shares its input's memory (the stock one
- * copies it, and tfjs clones every tensor that a custom gradient saves).
+ * Fused kernels for the `wasm` backend, loops over the wasm heap (in WebAssembly SIMD where available, see ./simd.ts,
+ * else in JS): BatchNorm's training forward and backward passes, LeakyReLU / ReLU and their gradient, and an `Identity`
+ * that shares its input's memory (the stock one copies it, and tfjs clones every tensor that a custom gradient saves).
  *
  * Each replaces a chain of tfjs kernels (BatchNorm: Mean, Sub, Square, Mean, Add, Rsqrt, Mul, Add and, backward, two
  * Sums over the leading axes plus six elementwise kernels), so it reads and writes each element once or twice instead
@@ -12,6 +12,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { ShapeError } from '../../errors';
 import { WasmHeap } from './internals';
+import { simdOps } from './simd';
 
 type Args<I, A = Record<string, never>> = { inputs: I; attrs: A; backend: unknown };
 
@@ -43,6 +44,9 @@ export function batchNormTrainWasm(
   const meanT = heap.alloc([c]);
   const invstdT = heap.alloc([c]);
   const varT = heap.alloc([c]);
+  const ops = simdOps(heap.memory());
+  const xPtr = heap.ptr(x);
+  const yPtr = heap.ptr(y);
   const xv = heap.f32(x);
   const yv = heap.f32(y);
   const w = channelParam(heap, weight, c, 1);
@@ -51,41 +55,35 @@ export function batchNormTrainWasm(
   const invstdV = heap.f32(invstdT);
   const varV = heap.f32(varT);
   const m = n * s;
+  const s4 = ops ? s & ~3 : 0; // elements per plane done with SIMD; the rest in JS
   for (let ch = 0; ch < c; ch++) {
-    // One pass for both sums, shifted by the channel's first value so that sum² - sum·sum cannot cancel badly;
-    // float64 sums of float32 data (torch: two passes in float). Two accumulators each halve the add latency chain.
+    // Sums of x - shift and its square, shifted by the channel's first value so that they cannot cancel badly;
+    // float64 sums of float32 data (torch: two passes in float).
     const shift = xv[ch * s];
-    let s1a = 0;
-    let s1b = 0;
-    let s2a = 0;
-    let s2b = 0;
+    let s1 = 0;
+    let s2 = 0;
     for (let i = 0; i < n; i++) {
       const base = (i * c + ch) * s;
-      const end = base + s;
-      let k = base;
-      for (; k + 1 < end; k += 2) {
-        const d0 = xv[k] - shift;
-        const d1 = xv[k + 1] - shift;
-        s1a += d0;
-        s1b += d1;
-        s2a += d0 * d0;
-        s2b += d1 * d1;
+      if (s4 > 0) {
+        const [a1, a2] = ops!.sums(xPtr + 4 * base, s4, shift);
+        s1 += a1;
+        s2 += a2;
       }
-      if (k < end) {
+      for (let k = base + s4; k < base + s; k++) {
         const d = xv[k] - shift;
-        s1a += d;
-        s2a += d * d;
+        s1 += d;
+        s2 += d * d;
       }
     }
-    const s1 = s1a + s1b;
     const mean = shift + s1 / m;
-    const variance = Math.max((s2a + s2b - (s1 * s1) / m) / m, 0);
+    const variance = Math.max((s2 - (s1 * s1) / m) / m, 0);
     const invstd = Math.fround(1 / Math.sqrt(variance + eps));
     const alpha = Math.fround(invstd * w[ch]);
     const beta = Math.fround(b[ch] - Math.fround(mean) * alpha);
     for (let i = 0; i < n; i++) {
       const base = (i * c + ch) * s;
-      for (let k = base; k < base + s; k++) yv[k] = xv[k] * alpha + beta;
+      if (s4 > 0) ops!.affine(xPtr + 4 * base, yPtr + 4 * base, s4, alpha, beta);
+      for (let k = base + s4; k < base + s; k++) yv[k] = xv[k] * alpha + beta;
     }
     meanV[ch] = mean;
     invstdV[ch] = invstd;
@@ -108,6 +106,10 @@ export function batchNormGradWasm(
   const dx = heap.alloc(x.shape);
   const dw = heap.alloc([c]);
   const db = heap.alloc([c]);
+  const ops = simdOps(heap.memory());
+  const dyPtr = heap.ptr(dy);
+  const xPtr = heap.ptr(x);
+  const dxPtr = heap.ptr(dx);
   const dyv = heap.f32(dy);
   const xv = heap.f32(x);
   const dxv = heap.f32(dx);
@@ -117,40 +119,33 @@ export function batchNormGradWasm(
   const dwv = heap.f32(dw);
   const dbv = heap.f32(db);
   const m = n * s;
+  const s4 = ops ? s & ~3 : 0;
   for (let ch = 0; ch < c; ch++) {
     const mu = meanV[ch];
-    let sumA = 0;
-    let sumB = 0;
-    let dotA = 0;
-    let dotB = 0;
+    let sumDy = 0;
+    let dot = 0;
     for (let i = 0; i < n; i++) {
       const base = (i * c + ch) * s;
-      const end = base + s;
-      let k = base;
-      for (; k + 1 < end; k += 2) {
-        const g0 = dyv[k];
-        const g1 = dyv[k + 1];
-        sumA += g0;
-        sumB += g1;
-        dotA += g0 * (xv[k] - mu);
-        dotB += g1 * (xv[k + 1] - mu);
+      if (s4 > 0) {
+        const [a1, a2] = ops!.dots(dyPtr + 4 * base, xPtr + 4 * base, s4, mu);
+        sumDy += a1;
+        dot += a2;
       }
-      if (k < end) {
-        sumA += dyv[k];
-        dotA += dyv[k] * (xv[k] - mu);
+      for (let k = base + s4; k < base + s; k++) {
+        sumDy += dyv[k];
+        dot += dyv[k] * (xv[k] - mu);
       }
     }
-    const sumDy = sumA + sumB;
-    const dot = dotA + dotB;
     const istd = invstdV[ch];
     dwv[ch] = dot * istd;
     dbv[ch] = sumDy;
-    const meanDy = sumDy / m;
-    const proj = (dot / m) * istd * istd;
-    const scale = istd * w[ch];
+    const meanDy = Math.fround(sumDy / m);
+    const proj = Math.fround((dot / m) * istd * istd);
+    const scale = Math.fround(istd * w[ch]);
     for (let i = 0; i < n; i++) {
       const base = (i * c + ch) * s;
-      for (let k = base; k < base + s; k++) dxv[k] = (dyv[k] - meanDy - (xv[k] - mu) * proj) * scale;
+      if (s4 > 0) ops!.bnGradApply(dyPtr + 4 * base, xPtr + 4 * base, dxPtr + 4 * base, s4, mu, proj, meanDy, scale);
+      for (let k = base + s4; k < base + s; k++) dxv[k] = (dyv[k] - meanDy - (xv[k] - mu) * proj) * scale;
     }
   }
   return [dx, dw, db];
@@ -164,11 +159,15 @@ export function leakyReluWasm(args: Args<{ x: tf.TensorInfo }, { alpha: number }
   const { inputs: { x }, attrs: { alpha }, backend } = args;
   const heap = new WasmHeap(backend, 'TfjsTorchLeakyRelu');
   const y = heap.alloc(x.shape);
+  const ops = simdOps(heap.memory());
   const xv = heap.f32(x);
   const yv = heap.f32(y);
-  slopes[0] = Math.fround(alpha);
+  const a = Math.fround(alpha);
+  const n4 = ops ? xv.length & ~3 : 0;
+  if (n4 > 0) ops!.leaky(heap.ptr(x), heap.ptr(y), n4, a);
+  slopes[0] = a;
   slopes[1] = 1;
-  for (let k = 0; k < xv.length; k++) {
+  for (let k = n4; k < xv.length; k++) {
     const v = xv[k];
     yv[k] = v * slopes[+(v > 0)];
   }
@@ -180,18 +179,25 @@ export function leakyReluGradWasm(args: Args<{ dy: tf.TensorInfo; x: tf.TensorIn
   const { inputs: { dy, x }, attrs: { alpha }, backend } = args;
   const heap = new WasmHeap(backend, 'TfjsTorchLeakyReluGrad');
   const dx = heap.alloc(x.shape);
+  const ops = simdOps(heap.memory());
   const dyv = heap.f32(dy);
   const xv = heap.f32(x);
   const dxv = heap.f32(dx);
-  if (alpha === 0) {
+  const a = Math.fround(alpha);
+  const n4 = ops ? xv.length & ~3 : 0;
+  if (n4 > 0) {
+    if (a === 0) ops!.reluGrad(heap.ptr(dy), heap.ptr(x), heap.ptr(dx), n4);
+    else ops!.leakyGrad(heap.ptr(dy), heap.ptr(x), heap.ptr(dx), n4, a);
+  }
+  if (a === 0) {
     // dy's bits where x > 0, else all zero bits (+0): a mask, not a multiplication (0 * Infinity is NaN).
     const dyBits = new Int32Array(dyv.buffer, dyv.byteOffset, dyv.length);
     const dxBits = new Int32Array(dxv.buffer, dxv.byteOffset, dxv.length);
-    for (let k = 0; k < xv.length; k++) dxBits[k] = dyBits[k] & -(+(xv[k] > 0));
+    for (let k = n4; k < xv.length; k++) dxBits[k] = dyBits[k] & -(+(xv[k] > 0));
   } else {
-    slopes[0] = Math.fround(alpha);
+    slopes[0] = a;
     slopes[1] = 1;
-    for (let k = 0; k < xv.length; k++) dxv[k] = dyv[k] * slopes[+(xv[k] > 0)];
+    for (let k = n4; k < xv.length; k++) dxv[k] = dyv[k] * slopes[+(xv[k] > 0)];
   }
   return dx;
 }

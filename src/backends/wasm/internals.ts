@@ -21,6 +21,8 @@ interface WasmTensorData {
 /** The parts of tfjs-backend-wasm's `BackendWasm` (4.22.0) used here. */
 interface BackendWasmLike {
   dataIdMap: { get(dataId: object): WasmTensorData | undefined };
+  /** The emscripten module: its memory is exported as `asm.memory`, or (threaded build) kept as `wasmMemory`. */
+  wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object, force?: boolean): boolean;
@@ -89,6 +91,19 @@ export class WasmHeap {
       throw new BackendError(`${this.kernelName}: expected float32 tensors, got ${t.dtype} of shape [${t.shape}]`);
     }
     return this.backend.typedArrayFromHeap(t) as Float32Array;
+  }
+
+  /** The byte offset of a tensor's data in the wasm memory. */
+  ptr(t: tf.TensorInfo): number {
+    const d = this.backend.dataIdMap.get(t.dataId);
+    if (!d) throw new BackendError(`${this.kernelName}: tensor of shape [${t.shape}] is not on the wasm backend`);
+    return d.memoryOffset;
+  }
+
+  /** The backend's `WebAssembly.Memory`, or `undefined` if this build does not expose it. */
+  memory(): WebAssembly.Memory | undefined {
+    const m = this.backend.wasm?.asm?.memory ?? this.backend.wasm?.wasmMemory;
+    return m instanceof WebAssembly.Memory ? m : undefined;
   }
 
   /** Releases a tensor this handle (or a kernel called through it) made. */
