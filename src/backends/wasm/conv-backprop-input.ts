@@ -14,6 +14,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { type Axis, type ConvBackpropAttrs, type ConvGeometry, convGeometry, explicitPad, requireFloat32 } from './geometry';
 import { WasmHeap } from './internals';
+import { simdOps } from './simd';
 
 const KERNEL = 'Conv2DBackpropInput';
 
@@ -112,7 +113,7 @@ function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g
       heap.free(sub);
       if (cropped) heap.free(input);
       if (dx === null) return out;
-      scatterPhase(heap.f32(out), heap.f32(dx), batch, ph, pw, h, w, inC);
+      scatterPhase(heap, out, dx, batch, ph, pw, h, w, inC);
       heap.free(out);
     }
   }
@@ -120,16 +121,28 @@ function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g
 }
 
 /** Writes a phase's result `[batch, ph.count, pw.count, C]` into dx at rows `ph.first + s_h*a`, cols `pw.first + s_w*b`. */
-function scatterPhase(src: Float32Array, dx: Float32Array, batch: number, ph: AxisPhase, pw: AxisPhase, h: Axis, w: Axis, c: number): void {
+function scatterPhase(heap: WasmHeap, out: tf.TensorInfo, dxT: tf.TensorInfo, batch: number, ph: AxisPhase, pw: AxisPhase, h: Axis, w: Axis, c: number): void {
+  const ops = simdOps(heap.memory());
+  const c4 = ops ? c & ~3 : 0; // floats per pixel copied with SIMD; the rest in JS
+  const src = heap.f32(out);
+  const dx = heap.f32(dxT);
+  const srcPtr = heap.ptr(out);
+  const dxPtr = heap.ptr(dxT);
   const rowStride = w.inSize * c;
   const colStep = w.stride * c;
   let s = 0;
   for (let n = 0; n < batch; n++) {
     for (let a = 0; a < ph.count; a++) {
-      let d = (n * h.inSize + ph.first + h.stride * a) * rowStride + pw.first * c;
-      for (let b = 0; b < pw.count; b++, d += colStep) {
-        for (let k = 0; k < c; k++) dx[d + k] = src[s++];
+      const d0 = (n * h.inSize + ph.first + h.stride * a) * rowStride + pw.first * c;
+      if (c4 > 0) ops!.copyRows(srcPtr + 4 * s, dxPtr + 4 * d0, pw.count, c4, 4 * c, 4 * colStep);
+      if (c4 < c) {
+        let d = d0;
+        let t = s;
+        for (let b = 0; b < pw.count; b++, d += colStep, t += c) {
+          for (let k = c4; k < c; k++) dx[d + k] = src[t + k];
+        }
       }
+      s += pw.count * c;
     }
   }
 }

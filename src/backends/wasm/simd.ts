@@ -22,6 +22,8 @@ export interface SimdOps {
   sums(x: number, n4: number, shift: number): [number, number];
   /** Float64 sums of `dy` and of `dy * (x - mu)`. */
   dots(dy: number, x: number, n4: number, mu: number): [number, number];
+  /** Copies `rows` runs of `n4` floats, the runs `srcStride` / `dstStride` bytes apart. */
+  copyRows(src: number, dst: number, rows: number, n4: number, srcStride: number, dstStride: number): void;
 }
 
 const I32 = 0x7f;
@@ -190,6 +192,25 @@ function functions(): Fn[] {
         ...dotStep(HIGH_TO_LOW(8), HIGH_TO_LOW(9)),
       ]),
       ...horizontal(6), ...horizontal(7),
+    ],
+  });
+  // copyRows(src 0, dst 1, rows 2, n 3, srcStride 4, dstStride 5) locals: i 6, r 7
+  fns.push({
+    name: 'copyRows', params: [I32, I32, I32, I32, I32, I32], results: [], locals: [I32, I32],
+    body: [
+      ...get(3), ...i32c(2), 0x74, ...set(3),
+      0x02, 0x40, 0x03, 0x40, // block, loop (rows)
+      ...get(7), ...get(2), ...I32_GE_U, 0x0d, 1,
+      ...i32c(0), ...set(6),
+      0x02, 0x40, 0x03, 0x40, // block, loop (one run)
+      ...get(6), ...get(3), ...I32_GE_U, 0x0d, 1,
+      ...at(1, 6), ...at(0, 6), ...LOAD, ...STORE,
+      ...get(6), ...i32c(16), ...I32_ADD, ...set(6),
+      0x0c, 0, 0x0b, 0x0b,
+      ...get(0), ...get(4), ...I32_ADD, ...set(0),
+      ...get(1), ...get(5), ...I32_ADD, ...set(1),
+      ...get(7), ...i32c(1), ...I32_ADD, ...set(7),
+      0x0c, 0, 0x0b, 0x0b,
     ],
   });
   return fns;
