@@ -184,3 +184,28 @@ describe('Identity on wasm shares memory and counts references', () => {
     await tf.setBackend('cpu');
   });
 });
+
+describe('Transpose on wasm (batched 4x4 SIMD blocks for axis-group swaps, stock otherwise) = cpu', () => {
+  const cases: Array<[number[], number[]]> = [
+    [[3, 8, 5, 7], [0, 2, 3, 1]],
+    [[3, 5, 7, 8], [0, 3, 1, 2]],
+    [[2, 16, 12, 12], [0, 2, 3, 1]],
+    [[9, 13], [1, 0]],
+    [[4, 4], [1, 0]],
+    [[2, 1, 6, 6], [0, 2, 3, 1]],
+    [[2, 3, 5], [0, 2, 1]],
+    [[2, 3, 4, 5], [3, 1, 2, 0]], // not an axis-group swap: the stock kernel
+    [[3, 4, 5], [2, 0, 1]],
+  ];
+  for (const [shape, perm] of cases) {
+    test(`x=[${shape}],perm=[${perm}]`, async () => {
+      await compare([[values(size(shape), 21), shape]], (x) => [tf.transpose(x, perm)], `transpose ${perm}`);
+    });
+  }
+  test('int32 goes to the stock kernel', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
+    expect(Array.from(tf.transpose(x).dataSync())).toEqual([1, 4, 2, 5, 3, 6]);
+    await tf.setBackend('cpu');
+  });
+});

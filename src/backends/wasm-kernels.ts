@@ -9,9 +9,10 @@ import { BackendError } from '../errors';
 import { FusedKernel } from './fused-kernels';
 import { conv2DBackpropFilterWasm } from './wasm/conv-backprop-filter';
 import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
-import { conv2DWasm, setStockConv2D } from './wasm/conv2d';
+import { conv2DWasm } from './wasm/conv2d';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
-import { assertPinnedVersion } from './wasm/internals';
+import { assertPinnedVersion, setStockKernel } from './wasm/internals';
+import { transposeWasm } from './wasm/transpose';
 
 export type { ConvBackpropAttrs } from './wasm/geometry';
 
@@ -31,6 +32,7 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: mark(conv2DBackpropFilterWasm),
   Conv2DBackpropInput: mark(conv2DBackpropInputWasm),
   Identity: mark(identityWasm),
+  Transpose: mark(transposeWasm),
   [FusedKernel.BatchNormTrain]: mark(batchNormTrainWasm),
   [FusedKernel.BatchNormGrad]: mark(batchNormGradWasm),
   [FusedKernel.LeakyRelu]: mark(leakyReluWasm),
@@ -81,7 +83,7 @@ export function registerWasmTrainingKernels(): void {
     if (existing && (existing.kernelFunc as Marked)[OURS]) continue;
     if (existing) {
       stock.set(name, existing);
-      if (name === 'Conv2D') setStockConv2D(existing.kernelFunc);
+      setStockKernel(name, existing.kernelFunc);
       tf.unregisterKernel(name, 'wasm'); // re-registering over it would only log a warning
     }
     // A stock kernel's setupFunc binds its wasm function when the backend initialises: ours may delegate to it.

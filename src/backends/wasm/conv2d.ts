@@ -6,9 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { BackendError } from '../../errors';
 import { MAX_COLUMN_FLOATS } from './conv-backprop-input';
-import { WasmHeap } from './internals';
+import { WasmHeap, runStockKernel } from './internals';
 
 const KERNEL = 'Conv2D';
 
@@ -27,17 +26,9 @@ interface Conv2DAttrs {
 
 type Conv2DArgs = { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo }; attrs: Conv2DAttrs; backend: unknown };
 
-let stock: tf.KernelFunc | null = null;
-
-/** Remembers the wasm backend's own Conv2D, which {@link conv2DWasm} calls for everything but its special case. */
-export function setStockConv2D(kernelFunc: tf.KernelFunc): void {
-  stock = kernelFunc;
-}
-
 /** The kernel function: tfjs's `Conv2D` inputs and attrs. */
 export function conv2DWasm(args: Conv2DArgs): tf.TensorInfo {
   const { inputs: { x, filter }, attrs } = args;
-  if (stock === null) throw new BackendError(`${KERNEL}: the wasm backend's own Conv2D was not found`);
   if ((attrs.dataFormat ?? 'NHWC') === 'NHWC' && x.dtype === 'float32' && filter.dtype === 'float32' &&
     x.shape.length === 4 && filter.shape.length === 4) {
     const info = tf.backend_util.computeConv2DInfo(
@@ -57,7 +48,7 @@ export function conv2DWasm(args: Conv2DArgs): tf.TensorInfo {
       return gemmShiftAdd(new WasmHeap(args.backend, KERNEL), x, filter, info);
     }
   }
-  return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  return runStockKernel(KERNEL, args);
 }
 
 function gemmShiftAdd(heap: WasmHeap, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {

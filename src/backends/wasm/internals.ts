@@ -136,3 +136,18 @@ export class WasmHeap {
     return this.run('Slice', { x: t }, { begin, size });
   }
 }
+
+/** The wasm backend's own kernels that ours replaced and fall back to, by kernel name. */
+const stockKernels = new Map<string, tf.KernelFunc>();
+
+/** Remembers a stock kernel that one of ours replaced (called by the registration). */
+export function setStockKernel(name: string, kernelFunc: tf.KernelFunc): void {
+  stockKernels.set(name, kernelFunc);
+}
+
+/** Runs the stock kernel `name` that one of ours replaced, for the cases ours leaves to it. */
+export function runStockKernel(name: string, args: unknown): tf.TensorInfo {
+  const f = stockKernels.get(name);
+  if (!f) throw new BackendError(`${name}: the wasm backend's own kernel was not found`);
+  return f(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+}

@@ -22,6 +22,11 @@ export interface SimdOps {
   sums(x: number, n4: number, shift: number): [number, number];
   /** Float64 sums of `dy` and of `dy * (x - mu)`. */
   dots(dy: number, x: number, n4: number, mu: number): [number, number];
+  /**
+   * Transposes the `rows4 x cols4` top-left corner (multiples of 4) of a row-major `[rows, cols]` float matrix at `src`
+   * into the `[cols, rows]` matrix at `dst`, in 4x4 blocks.
+   */
+  transposeBlocks(src: number, dst: number, rows: number, cols: number, rows4: number, cols4: number): void;
   /** Copies `rows` runs of `n4` floats, the runs `srcStride` / `dstStride` bytes apart. */
   copyRows(src: number, dst: number, rows: number, n4: number, srcStride: number, dstStride: number): void;
 }
@@ -192,6 +197,43 @@ function functions(): Fn[] {
         ...dotStep(HIGH_TO_LOW(8), HIGH_TO_LOW(9)),
       ]),
       ...horizontal(6), ...horizontal(7),
+    ],
+  });
+  // transposeBlocks(src 0, dst 1, rows 2, cols 3, rows4 4, cols4 5)
+  // locals: i 6, j 7, srcRow 8 (bytes between source rows), dstRow 9, p 10 (source block), q 11 (dest block),
+  // r0..r3 12-15, t0..t3 16-19 (v128)
+  const shuffle = (a: number, b: number, lanes: number[]) => [
+    ...get(a), ...get(b), ...simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
+  ];
+  const loadRow = (k: number, r: number) => [...get(10), ...get(8), ...i32c(k), 0x6c /* i32.mul */, ...I32_ADD, ...LOAD, ...set(r)];
+  const storeRow = (k: number, v: number[]) => [...get(11), ...get(9), ...i32c(k), 0x6c, ...I32_ADD, ...v, ...STORE];
+  fns.push({
+    name: 'transposeBlocks', params: [I32, I32, I32, I32, I32, I32], results: [],
+    locals: [I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128],
+    body: [
+      ...get(3), ...i32c(2), 0x74, ...set(8), // srcRow = cols * 4
+      ...get(2), ...i32c(2), 0x74, ...set(9), // dstRow = rows * 4
+      0x02, 0x40, 0x03, 0x40, // block, loop over block rows i
+      ...get(6), ...get(4), ...I32_GE_U, 0x0d, 1,
+      ...i32c(0), ...set(7),
+      0x02, 0x40, 0x03, 0x40, // block, loop over block cols j
+      ...get(7), ...get(5), ...I32_GE_U, 0x0d, 1,
+      // p = src + (i * cols + j) * 4; q = dst + (j * rows + i) * 4
+      ...get(0), ...get(6), ...get(3), 0x6c, ...get(7), ...I32_ADD, ...i32c(2), 0x74, ...I32_ADD, ...set(10),
+      ...get(1), ...get(7), ...get(2), 0x6c, ...get(6), ...I32_ADD, ...i32c(2), 0x74, ...I32_ADD, ...set(11),
+      ...loadRow(0, 12), ...loadRow(1, 13), ...loadRow(2, 14), ...loadRow(3, 15),
+      ...shuffle(12, 13, [0, 4, 1, 5]), ...set(16), // a0 b0 a1 b1
+      ...shuffle(12, 13, [2, 6, 3, 7]), ...set(17), // a2 b2 a3 b3
+      ...shuffle(14, 15, [0, 4, 1, 5]), ...set(18), // c0 d0 c1 d1
+      ...shuffle(14, 15, [2, 6, 3, 7]), ...set(19), // c2 d2 c3 d3
+      ...storeRow(0, shuffle(16, 18, [0, 1, 4, 5])), // a0 b0 c0 d0
+      ...storeRow(1, shuffle(16, 18, [2, 3, 6, 7])),
+      ...storeRow(2, shuffle(17, 19, [0, 1, 4, 5])),
+      ...storeRow(3, shuffle(17, 19, [2, 3, 6, 7])),
+      ...get(7), ...i32c(4), ...I32_ADD, ...set(7),
+      0x0c, 0, 0x0b, 0x0b,
+      ...get(6), ...i32c(4), ...I32_ADD, ...set(6),
+      0x0c, 0, 0x0b, 0x0b,
     ],
   });
   // copyRows(src 0, dst 1, rows 2, n 3, srcStride 4, dstStride 5) locals: i 6, r 7
