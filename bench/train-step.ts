@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: how fast tfjs-torch trains the reference article's DCGAN, against PyTorch 1.13 on the same CPU.
  *
- *     npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend wasm] [--no-torch]
- *                      [--no-tuned] [--torch-blas auto|installed|openblas] [--profile] [--infer-reps 5]
- *                      [--threads 1]
+ *     npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend NAME] [--threads 1]
+ *                      [--no-torch] [--no-tuned] [--torch-blas auto|installed|openblas] [--profile | --profile-shapes]
+ *                      [--infer-reps 5]
  *
  * The step is trainGAN's (and the article's, with the fake batch detached in the D step): D on a real batch and on
  * G(noise).detach(), one Adam step of D; G on fresh noise through D (D's parameters frozen), one Adam step of G;
@@ -19,7 +19,9 @@
  * is installed (as the performance issue specifies), else on the installed BLAS; the BLAS used is printed.
  *
  * `--profile` adds a per-kernel table: milliseconds per step spent in each tfjs kernel (outermost calls only, so the
- * kernels our composite kernels call are counted inside them), and the rest of the step (JS, tape, engine).
+ * kernels our composite kernels call are counted inside them), and the rest of the step (JS, tape, engine);
+ * `--profile-shapes` splits it by input shapes. `--threads N`: the wasm backend's XNNPACK threads (see initBackend).
+ * Figures, method and history: docs/performance.md.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -52,25 +54,32 @@ const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 // Options
 
 const argv = process.argv.slice(2);
+const USAGE =
+  'npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend NAME] [--threads 1] [--no-torch] ' +
+  '[--no-tuned] [--torch-blas auto|installed|openblas] [--profile | --profile-shapes] [--infer-reps 5]';
+function usage(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
 function flag(name: string, fallback: string): string {
   const i = argv.indexOf(name);
   if (i < 0) return fallback;
   const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  if (v === undefined || v.startsWith('--')) usage(`${name} needs a value`);
   return v;
 }
 function intFlag(name: string, fallback: number, min: number): number {
   const v = Number(flag(name, String(fallback)));
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got ${flag(name, '')}`);
+  if (!Number.isInteger(v) || v < min) usage(`${name} must be an integer >= ${min}, got ${flag(name, '')}`);
   return v;
 }
-const known = new Set(['--batch', '--steps', '--rounds', '--warmup', '--backend', '--no-torch', '--no-tuned', '--torch-blas', '--profile', '--profile-shapes', '--infer-reps', '--threads', '--help']);
+const KNOWN = ['--batch', '--steps', '--rounds', '--warmup', '--backend', '--threads', '--no-torch', '--no-tuned', '--torch-blas',
+  '--profile', '--profile-shapes', '--infer-reps', '--help'];
 for (const a of argv) {
-  if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown flag ${a}; known: ${[...known].join(' ')}`);
+  if (a.startsWith('--') && !KNOWN.includes(a)) usage(`unknown flag ${a}`);
 }
 if (argv.includes('--help')) {
-  console.log('npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend NAME] [--no-torch] [--no-tuned] ' +
-    '[--torch-blas auto|installed|openblas] [--profile] [--infer-reps 5] [--threads 1]');
+  console.log(USAGE);
   process.exit(0);
 }
 const BATCH = intFlag('--batch', 128, 1);
@@ -83,7 +92,7 @@ const THREADS = intFlag('--threads', 1, 1);
 const PROFILE = argv.includes('--profile') || argv.includes('--profile-shapes');
 const PROFILE_SHAPES = argv.includes('--profile-shapes');
 const TORCH_BLAS = flag('--torch-blas', 'auto');
-if (!['auto', 'installed', 'openblas'].includes(TORCH_BLAS)) throw new Error(`--torch-blas must be auto, installed or openblas, got ${TORCH_BLAS}`);
+if (!['auto', 'installed', 'openblas'].includes(TORCH_BLAS)) usage(`--torch-blas must be auto, installed or openblas, got ${TORCH_BLAS}`);
 
 const Z_DIM = 100;
 const IMG = 28;
