@@ -23,7 +23,16 @@ export const FusedKernel = {
   LeakyReluGrad: 'TfjsTorchLeakyReluGrad',
 } as const;
 
-/** Whether the active backend has the fused kernel `name`. */
+/**
+ * Whether the active backend has the fused kernel `name`.
+ * @param name one of {@link FusedKernel}'s values.
+ * @example
+ * ```ts
+ * const y = hasFusedKernel(FusedKernel.LeakyRelu)
+ *   ? tf.engine().runKernel(FusedKernel.LeakyRelu, { x }, { alpha: 0.2 })
+ *   : tf.leakyRelu(x, 0.2);
+ * ```
+ */
 export function hasFusedKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) != null;
 }

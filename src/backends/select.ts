@@ -184,6 +184,7 @@ async function loadNamed(name: string, source: string, options: InitBackendOptio
  * ```ts
  * const backend = await initBackend();   // 'tensorflow' if tfjs-node is installed, else 'wasm'
  * requireKernels(CONV_TRAINING_KERNELS, 'training the DCGAN');
+ * await initBackend('wasm', { wasmThreads: 2 }); // in a fresh Node process, on idle cores
  * ```
  */
 export async function initBackend(preferred?: string, options: { wasmThreads?: number } = {}): Promise<string> {

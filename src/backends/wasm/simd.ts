@@ -283,6 +283,12 @@ const instances = new WeakMap<WebAssembly.Memory, SimdOps | null>();
 /**
  * The SIMD ops bound to `memory`, or `null` where WebAssembly SIMD is unavailable (the callers then run their JS
  * loops). Compiled once per memory.
+ * @param memory the wasm backend's memory (`WasmHeap.memory()`).
+ * @example
+ * ```ts
+ * const ops = simdOps(heap.memory());
+ * if (ops) ops.affine(heap.ptr(x), heap.ptr(y), x.size & ~3, scale, shift);
+ * ```
  */
 export function simdOps(memory: WebAssembly.Memory | undefined): SimdOps | null {
   if (memory === undefined) return null;

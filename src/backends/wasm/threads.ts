@@ -38,7 +38,13 @@ type NodeWorkerClass = new (source: string, options: { eval: boolean }) => { pos
 /**
  * Initialises and activates the `wasm` backend with `threads` XNNPACK threads in Node. Returns the thread count the
  * backend reports. Must run before the wasm backend has been initialised in this process.
+ * @param threads XNNPACK threads, 1 to {@link MAX_WASM_THREADS}.
  * @throws BackendError when tfjs is not 4.22.0, the backend was already initialised, or initialisation fails.
+ * @example
+ * ```ts
+ * registerWasmTrainingKernels();
+ * const threads = await activateThreadedWasm(2); // what initBackend('wasm', { wasmThreads: 2 }) does in Node
+ * ```
  */
 export async function activateThreadedWasm(threads: number): Promise<number> {
   if (tf.version_core !== PINNED_TFJS_VERSION) {
