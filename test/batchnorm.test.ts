@@ -61,8 +61,8 @@ describe('BatchNorm errors', () => {
   it('names rank and channel mismatches', () => {
     const bn = new BatchNorm2d(64);
     expect(() => bn.forward(tf.zeros([2, 64, 3]))).toThrow(/BatchNorm2d: expected 4D input \(got 3D input/);
-    expect(() => bn.forward(tf.zeros([2, 32, 3, 3]))).toThrow(/BatchNorm2d\(64\): expected input\[1\] \(channels\) to be 64, got 32 for input of shape \[2,32,3,3\]/);
-    expect(() => new BatchNorm1d(3).forward(tf.zeros([1, 3]))).toThrow(/Expected more than 1 value per channel when training, got input size \[1,3\]/);
+    expect(() => bn.forward(tf.zeros([2, 32, 3, 3]))).toThrow(/BatchNorm2d\(64\): expected input\[1\] \(channels\) to be 64, got 32 for input of shape \[2, 32, 3, 3\]/);
+    expect(() => new BatchNorm1d(3).forward(tf.zeros([1, 3]))).toThrow(/Expected more than 1 value per channel when training, got input size \[1, 3\]/);
     expect(() => new BatchNorm1d(3).forward(tf.zeros([2, 3, 4, 5]))).toThrow(/expected 2D or 3D input \(got 4D input/);
   });
   it('leaks no tensors in train or eval mode', () => {

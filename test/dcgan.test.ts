@@ -105,7 +105,7 @@ describe('DCGAN model options', () => {
     expect(() => new Generator({ imgSize: 30 })).toThrow(/imgSize must be a multiple of 4.*got 30/);
     expect(() => new Discriminator({ imgSize: 2 })).toThrow(/imgSize 2 is too small for the layer stack/);
     expect(() => new Generator({ preset: 'tf' as never })).toThrow(/preset must be 'torch' or 'keras'/);
-    expect(() => new Discriminator().forward(tf.zeros([2, 1, 32, 32]))).toThrow(/expected input of shape \[N, 1, 28, 28\], got \[2,1,32,32\]/);
+    expect(() => new Discriminator().forward(tf.zeros([2, 1, 32, 32]))).toThrow(/expected input of shape \[N, 1, 28, 28\], got \[2, 1, 32, 32\]/);
   });
 
   it('the keras preset builds the article\'s Keras shapes', () => {

@@ -68,7 +68,7 @@ describe('layers match torch 1.13', () => {
 describe('layer errors and memory', () => {
   it('Linear names the shapes on a bad input', () => {
     const fc = new Linear(100, 6272);
-    expect(() => fc.forward(tf.zeros([8, 50]))).toThrow(/Linear: .*expected input\[-1\] \(in_features\) to be 100, got 50 for input of shape \[8,50\]/);
+    expect(() => fc.forward(tf.zeros([8, 50]))).toThrow(/Linear: .*expected input\[-1\] \(in_features\) to be 100, got 50 for input of shape \[8, 50\]/);
     expect(() => new Linear(0, 3)).toThrow(/in_features must be a positive integer, got 0/);
   });
   it('Dropout: p outside [0, 1] is an error; train mode zeroes and rescales; eval is identity', () => {

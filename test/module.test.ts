@@ -102,7 +102,7 @@ describe('registration checks', () => {
 describe('errors inside forward name the module path', () => {
   it('a wrong latent size names Generator.linear', () => {
     expect(() => new Generator().forward(tf.zeros([2, 50]))).toThrow(
-      /^Generator\.linear \(Linear\): linear: expected input\[-1\] \(in_features\) to be 100, got 50 for input of shape \[2,50\]/,
+      /^Generator\.linear \(Linear\): linear: expected input\[-1\] \(in_features\) to be 100, got 50 for input of shape \[2, 50\]/,
     );
   });
   it('a wrong channel count names the conv inside gen1', () => {

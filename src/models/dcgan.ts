@@ -339,7 +339,7 @@ export class Discriminator extends Module {
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.imageDim || x.shape[2] !== this.imgSize || x.shape[3] !== this.imgSize) {
       throw new ValueError(
-        `Discriminator: expected input of shape [N, ${this.imageDim}, ${this.imgSize}, ${this.imgSize}], got [${x.shape}]`,
+        `Discriminator: expected input of shape [N, ${this.imageDim}, ${this.imgSize}, ${this.imgSize}], got [${x.shape.join(", ")}]`,
       );
     }
     let h = this.disc1.forward(x);

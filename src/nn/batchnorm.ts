@@ -103,7 +103,7 @@ export abstract class BatchNormBase extends Module {
     if (input.shape[1] !== this.numFeatures) {
       throw new ShapeError(
         `${this.typeName}(${this.numFeatures}): expected input[1] (channels) to be ${this.numFeatures}, ` +
-          `got ${input.shape[1]} for input of shape [${input.shape}]`,
+          `got ${input.shape[1]} for input of shape [${input.shape.join(", ")}]`,
       );
     }
     let factor = this.momentum ?? 0;
@@ -155,7 +155,7 @@ export abstract class BatchNormBase extends Module {
  */
 export class BatchNorm2d extends BatchNormBase {
   protected checkInputDim(input: tf.Tensor): void {
-    if (input.rank !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input (got ${input.rank}D input of shape [${input.shape}])`);
+    if (input.rank !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input (got ${input.rank}D input of shape [${input.shape.join(", ")}])`);
   }
 }
 
@@ -178,7 +178,7 @@ export class BatchNorm2d extends BatchNormBase {
 export class BatchNorm1d extends BatchNormBase {
   protected checkInputDim(input: tf.Tensor): void {
     if (input.rank !== 2 && input.rank !== 3) {
-      throw new ShapeError(`BatchNorm1d: expected 2D or 3D input (got ${input.rank}D input of shape [${input.shape}])`);
+      throw new ShapeError(`BatchNorm1d: expected 2D or 3D input (got ${input.rank}D input of shape [${input.shape.join(", ")}])`);
     }
   }
 }

@@ -44,11 +44,11 @@ export function batchNorm(
   runningVar: tf.Variable | null,
   { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 }: BatchNormOptions = {},
 ): tf.Tensor {
-  if (input.rank < 2) throw new ShapeError(`batch_norm: expected input with at least 2 dimensions [N, C, ...], got shape [${input.shape}]`);
+  if (input.rank < 2) throw new ShapeError(`batch_norm: expected input with at least 2 dimensions [N, C, ...], got shape [${input.shape.join(", ")}]`);
   const C = input.shape[1] as number;
   const check = (t: tf.Tensor | null, name: string) => {
     if (t != null && (t.rank !== 1 || t.shape[0] !== C)) {
-      throw new ShapeError(`batch_norm: ${name} should contain ${C} elements (input[1] of input shape [${input.shape}]), not shape [${t.shape}]`);
+      throw new ShapeError(`batch_norm: ${name} should contain ${C} elements (input[1] of input shape [${input.shape.join(", ")}]), not shape [${t.shape.join(", ")}]`);
     }
   };
   check(runningMean, 'running_mean');
@@ -60,7 +60,7 @@ export function batchNorm(
   const perChannel = input.size / C;
   if (training) {
     if (perChannel <= 1) {
-      throw new ValueError(`Expected more than 1 value per channel when training, got input size [${input.shape}]`);
+      throw new ValueError(`Expected more than 1 value per channel when training, got input size [${input.shape.join(", ")}]`);
     }
     if (!(eps > 0)) throw new ValueError(`batch_norm: eps must be positive, got ${eps}`);
     return trainingBatchNorm(input, runningMean, runningVar, weight, bias, momentum, eps, axes, bshape, perChannel);

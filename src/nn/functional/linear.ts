@@ -23,17 +23,17 @@ import { ShapeError } from '../../errors';
  * ```
  */
 export function linear(input: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null): tf.Tensor {
-  if (weight.rank !== 2) throw new ShapeError(`linear: expected a 2D weight [out_features, in_features], got shape [${weight.shape}]`);
+  if (weight.rank !== 2) throw new ShapeError(`linear: expected a 2D weight [out_features, in_features], got shape [${weight.shape.join(", ")}]`);
   const [outF, inF] = weight.shape;
   if (input.rank < 1 || input.shape[input.rank - 1] !== inF) {
     throw new ShapeError(
       `linear: expected input[-1] (in_features) to be ${inF}, got ${input.rank ? input.shape[input.rank - 1] : 'a scalar'} ` +
-        `for input of shape [${input.shape}] (weight [${weight.shape}]); ` +
+        `for input of shape [${input.shape.join(", ")}] (weight [${weight.shape.join(", ")}]); ` +
         `torch: mat1 and mat2 shapes cannot be multiplied`,
     );
   }
   if (bias != null && (bias.rank !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`linear: expected bias of shape [${outF}], got [${bias.shape}]`);
+    throw new ShapeError(`linear: expected bias of shape [${outF}], got [${bias.shape.join(", ")}]`);
   }
   const batchShape = input.shape.slice(0, -1);
   const x2 = input.rank === 2 ? input : tf.reshape(input, [-1, inF]);
