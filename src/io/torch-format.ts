@@ -65,9 +65,24 @@ export interface TensorData {
   data: TensorArray;
 }
 
+/**
+ * What {@link DTYPES} holds per dtype.
+ * @example
+ * ```ts
+ * const info: DTypeInfo = DTYPES.float32; // { itemsize: 4, storage: 'FloatStorage', make }
+ * ```
+ */
 export interface DTypeInfo {
+  /** Bytes per element (torch's `element_size()`). */
   itemsize: number;
+  /** torch's storage class name, as a file's persistent ids name it (`'FloatStorage'`, `'LongStorage'`, ...). */
   storage: string;
+  /**
+   * A typed array over `buffer` (no copy): `Uint16Array` holds float16/bfloat16 bits, `Uint8Array` bool.
+   * @param buffer the bytes.
+   * @param offset byte offset of the first element (a multiple of `itemsize`). Default: `0`.
+   * @param length number of elements. Default: to the end of `buffer`.
+   */
   make(buffer: ArrayBuffer, offset?: number, length?: number): TensorArray;
 }
 

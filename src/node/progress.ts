@@ -7,8 +7,11 @@
 
 /** Where the bar writes: `process.stdout` / `process.stderr` or anything with `write` (and `isTTY`, `columns`). */
 export interface ProgressStream {
+  /** Writes `chunk` as given (the bar adds its own `\r`, `\n` and escape codes); the result is ignored. */
   write(chunk: string): unknown;
+  /** Whether the stream is a terminal; the default of {@link ProgressBarOptions.tty}. */
   isTTY?: boolean;
+  /** Terminal width in characters; on a TTY the line is cut to `columns - 1`. Default: no cut. */
   columns?: number;
 }
 
@@ -63,6 +66,7 @@ export function formatDuration(seconds: number): string {
  * ```
  */
 export class ProgressBar {
+  /** The last step (from the options): 100% and the ETA refer to it. */
   readonly total: number;
   private readonly stream: ProgressStream;
   private readonly tty: boolean;
@@ -154,7 +158,14 @@ export class ProgressBar {
   }
 
   /** Steps completed since the bar started and their average rate, for a summary line. */
-  summary(): { steps: number; seconds: number; stepsPerSecond: number } {
+  summary(): {
+    /** Steps since `start`: the last `update`'s step minus `start`. */
+    steps: number;
+    /** Wall time since the bar was made, in seconds. */
+    seconds: number;
+    /** `steps / seconds` (`NaN` when no time has passed). */
+    stepsPerSecond: number;
+  } {
     const seconds = this.elapsed;
     const steps = this.lastStep - this.startStep;
     return { steps, seconds, stepsPerSecond: seconds > 0 ? steps / seconds : NaN };

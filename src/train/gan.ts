@@ -113,6 +113,7 @@ function checkSourceState(state: PyValue, kind: string, where: string): { seed: 
  * size=batch_size)` after `np.random.seed(seed)` (with replacement), NumPy's numbers exactly.
  *
  * @param dataset the images.
+ * @param options `{ seed }`. Default: `{}`.
  * @param options.seed the NumPy seed, an integer in [0, 2^32). Default: drawn at random.
  * @returns a {@link BatchSource}; one epoch is `ceil(N / batchSize)` steps.
  * @example
@@ -155,6 +156,7 @@ export function randomBatches(dataset: ImageDataset, { seed }: { seed?: number }
  * yields them (see {@link BatchSampler}); a new epoch starts when one is used up.
  *
  * @param dataset the images.
+ * @param options `{ seed, dropLast }`. Default: `{}`.
  * @param options.seed the generator seed in [0, 2^32). Default: drawn at random.
  * @param options.dropLast drop the last incomplete batch of each epoch. Default: `false` (torch's).
  * @returns a {@link BatchSource}.
@@ -239,10 +241,15 @@ export interface GANStepInfo {
   step: number;
   /** The step count the run stops at. */
   totalSteps: number;
+  /** D's loss this step, `(BCE(D(x), 1) + BCE(D(G(z)), 0)) * 0.5`. */
   dLoss: number;
+  /** G's loss this step, `BCE(D(G(z')), 1)`. */
   gLoss: number;
+  /** Mean of D on the real batch. */
   dX: number;
+  /** Mean of D on the fake batch, in the D step (before D's update). */
   dGz1: number;
+  /** Mean of D on the second fake batch, in the G step (after D's update). */
   dGz2: number;
   /** Wall time of this step in milliseconds. */
   ms: number;
@@ -319,9 +326,13 @@ export interface TrainGANResult {
   seed: number;
   /** Whether `signal` stopped the run before `steps`. */
   aborted: boolean;
+  /** The trained generator (the one given in the options, or the article's built by the run). */
   generator: Module;
+  /** The trained discriminator (given, or built by the run). */
   discriminator: Module;
+  /** G's Adam, with its moment estimates; disposing it is the caller's job. */
   optimizerG: Adam;
+  /** D's Adam, with its moment estimates; disposing it is the caller's job. */
   optimizerD: Adam;
   /** The fixed noise given to `onSample` (`null` when there was none); disposing it is the caller's job. */
   fixedNoise: tf.Tensor | null;
@@ -340,7 +351,9 @@ export interface TrainGANResult {
  * ```
  */
 export interface OptimizerStateData {
+  /** Per parameter index (as numbered in `param_groups`' `params`): its buffers by torch's names (Adam: `step`, `exp_avg`, `exp_avg_sq`). */
   state: Map<number, Record<string, TensorData | null>>;
+  /** torch's `param_groups`: hyperparameters (`lr`, `betas`, `eps`, ...) and `params`, the indices into `state`. */
   param_groups: Array<Record<string, PyValue>>;
 }
 
@@ -364,12 +377,15 @@ export interface GANCheckpoint {
   netG: Map<string, TensorData>;
   /** Discriminator state dict. */
   netD: Map<string, TensorData>;
+  /** G's Adam state dict. */
   optimizerG: OptimizerStateData;
+  /** D's Adam state dict. */
   optimizerD: OptimizerStateData;
   /** torch's default generator state (`torch.get_rng_state()`, 5056 bytes). */
   rngState: Uint8Array;
   /** The data source's `getState()`, or `null`. */
   dataState: PyValue | null;
+  /** Every step's record up to `step`. */
   history: GANHistory;
   /** Model configurations (`generator`, `discriminator`, snake_case), batch size, latent size, user metadata. */
   meta: Record<string, PyValue>;
@@ -444,6 +460,7 @@ function firstNonFinite(sd: Map<string, TensorData>): string | null {
  * `Generator`, then the initialisation applied to G and then D (so `manualSeed(s)` here equals
  * `torch.manual_seed(s)` before the article's `discriminator = Discriminator(); generator = Generator()`).
  *
+ * @param options `{ generator, discriminator, weightsInit }`. Default: `{}`.
  * @param options.generator Generator options. Default: `{}`.
  * @param options.discriminator Discriminator options. Default: `{}`.
  * @param options.weightsInit applied with `apply`; `null` keeps torch's default initialisation. Default: the article's `weightsInit`.
@@ -462,7 +479,12 @@ export function createDCGAN({
   generator?: GeneratorOptions;
   discriminator?: DiscriminatorOptions;
   weightsInit?: ((m: Module) => void) | null;
-} = {}): { generator: Generator; discriminator: Discriminator } {
+} = {}): {
+  /** The article's generator. */
+  generator: Generator;
+  /** The article's discriminator. */
+  discriminator: Discriminator;
+} {
   const netD = new Discriminator(discriminator);
   const netG = new Generator(generator);
   if (weightsInit) {
@@ -514,7 +536,7 @@ function loadModuleState(m: Module, sd: Map<string, TensorData>, what: string): 
  * The checkpoint's generator and discriminator, built from its `meta` configuration (the article's
  * classes) and loaded with its weights, in train mode.
  *
- * @param checkpoint from {@link loadCheckpoint}, {@link parseCheckpoint} or `onCheckpoint`.
+ * @param checkpoint from `loadCheckpoint` (in `tfjs-torch/node`), {@link parseCheckpoint} or `onCheckpoint`.
  * @throws ValueError when the checkpoint holds other modules (no configuration): build them yourself and
  *   call `loadStateDict`.
  * @example
@@ -523,7 +545,12 @@ function loadModuleState(m: Module, sd: Map<string, TensorData>, what: string): 
  * const digits = noGrad(() => generator.eval().forward(randn([64, generator.zDim])));
  * ```
  */
-export function ganModelsFromCheckpoint(checkpoint: GANCheckpoint): { generator: Generator; discriminator: Discriminator } {
+export function ganModelsFromCheckpoint(checkpoint: GANCheckpoint): {
+  /** The generator with `netG`'s weights. */
+  generator: Generator;
+  /** The discriminator with `netD`'s weights. */
+  discriminator: Discriminator;
+} {
   const g = configField(checkpoint.meta, 'generator');
   const d = configField(checkpoint.meta, 'discriminator');
   if (!g || !d) {
@@ -895,6 +922,7 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
  * load in torch 1.13, not `weights_only=True`).
  *
  * @param checkpoint from `onCheckpoint` or `result.checkpoint()`.
+ * @param options `{ archiveName }`. Default: `{}`.
  * @param options.archiveName the zip's folder name (torch uses the file's base name). Default: `'checkpoint'`.
  * @returns the file's bytes.
  * @example
