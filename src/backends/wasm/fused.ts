@@ -18,7 +18,7 @@ type Args<I, A = Record<string, never>> = { inputs: I; attrs: A; backend: unknow
 
 /** `[N, C, S]` view of a tensor with channels on axis 1 (S = product of the spatial sizes, 1 for `[N, C]`). */
 function ncs(kernel: string, shape: number[]): [number, number, number] {
-  if (shape.length < 2) throw new ShapeError(`${kernel}: expected input [N, C, ...], got shape [${shape}]`);
+  if (shape.length < 2) throw new ShapeError(`${kernel}: expected input [N, C, ...], got shape [${shape.join(', ')}]`);
   const s = shape.slice(2).reduce((a, b) => a * b, 1);
   return [shape[0], shape[1], s];
 }

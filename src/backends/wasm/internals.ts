@@ -88,7 +88,7 @@ export class WasmHeap {
   /** A float32 view of a tensor's memory on the heap (valid until the next allocation). */
   f32(t: tf.TensorInfo): Float32Array {
     if (t.dtype !== 'float32') {
-      throw new BackendError(`${this.kernelName}: expected float32 tensors, got ${t.dtype} of shape [${t.shape}]`);
+      throw new BackendError(`${this.kernelName}: expected float32 tensors, got ${t.dtype} of shape [${t.shape.join(', ')}]`);
     }
     return this.backend.typedArrayFromHeap(t) as Float32Array;
   }
@@ -96,7 +96,7 @@ export class WasmHeap {
   /** The byte offset of a tensor's data in the wasm memory. */
   ptr(t: tf.TensorInfo): number {
     const d = this.backend.dataIdMap.get(t.dataId);
-    if (!d) throw new BackendError(`${this.kernelName}: tensor of shape [${t.shape}] is not on the wasm backend`);
+    if (!d) throw new BackendError(`${this.kernelName}: tensor of shape [${t.shape.join(', ')}] is not on the wasm backend`);
     return d.memoryOffset;
   }
 
