@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: how fast tfjs-torch trains the reference article's DCGAN, against PyTorch 1.13 on the same CPU.
  *
- *     npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend NAME] [--threads 1]
+ *     npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 3] [--backend NAME] [--threads 1]
  *                      [--no-torch] [--no-tuned] [--torch-blas auto|installed|openblas] [--profile | --profile-shapes]
  *                      [--infer-reps 5]
  *
@@ -55,7 +55,7 @@ const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 
 const argv = process.argv.slice(2);
 const USAGE =
-  'npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 2] [--backend NAME] [--threads 1] [--no-torch] ' +
+  'npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 3] [--backend NAME] [--threads 1] [--no-torch] ' +
   '[--no-tuned] [--torch-blas auto|installed|openblas] [--profile | --profile-shapes] [--infer-reps 5]';
 function usage(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -85,7 +85,7 @@ if (argv.includes('--help')) {
 const BATCH = intFlag('--batch', 128, 1);
 const STEPS = intFlag('--steps', 3, 1);
 const ROUNDS = intFlag('--rounds', 3, 1);
-const WARMUP = intFlag('--warmup', 2, 0);
+const WARMUP = intFlag('--warmup', 3, 0);
 const INFER_REPS = intFlag('--infer-reps', 5, 1);
 const BACKEND = argv.includes('--backend') ? flag('--backend', '') : undefined;
 const THREADS = intFlag('--threads', 1, 1);
