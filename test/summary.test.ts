@@ -130,7 +130,7 @@ describe('summary: behaviour', () => {
     const d = new Discriminator();
     const forwards = d.modules().map((m) => Object.getOwnPropertyDescriptor(m, 'forward')?.value);
     const tensors = tf.memory().numTensors;
-    expect(() => summary(d, [3, 28, 28], { print: false })).toThrow(/Discriminator: expected input of shape \[N, 1, 28, 28\], got \[2,3,28,28\]/);
+    expect(() => summary(d, [3, 28, 28], { print: false })).toThrow(/^Discriminator: expected input of shape \[N, 1, 28, 28\], got \[2, 3, 28, 28\]/);
     expect(d.modules().map((m) => Object.getOwnPropertyDescriptor(m, 'forward')?.value)).toEqual(forwards);
     expect(tf.memory().numTensors).toBe(tensors);
   });

@@ -443,7 +443,8 @@ function annotate(e: AnnotatedError, mod: Module, outermost: boolean): void {
     const path = [mod.typeName, ...e[ERROR_PATH]].join('.');
     const inner = (e as unknown as { innermostType: string }).innermostType;
     const where = e[ERROR_PATH].length ? `${path} (${inner})` : path;
-    e.message = `${where}: ${e.message}`;
+    // A module's own check that already names it (`Discriminator: expected ...`) needs no prefix.
+    if (e[ERROR_PATH].length || !e.message.startsWith(mod.typeName)) e.message = `${where}: ${e.message}`;
     delete e[ERROR_PATH];
     delete e[ERROR_MODULE];
   }
