@@ -780,8 +780,9 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
       discriminator.zeroGrad();
       const outReal = discriminator.forward(real) as tf.Tensor;
       const dLossReal = criterion.forward(outReal, tf.onesLike(outReal));
-      // D: a fake batch with label 0; detached, so the D loss does not reach G.
-      const fake = generator.forward(randn([batchSize, zDim])) as tf.Tensor;
+      // D: a fake batch with label 0; detached, so the D loss does not reach G. Generated under noGrad
+      // in its own tidy: nothing of G's forward is recorded or kept while D trains (same numbers).
+      const fake = noGrad(() => tf.tidy(() => generator.forward(randn([batchSize, zDim])) as tf.Tensor));
       const outFake = discriminator.forward(detach(fake)) as tf.Tensor;
       const dLossFake = criterion.forward(outFake, tf.zerosLike(outFake));
       const dLoss = tf.mul(tf.add(dLossReal, dLossFake), 0.5);
