@@ -55,7 +55,7 @@ export {
   scaleImageBytes,
 } from './data/dataset';
 export type { ImageBytes, ByteScale } from './data/dataset';
-export { initBackend, requireKernels, BACKEND_ENV_VAR, CONV_TRAINING_KERNELS } from './backends/select';
+export { initBackend, requireKernels, BACKEND_ENV_VAR, WASM_THREADS_ENV_VAR, CONV_TRAINING_KERNELS } from './backends/select';
 export { registerWasmTrainingKernels } from './backends/wasm-kernels';
 export { summary } from './summary';
 export type { LayerSummary, ModelSummary, SummaryOptions } from './summary';
