@@ -23,88 +23,10 @@ import torch
 import torch.nn as nn
 
 
-# ---- the article's code, verbatim apart from comments ----
-class gen_conv(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size=3, stride=2, padding=1, bias=False, final=False):
-        super().__init__()
-        if final:
-            self.conv = nn.Conv2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, padding=padding, bias=bias)
-            self.bn = False
-            self.act = nn.Tanh()
-        else:
-            self.conv = nn.ConvTranspose2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, padding=padding, bias=bias)
-            self.bn = nn.BatchNorm2d(out_channels, momentum=0.8)
-            self.act = nn.ReLU()
-
-    def forward(self, x):
-        x = self.conv(x)
-        if self.bn:
-            x = self.bn(x)
-        x = self.act(x)
-        return x
-
-
-class Generator(nn.Module):
-    def __init__(self, z_dim=100, image_dim=1, img_size=28, hidden_dim=128):
-        super().__init__()
-        self.linear = nn.Linear(in_features=z_dim, out_features=128*7*7)
-        self.act = nn.ReLU()
-        self.gen1 = gen_conv(in_channels=hidden_dim, out_channels=128, kernel_size=4, stride=2, padding=1)
-        self.gen2 = gen_conv(in_channels=128, out_channels=64, kernel_size=4, stride=2, padding=1)
-        self.gen3 = gen_conv(in_channels=64, out_channels=1, kernel_size=3, stride=1, padding=1, final=True)
-
-    def forward(self, x):
-        x = self.linear(x)
-        x = self.act(x)
-        x = x.view(-1, 128, 7, 7)
-        x = self.gen1(x)
-        x = self.gen2(x)
-        x = self.gen3(x)
-        return x
-
-
-class disc_conv(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size=5, stride=2, padding=1, bias=False):
-        super().__init__()
-        self.act = nn.LeakyReLU(negative_slope=0.2)
-        self.drop = nn.Dropout(0.25)
-        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, padding=padding, bias=bias)
-
-    def forward(self, x):
-        x = self.conv(x)
-        x = self.drop(x)
-        x = self.act(x)
-        return x
-
-
-class Discriminator(nn.Module):
-    def __init__(self, img_size=28, hidden_dim=128):
-        super().__init__()
-        self.disc1 = disc_conv(in_channels=1, out_channels=32, kernel_size=4, stride=2, padding=1)
-        self.disc2 = disc_conv(in_channels=32, out_channels=64, kernel_size=4, stride=2, padding=1)
-        self.disc3 = disc_conv(in_channels=64, out_channels=128, kernel_size=3, stride=2, padding=1)
-        self.disc4 = disc_conv(in_channels=128, out_channels=256, kernel_size=3, stride=1, padding=1)
-        self.out = nn.Linear(in_features=256*4*4, out_features=1)
-        self.act = torch.sigmoid
-
-    def forward(self, x):
-        x = self.disc1(x)
-        x = self.disc2(x)
-        x = self.disc3(x)
-        x = self.disc4(x)
-        x = nn.Flatten()(x)
-        x = self.out(x)
-        x = self.act(x)
-        return x.squeeze()
-
-
-def weights_init(m):
-    if isinstance(m, nn.Conv2d) or isinstance(m, nn.ConvTranspose2d):
-        torch.nn.init.xavier_uniform_(m.weight, 1.0)
-    if isinstance(m, nn.BatchNorm2d):
-        torch.nn.init.normal_(m.weight, 0.0, 1.0)
-        torch.nn.init.constant_(m.bias, 0)
-# ---- end of the article's code ----
+# The article's PyTorch code (gen_conv, Generator, disc_conv, Discriminator, weights_init), shared with the
+# fixture generators.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts', 'fixtures'))
+from article import Discriminator, Generator, weights_init  # noqa: E402
 
 
 def blas_library():
