@@ -114,5 +114,11 @@ describe('DCGAN model options', () => {
     expect(g.forward(tf.zeros([2, 100])).shape).toEqual([2, 1, 28, 28]);
     expect(d.forward(tf.zeros([2, 1, 28, 28])).shape).toEqual([2]);
     expect(g.gen1.bn!.momentum).toBeCloseTo(0.2);
+    expect(String(g.gen1)).toContain('ConvTranspose2d(128, 128, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), bias=False)');
+    expect(String(g.gen2.bn)).toBe('BatchNorm2d(64, eps=0.001, momentum=0.2, affine=True, track_running_stats=True)');
+    expect(String(d.disc1.conv)).toBe('Conv2d(1, 32, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)');
+    // Same keys as the torch preset, different kernel sizes: loading one into the other is a size mismatch.
+    expect([...g.stateDict().keys()]).toEqual([...new Generator().stateDict().keys()]);
+    expect(() => d.loadStateDict(new Discriminator().stateDict())).toThrow(/size mismatch for disc1\.conv\.weight/);
   });
 });
