@@ -112,9 +112,13 @@ export class GenConv extends Module {
   }
 
   override forward(x: tf.Tensor): tf.Tensor {
-    let y = this.conv.forward(x);
-    if (this.bn) y = this.bn.forward(y);
-    return this.act.forward(y);
+    // One tidy per block: the block's intermediates are freed as soon as it returns (what backward needs
+    // is saved by the autograd tape), which lowers the training step's peak memory.
+    return tf.tidy(() => {
+      let y = this.conv.forward(x);
+      if (this.bn) y = this.bn.forward(y);
+      return this.act.forward(y);
+    });
   }
 }
 
@@ -249,7 +253,7 @@ export class DiscConv extends Module {
   }
 
   override forward(x: tf.Tensor): tf.Tensor {
-    return this.act.forward(this.drop.forward(this.conv.forward(x)));
+    return tf.tidy(() => this.act.forward(this.drop.forward(this.conv.forward(x))));
   }
 }
 
