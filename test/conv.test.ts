@@ -139,22 +139,31 @@ describe('F.conv2d / F.convTranspose2d match torch (output and gradients)', () =
   });
 });
 
+/**
+ * Loads torch's weights into `m`, then checks the output and the gradients of input, weight and bias
+ * against torch's; returns the input (a requires-grad leaf) for further checks.
+ */
+function checkAgainstTorch(m: ReturnType<typeof buildModule>, c: (typeof layers)[number]): tf.Tensor {
+  const sd = stateDictOf(c);
+  m.loadStateDict(sd);
+  tf.dispose([...sd.values()]);
+  const x = requiresGrad_(toTensor(c.input));
+  const out = m instanceof ConvTranspose2d ? m.forward(x, c.output_size) : m.forward(x);
+  expectClose(out, c.output, 'output');
+  backward(out, toTensor(c.R));
+  expectClose(gradOf(x)!, c.grad_input, 'grad input');
+  expectClose(m.weight.grad!, c.grad_weight, 'grad weight');
+  if (c.grad_bias) expectClose(m.bias!.grad!, c.grad_bias, 'grad bias');
+  return x;
+}
+
 describe('nn.Conv2d / nn.ConvTranspose2d match torch (repr, output, gradients through backward)', () => {
   test.each(layers.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const m = buildModule(c.kind, c.args);
     expect(String(m)).toBe(c.repr);
     expect([...m.stateDict({ keepVars: true }).keys()]).toEqual(Object.keys(c.state_dict));
-    const sd = stateDictOf(c);
-    m.loadStateDict(sd);
-    tf.dispose([...sd.values()]);
-    const x = requiresGrad_(toTensor(c.input));
-    const out = m instanceof ConvTranspose2d ? m.forward(x, c.output_size) : m.forward(x);
-    expectClose(out, c.output, 'output');
-    backward(out, toTensor(c.R));
-    expectClose(gradOf(x)!, c.grad_input, 'grad input');
-    expectClose(m.weight.grad!, c.grad_weight, 'grad weight');
-    if (c.grad_bias) expectClose(m.bias!.grad!, c.grad_bias, 'grad bias');
-    else expect(m.bias).toBeNull();
+    const x = checkAgainstTorch(m, c);
+    if (!c.grad_bias) expect(m.bias).toBeNull();
     // torch accumulates: a second backward doubles the gradients.
     const again = m instanceof ConvTranspose2d ? m.forward(x, c.output_size) : m.forward(x);
     backward(again, toTensor(c.R));
@@ -360,16 +369,6 @@ describe('on the wasm backend, with the library\'s training kernels', () => {
 
   test.each(layers.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(tf.getBackend()).toBe('wasm');
-    const m = buildModule(c.kind, c.args);
-    const sd = stateDictOf(c);
-    m.loadStateDict(sd);
-    tf.dispose([...sd.values()]);
-    const x = requiresGrad_(toTensor(c.input));
-    const out = m instanceof ConvTranspose2d ? m.forward(x, c.output_size) : m.forward(x);
-    expectClose(out, c.output, 'output');
-    backward(out, toTensor(c.R));
-    expectClose(gradOf(x)!, c.grad_input, 'grad input');
-    expectClose(m.weight.grad!, c.grad_weight, 'grad weight');
-    if (c.grad_bias) expectClose(m.bias!.grad!, c.grad_bias, 'grad bias');
+    checkAgainstTorch(buildModule(c.kind, c.args), c);
   });
 });
