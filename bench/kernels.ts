@@ -74,8 +74,12 @@ async function main(): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  console.log(`tfjs ${tf.version_core}, wasm (simd: ${simd}), batch ${BATCH}, median of ${REPS} after 1 warm-up, ` +
-    `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `tfjs ${tf.version_core}, wasm (simd: ${simd}), batch ${BATCH}, median of ${REPS} after 1 warm-up, ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
   const rows: string[][] = [['layer', 'op', 'kernel', 'GFLOP', 'ours ms', 'stock ms', 'speed-up', 'ours GFLOP/s']];
   for (const l of LAYERS) {
     if (ONLY && !l.name.includes(ONLY)) continue;
@@ -88,7 +92,12 @@ async function main(): Promise<void> {
     const gflop = (2 * BATCH * oh * ow * l.k * l.k * l.inC * l.outC) / 1e9;
     const ops: [string, string, tf.NamedTensorInfoMap, tf.NamedAttrMap][] = [
       [l.transposed ? 'input grad' : 'forward', 'Conv2D', { x, filter: w }, attrs],
-      [l.transposed ? 'forward' : 'input grad', 'Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }],
+      [
+        l.transposed ? 'forward' : 'input grad',
+        'Conv2DBackpropInput',
+        { dy, filter: w },
+        { ...attrs, inputShape: x.shape },
+      ],
       ['filter grad', 'Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }],
     ];
     for (const [op, kernel, inputs, kAttrs] of ops.sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]))) {
@@ -96,14 +105,26 @@ async function main(): Promise<void> {
       const stock = kernel === 'Conv2D' ? undefined : stockWasmKernel(kernel);
       const oursMs = time(ours, inputs, kAttrs);
       const stockMs = STOCK && stock ? time(stock, inputs, kAttrs) : undefined;
-      rows.push([l.name, op, kernel === 'Conv2D' ? 'Conv2D (stock)' : kernel, gflop.toFixed(2), fmt(oursMs), fmt(stockMs),
-        stockMs ? `${(stockMs / oursMs).toFixed(1)}x` : '-', (gflop / (oursMs / 1e3)).toFixed(1)]);
+      rows.push([
+        l.name,
+        op,
+        kernel === 'Conv2D' ? 'Conv2D (stock)' : kernel,
+        gflop.toFixed(2),
+        fmt(oursMs),
+        fmt(stockMs),
+        stockMs ? `${(stockMs / oursMs).toFixed(1)}x` : '-',
+        (gflop / (oursMs / 1e3)).toFixed(1),
+      ]);
     }
     tf.dispose([x, w, dy]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((v, c) => (c < 3 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  '));
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 await main();

@@ -73,8 +73,21 @@ function intFlag(name: string, fallback: number, min: number): number {
   if (!Number.isInteger(v) || v < min) usage(`${name} must be an integer >= ${min}, got ${flag(name, '')}`);
   return v;
 }
-const KNOWN = ['--batch', '--steps', '--rounds', '--warmup', '--backend', '--threads', '--no-torch', '--no-tuned', '--torch-blas',
-  '--profile', '--profile-shapes', '--infer-reps', '--help'];
+const KNOWN = [
+  '--batch',
+  '--steps',
+  '--rounds',
+  '--warmup',
+  '--backend',
+  '--threads',
+  '--no-torch',
+  '--no-tuned',
+  '--torch-blas',
+  '--profile',
+  '--profile-shapes',
+  '--infer-reps',
+  '--help',
+];
 for (const a of argv) {
   if (a.startsWith('--') && !KNOWN.includes(a)) usage(`unknown flag ${a}`);
 }
@@ -92,7 +105,8 @@ const THREADS = intFlag('--threads', 1, 1);
 const PROFILE = argv.includes('--profile') || argv.includes('--profile-shapes');
 const PROFILE_SHAPES = argv.includes('--profile-shapes');
 const TORCH_BLAS = flag('--torch-blas', 'auto');
-if (!['auto', 'installed', 'openblas'].includes(TORCH_BLAS)) usage(`--torch-blas must be auto, installed or openblas, got ${TORCH_BLAS}`);
+if (!['auto', 'installed', 'openblas'].includes(TORCH_BLAS))
+  usage(`--torch-blas must be auto, installed or openblas, got ${TORCH_BLAS}`);
 
 const Z_DIM = 100;
 const IMG = 28;
@@ -181,7 +195,11 @@ function instrumentKernels(backend: string): void {
     const inner = config.kernelFunc;
     const kname = config.kernelName;
     (config as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
-      const name = PROFILE_SHAPES ? `${kname} ${Object.values(args.inputs).map((t) => `[${t!.shape}]`).join(' ')}` : kname;
+      const name = PROFILE_SHAPES
+        ? `${kname} ${Object.values(args.inputs)
+            .map((t) => `[${t!.shape}]`)
+            .join(' ')}`
+        : kname;
       if (kernelDepth > 0 || !profiling) return inner(args);
       kernelDepth++;
       const t0 = performance.now();
@@ -294,7 +312,9 @@ function torchEnv(tuned: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
   const openblas = existsSync(join(OPENBLAS_DIR, 'libblas.so.3'));
   if (TORCH_BLAS === 'openblas' && !openblas) {
-    throw new Error(`--torch-blas openblas: ${OPENBLAS_DIR}/libblas.so.3 not found (apt-get install libopenblas0-pthread)`);
+    throw new Error(
+      `--torch-blas openblas: ${OPENBLAS_DIR}/libblas.so.3 not found (apt-get install libopenblas0-pthread)`,
+    );
   }
   if (TORCH_BLAS === 'openblas' || (TORCH_BLAS === 'auto' && openblas)) {
     env.LD_LIBRARY_PATH = [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
@@ -335,10 +355,14 @@ async function torchSteps(v: TorchVariant, n: number): Promise<number[]> {
 async function main(): Promise<void> {
   const backend = await initBackend(BACKEND, { wasmThreads: THREADS });
   const flops = stepFlops(BATCH);
-  console.log(`tfjs-torch bench: the article's DCGAN, batch ${BATCH}, one D step + one G step (fake detached in the D step)`);
+  console.log(
+    `tfjs-torch bench: the article's DCGAN, batch ${BATCH}, one D step + one G step (fake detached in the D step)`,
+  );
   const threads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined;
-  console.log(`tfjs ${tf.version_core}, backend ${backend}${threads !== undefined ? ` (threads: ${threads})` : ''}, ` +
-    `node ${process.version}, ${f1(flops / 1e9)} GFLOP per step (convolutions and linear layers), load average ${load()}`);
+  console.log(
+    `tfjs ${tf.version_core}, backend ${backend}${threads !== undefined ? ` (threads: ${threads})` : ''}, ` +
+      `node ${process.version}, ${f1(flops / 1e9)} GFLOP per step (convolutions and linear layers), load average ${load()}`,
+  );
 
   const variants: TorchVariant[] = [];
   if (!argv.includes('--no-torch')) {
@@ -350,8 +374,10 @@ async function main(): Promise<void> {
       for (const v of variants) {
         await startTorch(v);
         const i = v.info!;
-        console.log(`${v.label}: PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${(i.blas as string[])[0] ?? '?'}` +
-          `${i.openblas_core ? ` (OpenBLAS core ${i.openblas_core})` : ''}, env ${JSON.stringify(i.env)}`);
+        console.log(
+          `${v.label}: PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${(i.blas as string[])[0] ?? '?'}` +
+            `${i.openblas_core ? ` (OpenBLAS core ${i.openblas_core})` : ''}, env ${JSON.stringify(i.env)}`,
+        );
       }
     } else {
       console.log(`PyTorch: not run (${PYTHON} cannot import torch)`);
@@ -393,17 +419,23 @@ async function main(): Promise<void> {
   const all = ours.flat();
   const stepMs = median(all);
   console.log('');
-  console.log(`ours (${backend}): ${f1(stepMs)} ms/step (median of ${all.length}; min ${f1(Math.min(...all))}, ` +
-    `max ${f1(Math.max(...all))}), ${f1((BATCH * 1000) / stepMs)} images/s, ${f1(flops / 1e6 / stepMs)} GFLOP/s, ` +
-    `peak RSS ${Math.round(rssMb)} MB`);
-  console.log(`ours (${backend}): generator inference ${f1((BATCH * 1000) / median(inferMs))} images/s ` +
-    `(batch ${BATCH}, eval mode, ${f1(median(inferMs))} ms per batch)`);
+  console.log(
+    `ours (${backend}): ${f1(stepMs)} ms/step (median of ${all.length}; min ${f1(Math.min(...all))}, ` +
+      `max ${f1(Math.max(...all))}), ${f1((BATCH * 1000) / stepMs)} images/s, ${f1(flops / 1e6 / stepMs)} GFLOP/s, ` +
+      `peak RSS ${Math.round(rssMb)} MB`,
+  );
+  console.log(
+    `ours (${backend}): generator inference ${f1((BATCH * 1000) / median(inferMs))} images/s ` +
+      `(batch ${BATCH}, eval mode, ${f1(median(inferMs))} ms per batch)`,
+  );
   for (const v of variants) {
     const t = v.roundMs.flat();
     const ratios = v.roundMs.map((rm, r) => median(ours[r]) / median(rm));
-    console.log(`${v.label}: ${f1(median(t))} ms/step (median of ${t.length}), ${f1(flops / 1e6 / median(t))} GFLOP/s, ` +
-      `peak RSS ${Math.round(v.maxRssMb)} MB; ours/${v.label} = ${f3(median(ratios))} ` +
-      `(per round: ${ratios.map(f3).join(', ')})`);
+    console.log(
+      `${v.label}: ${f1(median(t))} ms/step (median of ${t.length}), ${f1(flops / 1e6 / median(t))} GFLOP/s, ` +
+        `peak RSS ${Math.round(v.maxRssMb)} MB; ours/${v.label} = ${f3(median(ratios))} ` +
+        `(per round: ${ratios.map(f3).join(', ')})`,
+    );
     v.child!.stdin.write('quit\n');
   }
   console.log(`load average at the end: ${load()}`);
@@ -416,11 +448,15 @@ async function main(): Promise<void> {
     console.log(`per-kernel profile (ms per step, outermost kernel calls, mean of ${steps} steps):`);
     for (const [name, k] of rows) {
       if (k.ms / steps < 0.5) continue;
-      console.log(`  ${name.padEnd(PROFILE_SHAPES ? 70 : 28)} ${f1(k.ms / steps).padStart(8)} ms  ${String(Math.round(k.calls / steps)).padStart(5)} calls`);
+      console.log(
+        `  ${name.padEnd(PROFILE_SHAPES ? 70 : 28)} ${f1(k.ms / steps).padStart(8)} ms  ${String(Math.round(k.calls / steps)).padStart(5)} calls`,
+      );
     }
     const meanStep = all.reduce((s, x) => s + x, 0) / all.length;
     console.log(`  ${'(kernels total)'.padEnd(28)} ${f1(kernelMs).padStart(8)} ms`);
-    console.log(`  ${'(outside kernels)'.padEnd(28)} ${f1(meanStep - kernelMs).padStart(8)} ms  (JS: tape, engine, RNG, ...)`);
+    console.log(
+      `  ${'(outside kernels)'.padEnd(28)} ${f1(meanStep - kernelMs).padStart(8)} ms  (JS: tape, engine, RNG, ...)`,
+    );
   }
 }
 

@@ -75,10 +75,16 @@ function intFlag(name: string, v: string | undefined, min: number, max = Number.
   return n;
 }
 
-function numberFlag(name: string, v: string | undefined, ok: (x: number) => boolean, range: string): number | undefined {
+function numberFlag(
+  name: string,
+  v: string | undefined,
+  ok: (x: number) => boolean,
+  range: string,
+): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be a number ${range}, got '${v}'`);
+  if (v.trim() === '' || !Number.isFinite(n) || !ok(n))
+    throw new UsageError(`--${name} must be a number ${range}, got '${v}'`);
   return n;
 }
 
@@ -170,10 +176,12 @@ async function main(argv: string[]): Promise<number> {
   if (flags.resume) {
     resume = await loadCheckpoint(flags.resume);
     if (flags.seed !== undefined && flags.seed !== resume.seed) {
-      throw new UsageError(`--seed ${flags.seed} differs from the checkpoint's seed ${resume.seed}; omit --seed to resume`);
+      throw new UsageError(
+        `--seed ${flags.seed} differs from the checkpoint's seed ${resume.seed}; omit --seed to resume`,
+      );
     }
     if (flags.lr !== undefined || flags.beta1 !== undefined) {
-      console.warn('train-dcgan: --lr/--beta1 are ignored with --resume: the checkpoint\'s optimizer settings continue');
+      console.warn("train-dcgan: --lr/--beta1 are ignored with --resume: the checkpoint's optimizer settings continue");
     }
   }
   const seed = resume?.seed ?? flags.seed ?? Math.floor(Math.random() * 2 ** 32);
@@ -181,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
   const dataSpec = flags.data ?? metaData ?? 'mnist';
   const start = resume?.step ?? 0;
   const metaSteps = typeof resume?.meta.total_steps === 'number' ? resume.meta.total_steps : undefined;
-  const steps = flags.dryRun ? start + 1 : flags.steps ?? metaSteps ?? DEFAULT_STEPS;
+  const steps = flags.dryRun ? start + 1 : (flags.steps ?? metaSteps ?? DEFAULT_STEPS);
   const sampleEvery = flags.dryRun ? 1 : flags.sampleEvery;
   const lr = flags.lr ?? 2e-4;
   const beta1 = flags.beta1 ?? 0.2;
@@ -199,7 +207,9 @@ async function main(argv: string[]): Promise<number> {
     `data ${label}: ${bytes.count} images ${bytes.channels}x${bytes.height}x${bytes.width} | batch ${batchSize} | ` +
       `steps ${start ? `${start} -> ` : ''}${steps} | Adam lr ${lr} betas (${beta1}, 0.999) eps 1e-7`,
   );
-  console.log(`writing to ${out}/: samples/step_NNNNNN.png every ${sampleEvery} steps, real_samples.png, loss.png, checkpoint.pt`);
+  console.log(
+    `writing to ${out}/: samples/step_NNNNNN.png every ${sampleEvery} steps, real_samples.png, loss.png, checkpoint.pt`,
+  );
 
   const real = tf.tidy(() => dataset.batch(Array.from({ length: Math.min(64, dataset.length) }, (_, i) => i)).images);
   await saveImageGrid(real, join(out, 'real_samples.png'), GRID);

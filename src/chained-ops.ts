@@ -14,6 +14,7 @@ import type * as _chainedOpTypes from '@tensorflow/tfjs-core/dist/public/chained
 export type { _chainedOpTypes };
 
 /** Methods that call the tf op of the same name with `this` as the first argument. */
+// biome-ignore format: a word list
 const SAME_NAME = [
   'abs', 'acos', 'acosh', 'add', 'all', 'any', 'argMax', 'argMin', 'asin', 'asinh', 'atan', 'atan2', 'atanh',
   'avgPool', 'batchToSpaceND', 'batchNorm', 'broadcastTo', 'cast', 'ceil', 'clipByValue', 'conv1d', 'conv2d',

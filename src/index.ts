@@ -42,7 +42,14 @@ export {
   isTensorData,
   DTYPES,
 } from './io/torch-format';
-export type { TensorData, DType, DTypeInfo, TensorArray, ParseTorchOptions, SerializeTorchOptions } from './io/torch-format';
+export type {
+  TensorData,
+  DType,
+  DTypeInfo,
+  TensorArray,
+  ParseTorchOptions,
+  SerializeTorchOptions,
+} from './io/torch-format';
 export { parseSafetensors, serializeSafetensors } from './io/safetensors';
 export type { SafetensorsFile } from './io/safetensors';
 export { OrderedDict, tuple, isTuple } from './io/pickle';
@@ -55,7 +62,13 @@ export {
   scaleImageBytes,
 } from './data/dataset';
 export type { ImageBytes, ByteScale } from './data/dataset';
-export { initBackend, requireKernels, BACKEND_ENV_VAR, WASM_THREADS_ENV_VAR, CONV_TRAINING_KERNELS } from './backends/select';
+export {
+  initBackend,
+  requireKernels,
+  BACKEND_ENV_VAR,
+  WASM_THREADS_ENV_VAR,
+  CONV_TRAINING_KERNELS,
+} from './backends/select';
 export { registerWasmTrainingKernels } from './backends/wasm-kernels';
 export { summary } from './summary';
 export type { LayerSummary, ModelSummary, SummaryOptions } from './summary';

@@ -158,12 +158,18 @@ export function summary(
 
 function toSizeList(inputSize: readonly number[] | ReadonlyArray<readonly number[]>): number[][] {
   if (!Array.isArray(inputSize) || inputSize.length === 0) {
-    throw new ValueError(`summary: inputSize must be a shape such as [1, 28, 28] or a list of shapes, got ${JSON.stringify(inputSize)}`);
+    throw new ValueError(
+      `summary: inputSize must be a shape such as [1, 28, 28] or a list of shapes, got ${JSON.stringify(inputSize)}`,
+    );
   }
-  const sizes = Array.isArray(inputSize[0]) ? (inputSize as ReadonlyArray<readonly number[]>) : [inputSize as readonly number[]];
+  const sizes = Array.isArray(inputSize[0])
+    ? (inputSize as ReadonlyArray<readonly number[]>)
+    : [inputSize as readonly number[]];
   for (const s of sizes) {
     if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new ValueError(`summary: every input size must be a list of non-negative integers, got ${JSON.stringify(s)}`);
+      throw new ValueError(
+        `summary: every input size must be a list of non-negative integers, got ${JSON.stringify(s)}`,
+      );
     }
   }
   return sizes.map((s) => [...s]);
@@ -218,9 +224,11 @@ function traceLayers(model: Module, sizes: number[][], batchSize: number): Layer
   const buffers = noGrad(() => model.buffers().map((b) => [b, tf.keep(tf.clone(b))] as const));
   const rngState = getRngState();
   try {
-    noGrad(() => tf.tidy(() => {
-      model.forward(...sizes.map((s) => tf.zeros([2, ...s])));
-    }));
+    noGrad(() =>
+      tf.tidy(() => {
+        model.forward(...sizes.map((s) => tf.zeros([2, ...s])));
+      }),
+    );
   } finally {
     for (const undo of restore.reverse()) undo();
     noGrad(() => {
@@ -236,7 +244,9 @@ function traceLayers(model: Module, sizes: number[][], batchSize: number): Layer
 
 function tensorOf(value: unknown, where: string): tf.Tensor {
   if (value instanceof tf.Tensor) return value;
-  throw new ArgumentTypeError(`summary: ${where} returned ${describe(value)}, expected a tf.Tensor or an array of tensors`);
+  throw new ArgumentTypeError(
+    `summary: ${where} returned ${describe(value)}, expected a tf.Tensor or an array of tensors`,
+  );
 }
 
 /** Python's `str(list)` of ints: `[-1, 128, 14, 14]`, `[[-1, 1], [-1, 2]]`. */

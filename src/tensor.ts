@@ -15,14 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentTypeError, ShapeError, ValueError } from './errors';
-import {
-  defaultGenerator,
-  normalFill,
-  randintFill,
-  randpermArray,
-  uniformFill,
-  type Generator,
-} from './random';
+import { defaultGenerator, normalFill, randintFill, randpermArray, uniformFill, type Generator } from './random';
 
 /** Options of the random factories: the generator to draw from. */
 export interface GeneratorOptions {
@@ -71,7 +64,9 @@ function parseSize<O>(args: readonly unknown[], where: string): { shape: number[
   let options: unknown;
   if (Array.isArray(args[0])) {
     if (args.length > 2 || (args.length === 2 && args[1] !== undefined && !isOptions(args[1]))) {
-      throw new ArgumentTypeError(`${where}: expected (size[], options?) or (...sizes, options?), got ${args.length} arguments after an array size`);
+      throw new ArgumentTypeError(
+        `${where}: expected (size[], options?) or (...sizes, options?), got ${args.length} arguments after an array size`,
+      );
     }
     size = args[0] as unknown[];
     options = args[1];
@@ -158,9 +153,12 @@ export function rand(...args: SizeArgs<GeneratorOptions>): tf.Tensor {
  */
 export function normal(mean: number, std: number, size: readonly number[], options: GeneratorOptions = {}): tf.Tensor {
   if (typeof mean !== 'number' || typeof std !== 'number') {
-    throw new ArgumentTypeError(`normal: expected numbers for mean and std (tensor mean/std is not supported), got ${typeof mean} and ${typeof std}`);
+    throw new ArgumentTypeError(
+      `normal: expected numbers for mean and std (tensor mean/std is not supported), got ${typeof mean} and ${typeof std}`,
+    );
   }
-  if (!Array.isArray(size)) throw new ArgumentTypeError(`normal: expected a size array as third argument, got ${typeof size}`);
+  if (!Array.isArray(size))
+    throw new ArgumentTypeError(`normal: expected a size array as third argument, got ${typeof size}`);
   const shape = checkSize(size, 'normal');
   return tf.tensor(normalFill(numel(shape), mean, std, options.generator ?? defaultGenerator), shape, 'float32');
 }
@@ -447,7 +445,9 @@ export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {})
   const walk = (x: unknown, dim: number): void => {
     if (dim === shape.length) {
       if (typeof x !== 'number' && typeof x !== 'boolean') {
-        throw new ShapeError(`tensor: expected a number or boolean at depth ${dim} (shape [${shape.join(', ')}]), got ${Array.isArray(x) ? 'an array' : typeof x}`);
+        throw new ShapeError(
+          `tensor: expected a number or boolean at depth ${dim} (shape [${shape.join(', ')}]), got ${Array.isArray(x) ? 'an array' : typeof x}`,
+        );
       }
       flat[k++] = Number(x);
       return;
@@ -455,12 +455,19 @@ export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {})
     const isSeq = Array.isArray(x) || isTypedArray(x);
     const len = isSeq ? (x as ArrayLike<unknown>).length : -1;
     if (len !== shape[dim]) {
-      throw new ShapeError(`tensor: expected sequence of length ${shape[dim]} at dim ${dim} (got ${isSeq ? len : typeof x})`);
+      throw new ShapeError(
+        `tensor: expected sequence of length ${shape[dim]} at dim ${dim} (got ${isSeq ? len : typeof x})`,
+      );
     }
     for (let i = 0; i < len; i++) walk((x as ArrayLike<unknown>)[i], dim + 1);
   };
   walk(data, 0);
-  if (dtype === 'bool') return tf.tensor(Uint8Array.from(flat, (v) => (v !== 0 ? 1 : 0)), shape, 'bool');
+  if (dtype === 'bool')
+    return tf.tensor(
+      Uint8Array.from(flat, (v) => (v !== 0 ? 1 : 0)),
+      shape,
+      'bool',
+    );
   return tf.tensor(flat, shape, dtype);
 }
 
@@ -515,17 +522,25 @@ export function arange(start: number, end: number, step: number, options?: Dtype
 export function arange(...args: unknown[]): tf.Tensor1D {
   const options = (isOptions(args[args.length - 1]) ? args.pop() : {}) as DtypeOptions;
   if (args.length < 1 || args.length > 3 || args.some((a) => typeof a !== 'number' || !Number.isFinite(a))) {
-    throw new ArgumentTypeError(`arange: expected (end), (start, end) or (start, end, step) as finite numbers, got (${args.join(', ')})`);
+    throw new ArgumentTypeError(
+      `arange: expected (end), (start, end) or (start, end, step) as finite numbers, got (${args.join(', ')})`,
+    );
   }
   const nums = args as number[];
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
   if (step === 0) throw new ValueError('arange: step must be nonzero');
   if ((step > 0 && end < start) || (step < 0 && end > start)) {
-    throw new ValueError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
+    throw new ValueError(
+      `arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`,
+    );
   }
   const dtype = options.dtype ?? (nums.every(Number.isInteger) ? 'int32' : 'float32');
   const n = Math.ceil((end - start) / step);
-  if (dtype === 'int32') return tf.tensor1d(Int32Array.from({ length: n }, (_, i) => start + step * i), 'int32');
+  if (dtype === 'int32')
+    return tf.tensor1d(
+      Int32Array.from({ length: n }, (_, i) => start + step * i),
+      'int32',
+    );
   if (dtype !== 'float32') throw new ArgumentTypeError(`arange: expected dtype 'int32' or 'float32', got '${dtype}'`);
   // torch's float kernel writes vectors of 8 from a float32 base `start + step * i` (two per round of 16),
   // adding `k * step` in float64; the remainder past the last 16 is `start + step * i` each.
@@ -558,7 +573,9 @@ export function arange(...args: unknown[]): tf.Tensor1D {
 export function item(t: tf.Tensor): number {
   if (!(t instanceof tf.Tensor)) throw new ArgumentTypeError(`item: expected a tensor, got ${typeof t}`);
   if (t.size !== 1) {
-    throw new ShapeError(`item: expected a tensor with one element, got shape [${t.shape.join(', ')}] (${t.size} elements)`);
+    throw new ShapeError(
+      `item: expected a tensor with one element, got shape [${t.shape.join(', ')}] (${t.size} elements)`,
+    );
   }
   return t.dataSync()[0] as number;
 }

@@ -92,7 +92,10 @@ describe("the article's training loop gives torch's numbers (wasm backend)", () 
     // after 5 iterations two correct float32 implementations differ elementwise by up to ~2·lr.
     let worst = 0;
     const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s2, v) => s2 + v * v, 0));
-    for (const [net, sd, ref] of [['G', generator.stateDict(), c.g_final], ['D', discriminator.stateDict(), c.d_final]] as const) {
+    for (const [net, sd, ref] of [
+      ['G', generator.stateDict(), c.g_final],
+      ['D', discriminator.stateDict(), c.d_final],
+    ] as const) {
       expect([...sd.keys()]).toEqual(Object.keys(ref));
       for (const [k, v] of sd) {
         const ours = v.dataSync();
@@ -109,7 +112,9 @@ describe("the article's training loop gives torch's numbers (wasm backend)", () 
         worst = Math.max(worst, rel);
       }
     }
-    console.log(`article loop: worst per-tensor relative difference from torch after 5 iterations: ${worst.toExponential(2)}`);
+    console.log(
+      `article loop: worst per-tensor relative difference from torch after 5 iterations: ${worst.toExponential(2)}`,
+    );
     // After the first iteration created the optimizer state and the .grad tensors, the count is flat.
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(counts[0]).toBeGreaterThan(startTensors);

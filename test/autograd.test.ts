@@ -15,7 +15,9 @@ const c = loadFixture<Record<string, any>>('autograd').cases[0];
 
 function setup() {
   const net = new Sequential(new Linear(4, 5), new Tanh(), new Linear(5, 3));
-  net.loadStateDict(new Map(Object.entries(c.state_dict as Record<string, FixtureTensor>).map(([k, v]) => [k, toTensor(v)])));
+  net.loadStateDict(
+    new Map(Object.entries(c.state_dict as Record<string, FixtureTensor>).map(([k, v]) => [k, toTensor(v)])),
+  );
   const x = toTensor(c.x);
   const target = toTensor(c.target);
   const lossOf = () => net.forward(x).sub(target).square().mean();
@@ -31,7 +33,7 @@ function expectGrads(net: Sequential, expected: Grads, label: string) {
 }
 
 describe('backward() accumulates like torch', () => {
-  it('two backward calls with retainGraph add up; a third after the graph is freed is torch\'s error', () => {
+  it("two backward calls with retainGraph add up; a third after the graph is freed is torch's error", () => {
     const { net, lossOf } = setup();
     const loss = lossOf();
     expectClose(loss, c.loss, 'loss');

@@ -55,7 +55,9 @@ test(`${BACKEND_ENV_VAR} overrides the argument`, async () => {
 test('an unknown backend name is an error listing the available ones', async () => {
   const err = await initBackend('tpu').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BackendError);
-  expect((err as Error).message).toMatch(/initBackend\('tpu'\) asks for backend 'tpu', which is unknown; available: 'tensorflow', 'wasm', 'cpu'/);
+  expect((err as Error).message).toMatch(
+    /initBackend\('tpu'\) asks for backend 'tpu', which is unknown; available: 'tensorflow', 'wasm', 'cpu'/,
+  );
 });
 
 test("'tensorflow' without tfjs-node installed says which packages it needs", async () => {
@@ -71,7 +73,9 @@ test('an installed but broken native package is reported, then skipped (auto) or
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   expect(await initBackend()).toBe('wasm');
   expect(warn).toHaveBeenCalledTimes(1);
-  expect(String(warn.mock.calls[0][0])).toMatch(/@tensorflow\/tfjs-node-gpu is installed but failed to load.*trying the wasm backend/);
+  expect(String(warn.mock.calls[0][0])).toMatch(
+    /@tensorflow\/tfjs-node-gpu is installed but failed to load.*trying the wasm backend/,
+  );
   await expect(initBackend('tensorflow')).rejects.toThrow(/@tensorflow\/tfjs-node-gpu is installed but failed to load/);
 });
 
@@ -80,17 +84,26 @@ test('isMissingPackage tells a missing package from a broken one', async () => {
   const real = await import(/* @vite-ignore */ pkg).catch((e: unknown) => e);
   expect(isMissingPackage(real, pkg)).toBe(true);
   const err = (code: string | undefined, message: string) => Object.assign(new Error(message), { code });
-  expect(isMissingPackage(err('ERR_MODULE_NOT_FOUND', `Cannot find package '${pkg}' imported from /app/x.js`), pkg)).toBe(true);
-  expect(isMissingPackage(err('MODULE_NOT_FOUND', `Cannot find module '${pkg}'\nRequire stack:\n- /app/x.cjs`), pkg)).toBe(true);
+  expect(
+    isMissingPackage(err('ERR_MODULE_NOT_FOUND', `Cannot find package '${pkg}' imported from /app/x.js`), pkg),
+  ).toBe(true);
+  expect(
+    isMissingPackage(err('MODULE_NOT_FOUND', `Cannot find module '${pkg}'\nRequire stack:\n- /app/x.cjs`), pkg),
+  ).toBe(true);
   expect(isMissingPackage(err(undefined, `Failed to resolve module specifier "${pkg}"`), pkg)).toBe(true);
   // Its own files or dependencies missing, a sibling package, or a load failure: broken, not missing.
-  expect(isMissingPackage(err('MODULE_NOT_FOUND', `Cannot find module '/app/node_modules/${pkg}/lib/napi-v8/tfjs_binding.node'`), pkg)).toBe(false);
+  expect(
+    isMissingPackage(
+      err('MODULE_NOT_FOUND', `Cannot find module '/app/node_modules/${pkg}/lib/napi-v8/tfjs_binding.node'`),
+      pkg,
+    ),
+  ).toBe(false);
   expect(isMissingPackage(err('MODULE_NOT_FOUND', "Cannot find module '@mapbox/node-pre-gyp'"), pkg)).toBe(false);
   expect(isMissingPackage(err('ERR_MODULE_NOT_FOUND', `Cannot find package '${pkg}-gpu'`), pkg)).toBe(false);
   expect(isMissingPackage(err(undefined, 'libtensorflow.so.2: cannot open shared object file'), pkg)).toBe(false);
 });
 
-test("requireKernels names the backend, the missing kernel and the purpose", async () => {
+test('requireKernels names the backend, the missing kernel and the purpose', async () => {
   await initBackend('cpu');
   expect(() => requireKernels(['Conv2D', 'NoSuchKernel'], 'testing')).toThrow(
     new BackendError("Backend 'cpu' has no kernel 'NoSuchKernel' needed for testing"),

@@ -61,16 +61,27 @@ describe('BatchNorm errors', () => {
   it('names rank and channel mismatches', () => {
     const bn = new BatchNorm2d(64);
     expect(() => bn.forward(tf.zeros([2, 64, 3]))).toThrow(/BatchNorm2d: expected 4D input \(got 3D input/);
-    expect(() => bn.forward(tf.zeros([2, 32, 3, 3]))).toThrow(/BatchNorm2d\(64\): expected input\[1\] \(channels\) to be 64, got 32 for input of shape \[2, 32, 3, 3\]/);
-    expect(() => new BatchNorm1d(3).forward(tf.zeros([1, 3]))).toThrow(/Expected more than 1 value per channel when training, got input size \[1, 3\]/);
+    expect(() => bn.forward(tf.zeros([2, 32, 3, 3]))).toThrow(
+      /BatchNorm2d\(64\): expected input\[1\] \(channels\) to be 64, got 32 for input of shape \[2, 32, 3, 3\]/,
+    );
+    expect(() => new BatchNorm1d(3).forward(tf.zeros([1, 3]))).toThrow(
+      /Expected more than 1 value per channel when training, got input size \[1, 3\]/,
+    );
     expect(() => new BatchNorm1d(3).forward(tf.zeros([2, 3, 4, 5]))).toThrow(/expected 2D or 3D input \(got 4D input/);
   });
   it('leaks no tensors in train or eval mode', () => {
     const bn = new BatchNorm2d(3);
     const x = tf.randomNormal([4, 3, 5, 5]);
-    tf.tidy(() => { bn.forward(x); });
+    tf.tidy(() => {
+      bn.forward(x);
+    });
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 10; i++) tf.tidy(() => { bn.forward(x); bn.eval().forward(x); bn.train(); });
+    for (let i = 0; i < 10; i++)
+      tf.tidy(() => {
+        bn.forward(x);
+        bn.eval().forward(x);
+        bn.train();
+      });
     expect(tf.memory().numTensors).toBe(before);
   });
 });

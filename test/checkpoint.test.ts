@@ -44,10 +44,18 @@ describe('checkpoint files (wasm backend)', () => {
     const back = await loadCheckpoint(path);
     expect(back).toEqual(ckpt);
     expect([...back.netG.keys()]).toEqual([...ckpt.netG.keys()]);
-    expect(back.netG.get('gen1.bn.num_batches_tracked')).toEqual({ dtype: 'int64', shape: [], data: BigInt64Array.of(4n) }); // G runs twice a step
+    expect(back.netG.get('gen1.bn.num_batches_tracked')).toEqual({
+      dtype: 'int64',
+      shape: [],
+      data: BigInt64Array.of(4n),
+    }); // G runs twice a step
     expect(back.rngState).toHaveLength(5056);
     expect(back.meta.generator).toEqual({ z_dim: 4, image_dim: 1, img_size: 8, hidden_dim: 4, preset: 'torch' });
-    const resumed = await trainGAN({ data: new ImageDataset(new Uint8Array(12 * 64), [12, 1, 8, 8]), steps: 3, resume: back });
+    const resumed = await trainGAN({
+      data: new ImageDataset(new Uint8Array(12 * 64), [12, 1, 8, 8]),
+      steps: 3,
+      resume: back,
+    });
     expect(resumed.step).toBe(3);
   });
 
@@ -66,7 +74,11 @@ describe('checkpoint files (wasm backend)', () => {
     const path = join(dir, 'failing.pt');
     await saveCheckpoint(path, good);
     const before = statSync(path).size;
-    const bad: GANCheckpoint = { ...good, step: 2, netD: new Map([...good.netD, ['broken', { dtype: 'float32', shape: [3], data: new Float32Array(2) }]]) };
+    const bad: GANCheckpoint = {
+      ...good,
+      step: 2,
+      netD: new Map([...good.netD, ['broken', { dtype: 'float32', shape: [3], data: new Float32Array(2) }]]),
+    };
     await expect(saveCheckpoint(path, bad)).rejects.toThrow(/has shape \[3\] but 2 elements/);
     expect(statSync(path).size).toBe(before);
     expect((await loadCheckpoint(path)).step).toBe(1);
@@ -79,7 +91,10 @@ describe('checkpoint files (wasm backend)', () => {
     const base = await tinyCheckpoint(1);
     const big: GANCheckpoint = {
       ...base,
-      netG: new Map([...base.netG, ['big', { dtype: 'float32', shape: [12_000_000], data: new Float32Array(12_000_000).fill(0.5) }]]),
+      netG: new Map([
+        ...base.netG,
+        ['big', { dtype: 'float32', shape: [12_000_000], data: new Float32Array(12_000_000).fill(0.5) }],
+      ]),
     };
     const work = mkdtempSync(join(dir, 'kill-'));
     const source = join(work, 'source.pt');

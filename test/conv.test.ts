@@ -72,8 +72,15 @@ const inits = fixture.cases.filter((c): c is InitCase => c.section === 'init');
 
 /** The module torch built from `args` (snake_case keyword arguments), in this library's camelCase. */
 function buildModule(kind: 'Conv2d' | 'ConvTranspose2d', a: LayerArgs): Conv2d | ConvTranspose2d {
-  const common = { stride: a.stride, dilation: a.dilation, groups: a.groups, bias: a.bias, paddingMode: a.padding_mode };
-  if (kind === 'Conv2d') return new Conv2d(a.in_channels, a.out_channels, a.kernel_size, { ...common, padding: a.padding });
+  const common = {
+    stride: a.stride,
+    dilation: a.dilation,
+    groups: a.groups,
+    bias: a.bias,
+    paddingMode: a.padding_mode,
+  };
+  if (kind === 'Conv2d')
+    return new Conv2d(a.in_channels, a.out_channels, a.kernel_size, { ...common, padding: a.padding });
   return new ConvTranspose2d(a.in_channels, a.out_channels, a.kernel_size, {
     ...common,
     padding: a.padding as F.IntOrPair,
@@ -127,16 +134,19 @@ describe('F.conv2d / F.convTranspose2d match torch (output and gradients)', () =
     if (b) b.dispose();
   });
 
-  test.each(functionalCases.slice(0, 6).map((c) => [c.name, c] as const))('through autograd backward: %s', (_name, c) => {
-    const x = requiresGrad_(toTensor(c.input));
-    const w = requiresGrad_(toTensor(c.state_dict.weight));
-    const b = c.state_dict.bias ? requiresGrad_(toTensor(c.state_dict.bias)) : null;
-    const out = functional(c, x, w, b);
-    backward(out, toTensor(c.R));
-    expectClose(gradOf(x)!, c.grad_input, 'grad input');
-    expectClose(gradOf(w)!, c.grad_weight, 'grad weight');
-    if (b) expectClose(gradOf(b)!, c.grad_bias!, 'grad bias');
-  });
+  test.each(functionalCases.slice(0, 6).map((c) => [c.name, c] as const))(
+    'through autograd backward: %s',
+    (_name, c) => {
+      const x = requiresGrad_(toTensor(c.input));
+      const w = requiresGrad_(toTensor(c.state_dict.weight));
+      const b = c.state_dict.bias ? requiresGrad_(toTensor(c.state_dict.bias)) : null;
+      const out = functional(c, x, w, b);
+      backward(out, toTensor(c.R));
+      expectClose(gradOf(x)!, c.grad_input, 'grad input');
+      expectClose(gradOf(w)!, c.grad_weight, 'grad weight');
+      if (b) expectClose(gradOf(b)!, c.grad_bias!, 'grad bias');
+    },
+  );
 });
 
 /**
@@ -200,12 +210,16 @@ describe('module errors: every configuration torch rejects is rejected', () => {
   test('messages name the module and its expectations', () => {
     const conv = new Conv2d(32, 64, 4, { stride: 2, padding: 1 });
     expect(() => conv.forward(tf.zeros([8, 64, 14, 14]))).toThrow(
-      new ShapeError('Conv2d: expected input[1] (channels) to be in_channels = 32, got 64 for input of shape [8, 64, 14, 14]'),
+      new ShapeError(
+        'Conv2d: expected input[1] (channels) to be in_channels = 32, got 64 for input of shape [8, 64, 14, 14]',
+      ),
     );
     expect(() => conv.forward(tf.zeros([64, 14]))).toThrow(
       'Conv2d: expected 3-D (unbatched) or 4-D (batched) input, got 2-D input of shape [64, 14]',
     );
-    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(new ValueError('Conv2d: in_channels (=3) must be divisible by groups (=2)'));
+    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(
+      new ValueError('Conv2d: in_channels (=3) must be divisible by groups (=2)'),
+    );
     expect(() => new ConvTranspose2d(4, 6, 3, { groups: 4 })).toThrow(
       'ConvTranspose2d: out_channels (=6) must be divisible by groups (=4)',
     );
@@ -227,9 +241,14 @@ describe('module errors: every configuration torch rejects is rejected', () => {
   test('parameters carry torch names and shapes; bias=false registers none', () => {
     const g = new ConvTranspose2d(128, 64, 4, { stride: 2, padding: 1, bias: false, groups: 2 });
     expect(g.namedParameters().map(([k, p]) => [k, p.shape])).toEqual([['weight', [128, 32, 4, 4]]]);
-    expect(String(g)).toBe('ConvTranspose2d(128, 64, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), groups=2, bias=False)');
+    expect(String(g)).toBe(
+      'ConvTranspose2d(128, 64, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), groups=2, bias=False)',
+    );
     const d = new Conv2d(64, 128, [3, 5], { padding: 'same', dilation: [1, 2] });
-    expect(d.namedParameters().map(([k, p]) => [k, p.shape])).toEqual([['weight', [128, 64, 3, 5]], ['bias', [128]]]);
+    expect(d.namedParameters().map(([k, p]) => [k, p.shape])).toEqual([
+      ['weight', [128, 64, 3, 5]],
+      ['bias', [128]],
+    ]);
     expect(String(d)).toBe('Conv2d(64, 128, kernel_size=(3, 5), stride=(1, 1), padding=same, dilation=(1, 2))');
   });
 });
@@ -272,19 +291,23 @@ describe('functional errors: every argument combination torch rejects is rejecte
   test('messages name what was expected, what came, and where', () => {
     const x = tf.zeros([8, 64, 14, 14]);
     expect(() => F.conv2d(x, tf.zeros([32, 32, 3, 3]))).toThrow(
-      new ShapeError('conv2d: expected input[1] (channels) to be weight[1]*groups = 32, got 64 for input of shape [8, 64, 14, 14]'),
+      new ShapeError(
+        'conv2d: expected input[1] (channels) to be weight[1]*groups = 32, got 64 for input of shape [8, 64, 14, 14]',
+      ),
     );
     expect(() => F.conv2d(tf.zeros([2, 3]), tf.zeros([4, 3, 3, 3]))).toThrow(
       'conv2d: expected 3-D (unbatched) or 4-D (batched) input, got 2-D input of shape [2, 3]',
     );
-    expect(() => F.convTranspose2d(tf.zeros([1, 4, 5, 5]), tf.zeros([4, 4, 3, 3]), null, { stride: 2, outputPadding: 2 })).toThrow(
+    expect(() =>
+      F.convTranspose2d(tf.zeros([1, 4, 5, 5]), tf.zeros([4, 4, 3, 3]), null, { stride: 2, outputPadding: 2 }),
+    ).toThrow(
       new ValueError(
         'convTranspose2d: output padding must be smaller than either stride or dilation, got outputPadding=2, stride=2, dilation=1 (height)',
       ),
     );
-    expect(() => F.conv2d(tf.zeros([1, 4, 5, 5]), tf.zeros([4, 4, 3, 3]), null, { stride: 2, padding: 'same' })).toThrow(
-      "conv2d: padding='same' is not supported for strided convolutions, got stride=[2, 2]",
-    );
+    expect(() =>
+      F.conv2d(tf.zeros([1, 4, 5, 5]), tf.zeros([4, 4, 3, 3]), null, { stride: 2, padding: 'same' }),
+    ).toThrow("conv2d: padding='same' is not supported for strided convolutions, got stride=[2, 2]");
     expect(() => F.conv2d(tf.zeros([1, 3, 2, 2]), tf.zeros([4, 3, 3, 3]))).toThrow(
       'conv2d: calculated padded input size per channel (2 x 2) is smaller than the kernel size (3 x 3, dilation included), for input of shape [1, 3, 2, 2]',
     );
@@ -317,7 +340,12 @@ describe('memory', () => {
         F.conv2d(x, w, b, { stride: 2, padding: 1, dilation: 2 });
         F.conv2d(x, tf.randomNormal([6, 1, 3, 3]), null, { groups: 3, padding: 'same' });
         F.convTranspose2d(x, wt, null, { stride: 3, padding: 1, outputPadding: 2, dilation: 2 });
-        F.convTranspose2d(x, tf.randomNormal([3, 1, 2, 2]), null, { stride: 3, padding: 2, outputPadding: 2, groups: 3 });
+        F.convTranspose2d(x, tf.randomNormal([3, 1, 2, 2]), null, {
+          stride: 3,
+          padding: 2,
+          outputPadding: 2,
+          groups: 3,
+        });
       });
     }
     expect(tf.memory().numTensors).toBe(before);
@@ -357,7 +385,7 @@ describe('memory', () => {
 });
 
 // Last: switches the backend. The wasm backend lacks Conv2DBackpropFilter; src/backends registers one.
-describe('on the wasm backend, with the library\'s training kernels', () => {
+describe("on the wasm backend, with the library's training kernels", () => {
   beforeAll(async () => {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();

@@ -9,7 +9,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import {
-  BatchSampler, ImageDataset, Mt19937, RandomBatchSampler, TensorDataset, randint, randperm, scaleImageBytes,
+  BatchSampler,
+  ImageDataset,
+  Mt19937,
+  RandomBatchSampler,
+  TensorDataset,
+  randint,
+  randperm,
+  scaleImageBytes,
 } from '../src/data/dataset';
 import { FormatError, ValueError } from '../src/errors';
 import { encodeIdx, loadIdxArrays, loadIdxImages, parseIdx, readIdx } from '../src/node/idx';
@@ -47,7 +54,7 @@ describe('MT19937 streams match torch and NumPy', () => {
     expect(draws).toEqual(c.draws);
   });
 
-  it('RandomBatchSampler is the article\'s np.random.randint(len(x_train), size=batch_size)', () => {
+  it("RandomBatchSampler is the article's np.random.randint(len(x_train), size=batch_size)", () => {
     const c = cases('randint').find((k) => k.high === 60000)!;
     const s = new RandomBatchSampler(60000, 128, { seed: c.seed });
     expect([0, 1, 2].map(() => Array.from(s.next()))).toEqual(c.draws);
@@ -55,7 +62,10 @@ describe('MT19937 streams match torch and NumPy', () => {
 
   it('sequential BatchSampler and argument checks', () => {
     expect(Array.from(new BatchSampler(5, 2, { shuffle: false }), (b) => Array.from(b))).toEqual([[0, 1], [2, 3], [4]]);
-    expect(Array.from(new BatchSampler(5, 2, { shuffle: false, dropLast: true }), (b) => Array.from(b))).toEqual([[0, 1], [2, 3]]);
+    expect(Array.from(new BatchSampler(5, 2, { shuffle: false, dropLast: true }), (b) => Array.from(b))).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(() => new BatchSampler(5, 0)).toThrow(ValueError);
     expect(() => new BatchSampler(0, 2, { seed: 1 })).toThrow(/num_samples=0/);
     expect(() => new BatchSampler(5, 2, { seed: -1 })).toThrow(/seed must be an integer/);
@@ -66,12 +76,18 @@ describe('MT19937 streams match torch and NumPy', () => {
 
 describe('datasets', () => {
   it.each(cases('scale').map((c) => [c.name, c]))('scaleImageBytes %s is float32-exact', (_, c) => {
-    const got = scaleImageBytes(Uint8Array.from({ length: 256 }, (_, i) => i), c.scale);
+    const got = scaleImageBytes(
+      Uint8Array.from({ length: 256 }, (_, i) => i),
+      c.scale,
+    );
     expect(Array.from(got)).toEqual(Array.from(fixtureData(c.values)));
   });
 
   it('TensorDataset indexes and batches along dim 0', () => {
-    const x = tf.tensor3d(Float32Array.from({ length: 24 }, (_, i) => i), [4, 2, 3]);
+    const x = tf.tensor3d(
+      Float32Array.from({ length: 24 }, (_, i) => i),
+      [4, 2, 3],
+    );
     const y = tf.tensor1d([10, 11, 12, 13], 'int32');
     const ds = new TensorDataset(x, y);
     expect(ds.length).toBe(4);
@@ -92,7 +108,9 @@ describe('datasets', () => {
     const { images, labels } = ds.batch([2, 0]);
     expect(images.shape).toEqual([2, 1, 2, 2]);
     expect(images.dtype).toBe('float32');
-    expect(Array.from(images.dataSync())).toEqual(Array.from(scaleImageBytes(Uint8Array.of(160, 180, 200, 220, 0, 20, 40, 60))));
+    expect(Array.from(images.dataSync())).toEqual(
+      Array.from(scaleImageBytes(Uint8Array.of(160, 180, 200, 220, 0, 20, 40, 60))),
+    );
     expect(labels!.dtype).toBe('int32');
     expect(Array.from(labels!.dataSync())).toEqual([9, 7]);
     const unit = new ImageDataset(bytes, [3, 1, 2, 2], null, { scale: 'unit' });
@@ -121,33 +139,60 @@ describe('IDX files', () => {
     expect(Array.from(b)).toEqual([0, 0, 0x0b, 1, 0, 0, 0, 2, 1, 2, 0xff, 0xfe]);
   });
 
-  it.each(arrays.map((a) => [`${a.dtype} [${a.shape}]`, a]))('round-trips %s raw, gzipped and from a file', (name, a) => {
-    const raw = encodeIdx(a);
-    for (const src of [raw, gzipSync(raw)]) {
-      const got = readIdx(src);
-      expect(got.dtype).toBe(a.dtype);
-      expect(got.shape).toEqual(a.shape);
-      expect(got.data.constructor).toBe(a.data.constructor);
-      expect(Array.from(got.data)).toEqual(Array.from(a.data));
-    }
-    const path = join(tmp, `${a.dtype}-${a.shape.join('x')}-idx.gz`);
-    writeFileSync(path, gzipSync(raw));
-    expect(Array.from(readIdx(path).data)).toEqual(Array.from(a.data));
-  });
+  it.each(arrays.map((a) => [`${a.dtype} [${a.shape}]`, a]))(
+    'round-trips %s raw, gzipped and from a file',
+    (name, a) => {
+      const raw = encodeIdx(a);
+      for (const src of [raw, gzipSync(raw)]) {
+        const got = readIdx(src);
+        expect(got.dtype).toBe(a.dtype);
+        expect(got.shape).toEqual(a.shape);
+        expect(got.data.constructor).toBe(a.data.constructor);
+        expect(Array.from(got.data)).toEqual(Array.from(a.data));
+      }
+      const path = join(tmp, `${a.dtype}-${a.shape.join('x')}-idx.gz`);
+      writeFileSync(path, gzipSync(raw));
+      expect(Array.from(readIdx(path).data)).toEqual(Array.from(a.data));
+    },
+  );
 
-  const good = encodeIdx({ dtype: 'uint8', shape: [60000, 28, 28].map((d, i) => (i ? d : 2)), data: new Uint8Array(2 * 784) });
+  const good = encodeIdx({
+    dtype: 'uint8',
+    shape: [60000, 28, 28].map((d, i) => (i ? d : 2)),
+    data: new Uint8Array(2 * 784),
+  });
   const withHeader = (h: number[], dataLen: number) => Uint8Array.from([...h, ...new Array(dataLen).fill(0)]);
   const corrupt: [string, Uint8Array, RegExp][] = [
     ['empty file', new Uint8Array(0), /expected a 4-byte magic number, file has 0 bytes/],
-    ['wrong magic', Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0), /magic number must start with two zero bytes, got 0x89 0x50 \(magic 0x89504e47\)/],
+    [
+      'wrong magic',
+      Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0),
+      /magic number must start with two zero bytes, got 0x89 0x50 \(magic 0x89504e47\)/,
+    ],
     ['unknown type code', Uint8Array.of(0, 0, 0x0a, 1, 0, 0, 0, 1, 5), /unknown IDX type code 0x0a/],
     ['rank 0', Uint8Array.of(0, 0, 8, 0), /rank is 0/],
     ['truncated header', Uint8Array.of(0, 0, 8, 3, 0, 0, 0, 2, 0, 0), /rank 3 needs 16 header bytes, file has 10/],
-    ['truncated data', withHeader([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28], 984),
-      /truncated: expected 47040016 bytes \(16-byte header \+ 47040000 bytes of uint8 data for shape \[60000, 28, 28\]\), file has 1000/],
+    [
+      'truncated data',
+      withHeader([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28], 984),
+      /truncated: expected 47040016 bytes \(16-byte header \+ 47040000 bytes of uint8 data for shape \[60000, 28, 28\]\), file has 1000/,
+    ],
     ['trailing garbage', Uint8Array.from([...good, 1, 2, 3]), /3 trailing bytes after the data: expected 1584 bytes/],
-    ['absurd dims', Uint8Array.of(0, 0, 0x0e, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 9), /declares 1\.3\d+e\+21 bytes of data, more than the 1073741824-byte limit/],
-    ['corrupt gzip', (() => { const z = gzipSync(good); z[12] ^= 0xff; z[13] ^= 0xff; return z; })(), /corrupt gzip data/],
+    [
+      'absurd dims',
+      Uint8Array.of(0, 0, 0x0e, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 9),
+      /declares 1\.3\d+e\+21 bytes of data, more than the 1073741824-byte limit/,
+    ],
+    [
+      'corrupt gzip',
+      (() => {
+        const z = gzipSync(good);
+        z[12] ^= 0xff;
+        z[13] ^= 0xff;
+        return z;
+      })(),
+      /corrupt gzip data/,
+    ],
     ['truncated gzip', gzipSync(good).subarray(0, 20), /corrupt gzip data: unexpected end of file/],
   ];
 
@@ -164,31 +209,47 @@ describe('IDX files', () => {
     const bomb = gzipSync(encodeIdx({ dtype: 'uint8', shape: [1 << 20], data: new Uint8Array(1 << 20) }));
     expect(bomb.length).toBeLessThan(2000);
     expect(() => readIdx(bomb, { maxBytes: 500 })).toThrow(/decompresses to more than the 500-byte limit/);
-    expect(() => parseIdx(big, { maxBytes: 999, name: 'x.idx' })).toThrow(/x\.idx: .*declares 1000 bytes of data, more than the 999-byte limit/);
+    expect(() => parseIdx(big, { maxBytes: 999, name: 'x.idx' })).toThrow(
+      /x\.idx: .*declares 1000 bytes of data, more than the 999-byte limit/,
+    );
     expect(readIdx(big, { maxBytes: 1000 }).shape).toEqual([1000]);
   });
 
   it('loadIdxImages gives [N,1,H,W] in [-1,1] and int32 labels, checking counts', () => {
-    const imgs = encodeIdx({ dtype: 'uint8', shape: [2, 2, 3], data: Uint8Array.of(0, 51, 102, 153, 204, 255, 1, 2, 3, 4, 5, 6) });
+    const imgs = encodeIdx({
+      dtype: 'uint8',
+      shape: [2, 2, 3],
+      data: Uint8Array.of(0, 51, 102, 153, 204, 255, 1, 2, 3, 4, 5, 6),
+    });
     const labs = encodeIdx({ dtype: 'uint8', shape: [2], data: Uint8Array.of(4, 9) });
-    const ip = join(tmp, 'imgs-idx3-ubyte.gz'); writeFileSync(ip, gzipSync(imgs));
-    const lp = join(tmp, 'labs-idx1-ubyte'); writeFileSync(lp, labs);
+    const ip = join(tmp, 'imgs-idx3-ubyte.gz');
+    writeFileSync(ip, gzipSync(imgs));
+    const lp = join(tmp, 'labs-idx1-ubyte');
+    writeFileSync(lp, labs);
     const { images, labels } = loadIdxImages(ip, lp);
     expect(images.shape).toEqual([2, 1, 2, 3]);
-    expect(Array.from(images.dataSync().slice(0, 6))).toEqual(Array.from(scaleImageBytes(Uint8Array.of(0, 51, 102, 153, 204, 255))));
+    expect(Array.from(images.dataSync().slice(0, 6))).toEqual(
+      Array.from(scaleImageBytes(Uint8Array.of(0, 51, 102, 153, 204, 255))),
+    );
     expect(labels!.dtype).toBe('int32');
     expect(Array.from(labels!.dataSync())).toEqual([4, 9]);
     expect(loadIdxImages(ip).labels).toBeNull();
-    const three = join(tmp, 'three-labels'); writeFileSync(three, encodeIdx({ dtype: 'uint8', shape: [3], data: Uint8Array.of(1, 2, 3) }));
+    const three = join(tmp, 'three-labels');
+    writeFileSync(three, encodeIdx({ dtype: 'uint8', shape: [3], data: Uint8Array.of(1, 2, 3) }));
     expect(() => loadIdxArrays(ip, three)).toThrow(/has 3 labels but .*imgs-idx3-ubyte\.gz has 2 images/);
-    expect(() => loadIdxArrays(lp)).toThrow(/expected IDX images of ubyte \(0x08\) with shape \[N, H, W\], got uint8 with shape \[2\]/);
+    expect(() => loadIdxArrays(lp)).toThrow(
+      /expected IDX images of ubyte \(0x08\) with shape \[N, H, W\], got uint8 with shape \[2\]/,
+    );
     expect(() => loadIdxArrays(ip, ip)).toThrow(/expected IDX labels/);
   });
 
   const fashion = cases('fashion')[0];
   const fdir = fashion?.dir ?? '/usr/share/datasets/fashion-mnist';
   const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-  for (const [split, prefix] of [['train', 'train'], ['test', 't10k']] as const) {
+  for (const [split, prefix] of [
+    ['train', 'train'],
+    ['test', 't10k'],
+  ] as const) {
     const ip = join(fdir, `${prefix}-images-idx3-ubyte.gz`);
     const lp = join(fdir, `${prefix}-labels-idx1-ubyte.gz`);
     // Expected facts: scripts/fixtures/data.py reading these same files with gzip + numpy.
@@ -221,7 +282,7 @@ describe('IDX files', () => {
 describe('mnist package digits', () => {
   const facts = cases('mnist')[0];
 
-  it('loads all 10,000 real digits quickly, bytes identical to python\'s round(v * 255)', () => {
+  it("loads all 10,000 real digits quickly, bytes identical to python's round(v * 255)", () => {
     const t0 = performance.now();
     const grouped = loadMnistArrays({ order: 'grouped' });
     const ms = performance.now() - t0;

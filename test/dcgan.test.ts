@@ -36,7 +36,7 @@ const c = loadFixture<Case>('dcgan').cases[0];
 const toSD = (sd: SD) => new Map(Object.entries(sd).map(([k, v]) => [k, toTensor(v)]));
 
 describe("the article's DCGAN matches its PyTorch code", () => {
-  it('state-dict keys and shapes, module names and print(model) are torch\'s', () => {
+  it("state-dict keys and shapes, module names and print(model) are torch's", () => {
     const g = new Generator();
     const d = new Discriminator();
     expect([...g.stateDict().entries()].map(([k, v]) => [k, v.shape])).toEqual(c.g_keys);
@@ -48,7 +48,7 @@ describe("the article's DCGAN matches its PyTorch code", () => {
     expect(d.toString()).toBe(c.d_repr);
   });
 
-  it('manualSeed(0) + weightsInit gives torch\'s exact initial weights', () => {
+  it("manualSeed(0) + weightsInit gives torch's exact initial weights", () => {
     manualSeed(0);
     const d = new Discriminator();
     const g = new Generator();
@@ -58,7 +58,7 @@ describe("the article's DCGAN matches its PyTorch code", () => {
     for (const [k, v] of d.stateDict()) expectClose(v, c.d_init[k], `D ${k}`, { rtol: 0, atol: 0 });
   });
 
-  it('loads torch\'s state dicts and gives torch\'s outputs in eval mode', () => {
+  it("loads torch's state dicts and gives torch's outputs in eval mode", () => {
     const g = new Generator();
     const d = new Discriminator();
     g.loadStateDict(toSD(c.g_init));
@@ -69,7 +69,6 @@ describe("the article's DCGAN matches its PyTorch code", () => {
     expectClose(img, c.g_eval, 'G(z) eval');
     expectClose(d.forward(img), c.d_eval, 'D(G(z)) eval');
   });
-
 });
 
 describe("the article's DCGAN trains as its PyTorch code (wasm backend)", () => {
@@ -97,7 +96,6 @@ describe("the article's DCGAN trains as its PyTorch code (wasm backend)", () => 
     const sd = g.stateDict();
     for (const [k, v] of Object.entries(c.g_bn_state_after_train_forward)) expectClose(sd.get(k)!, v, `G ${k}`);
   });
-
 });
 
 describe('DCGAN model options', () => {
@@ -105,16 +103,20 @@ describe('DCGAN model options', () => {
     expect(() => new Generator({ imgSize: 30 })).toThrow(/imgSize must be a multiple of 4.*got 30/);
     expect(() => new Discriminator({ imgSize: 2 })).toThrow(/imgSize 2 is too small for the layer stack/);
     expect(() => new Generator({ preset: 'tf' as never })).toThrow(/preset must be 'torch' or 'keras'/);
-    expect(() => new Discriminator().forward(tf.zeros([2, 1, 32, 32]))).toThrow(/expected input of shape \[N, 1, 28, 28\], got \[2, 1, 32, 32\]/);
+    expect(() => new Discriminator().forward(tf.zeros([2, 1, 32, 32]))).toThrow(
+      /expected input of shape \[N, 1, 28, 28\], got \[2, 1, 32, 32\]/,
+    );
   });
 
-  it('the keras preset builds the article\'s Keras shapes', () => {
+  it("the keras preset builds the article's Keras shapes", () => {
     const g = new Generator({ preset: 'keras' });
     const d = new Discriminator({ preset: 'keras' });
     expect(g.forward(tf.zeros([2, 100])).shape).toEqual([2, 1, 28, 28]);
     expect(d.forward(tf.zeros([2, 1, 28, 28])).shape).toEqual([2]);
     expect(g.gen1.bn!.momentum).toBeCloseTo(0.2);
-    expect(String(g.gen1)).toContain('ConvTranspose2d(128, 128, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), bias=False)');
+    expect(String(g.gen1)).toContain(
+      'ConvTranspose2d(128, 128, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), bias=False)',
+    );
     expect(String(g.gen2.bn)).toBe('BatchNorm2d(64, eps=0.001, momentum=0.2, affine=True, track_running_stats=True)');
     expect(String(d.disc1.conv)).toBe('Conv2d(1, 32, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)');
     // Same keys as the torch preset, different kernel sizes: loading one into the other is a size mismatch.

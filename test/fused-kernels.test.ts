@@ -31,7 +31,11 @@ function values(n: number, seed: number, offset = -0.5): Float32Array {
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Runs `f` on `backend` with fresh tensors built from `inputs`; returns every output's values. */
-async function on(backend: string, inputs: Array<[Float32Array, number[]]>, f: (...ts: tf.Tensor[]) => tf.Tensor[]): Promise<Float32Array[]> {
+async function on(
+  backend: string,
+  inputs: Array<[Float32Array, number[]]>,
+  f: (...ts: tf.Tensor[]) => tf.Tensor[],
+): Promise<Float32Array[]> {
   expect(await tf.setBackend(backend)).toBe(true);
   const ts = inputs.map(([v, s]) => tf.tensor(v, s));
   const outs = f(...ts);
@@ -40,7 +44,11 @@ async function on(backend: string, inputs: Array<[Float32Array, number[]]>, f: (
   return vals;
 }
 
-async function compare(inputs: Array<[Float32Array, number[]]>, f: (...ts: tf.Tensor[]) => tf.Tensor[], what: string): Promise<void> {
+async function compare(
+  inputs: Array<[Float32Array, number[]]>,
+  f: (...ts: tf.Tensor[]) => tf.Tensor[],
+  what: string,
+): Promise<void> {
   const ref = await on('cpu', inputs, f);
   const got = await on('wasm', inputs, f);
   expect(got.length).toBe(ref.length);
@@ -57,7 +65,13 @@ describe('fused kernels are registered on wasm only', () => {
 });
 
 describe('F.batchNorm in training mode: fused kernels (wasm) = composite ops (cpu), outputs and all gradients', () => {
-  const shapes = [[5, 3], [4, 3, 7], [3, 4, 5, 6], [2, 2, 1, 9], [7, 1, 3, 3]];
+  const shapes = [
+    [5, 3],
+    [4, 3, 7],
+    [3, 4, 5, 6],
+    [2, 2, 1, 9],
+    [7, 1, 3, 3],
+  ];
   for (const shape of shapes) {
     for (const affine of [true, false]) {
       test(`x=[${shape}],affine=${affine}`, async () => {
@@ -69,20 +83,30 @@ describe('F.batchNorm in training mode: fused kernels (wasm) = composite ops (cp
           [values(c, 3, 1), [c]],
           [values(c, 4), [c]],
         ];
-        await compare(inputs, (x, dy, w, b) => {
-          const rm = tf.variable(tf.zeros([c]), false);
-          const rv = tf.variable(tf.ones([c]), false);
-          const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-            batchNorm(xx, rm, rv, { weight: affine ? ww : null, bias: affine ? bb : null, training: true, momentum: 0.3, eps: 1e-5 });
-          const y = f(x, w, b);
-          const grads = affine
-            ? tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(xx, ww, bb), dy)))([x, w, b])
-            : [tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(f(xx, w, b), dy)))(x)];
-          const out = [y, ...grads, rm.clone(), rv.clone()];
-          rm.dispose();
-          rv.dispose();
-          return out;
-        }, `batchNorm x=[${shape}]`);
+        await compare(
+          inputs,
+          (x, dy, w, b) => {
+            const rm = tf.variable(tf.zeros([c]), false);
+            const rv = tf.variable(tf.ones([c]), false);
+            const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+              batchNorm(xx, rm, rv, {
+                weight: affine ? ww : null,
+                bias: affine ? bb : null,
+                training: true,
+                momentum: 0.3,
+                eps: 1e-5,
+              });
+            const y = f(x, w, b);
+            const grads = affine
+              ? tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(xx, ww, bb), dy)))([x, w, b])
+              : [tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(f(xx, w, b), dy)))(x)];
+            const out = [y, ...grads, rm.clone(), rv.clone()];
+            rm.dispose();
+            rv.dispose();
+            return out;
+          },
+          `batchNorm x=[${shape}]`,
+        );
       });
     }
   }
@@ -95,10 +119,17 @@ describe('F.relu / F.leakyRelu: fused kernels (wasm) = tfjs ops (cpu), forward a
       x[0] = 0;
       x[1] = -0;
       const dy = values(1001, 6);
-      await compare([[x, [7, 11, 13]], [dy, [7, 11, 13]]], (xt, dyt) => {
-        const f = (v: tf.Tensor) => (slope === 0 ? relu(v) : leakyRelu(v, slope));
-        return [f(xt), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dyt)))(xt)];
-      }, `slope ${slope}`);
+      await compare(
+        [
+          [x, [7, 11, 13]],
+          [dy, [7, 11, 13]],
+        ],
+        (xt, dyt) => {
+          const f = (v: tf.Tensor) => (slope === 0 ? relu(v) : leakyRelu(v, slope));
+          return [f(xt), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dyt)))(xt)];
+        },
+        `slope ${slope}`,
+      );
     });
   }
   test('infinities: relu(-inf) = 0, leakyRelu(-inf) = -inf; the ReLU gradient is exactly 0 where x <= 0, even for an infinite dy', async () => {
@@ -107,23 +138,47 @@ describe('F.relu / F.leakyRelu: fused kernels (wasm) = tfjs ops (cpu), forward a
     const dy = tf.tensor([1, Infinity, Infinity, -Infinity, 3]);
     expect(Array.from(relu(x).dataSync())).toEqual([Infinity, 0, 0, 0, 2]);
     expect(Array.from(leakyRelu(x, 0.5).dataSync())).toEqual([Infinity, -Infinity, 0, -0.5, 2]);
-    expect(Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(relu(v), dy)))(x).dataSync())).toEqual([1, 0, 0, 0, 3]);
-    expect(Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(leakyRelu(v, 0.5), dy)))(x).dataSync())).toEqual([1, Infinity, Infinity, -Infinity, 3]);
+    expect(
+      Array.from(
+        tf
+          .grad((v: tf.Tensor) => tf.sum(tf.mul(relu(v), dy)))(x)
+          .dataSync(),
+      ),
+    ).toEqual([1, 0, 0, 0, 3]);
+    expect(
+      Array.from(
+        tf
+          .grad((v: tf.Tensor) => tf.sum(tf.mul(leakyRelu(v, 0.5), dy)))(x)
+          .dataSync(),
+      ),
+    ).toEqual([1, Infinity, Infinity, -Infinity, 3]);
     await tf.setBackend('cpu');
   });
 });
 
 describe('F.linear (untransposed matmuls) on wasm = cpu', () => {
-  for (const [n, inF, outF, bias] of [[5, 7, 3, true], [1, 100, 1, true], [16, 9, 33, false]] as const) {
+  for (const [n, inF, outF, bias] of [
+    [5, 7, 3, true],
+    [1, 100, 1, true],
+    [16, 9, 33, false],
+  ] as const) {
     test(`N=${n},in=${inF},out=${outF},bias=${bias}`, async () => {
-      await compare([[values(n * inF, 7), [n, inF]], [values(outF * inF, 8), [outF, inF]], [values(outF, 9), [outF]], [values(n * outF, 10), [n, outF]]],
+      await compare(
+        [
+          [values(n * inF, 7), [n, inF]],
+          [values(outF * inF, 8), [outF, inF]],
+          [values(outF, 9), [outF]],
+          [values(n * outF, 10), [n, outF]],
+        ],
         (x, w, b, dy) => {
           const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => linear(xx, ww, bias ? bb : null);
           const grads = bias
             ? tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(xx, ww, bb), dy)))([x, w, b])
             : tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(f(xx, ww, b), dy)))([x, w]);
           return [f(x, w, b), ...grads];
-        }, 'linear');
+        },
+        'linear',
+      );
     });
   }
 });
@@ -153,21 +208,42 @@ describe('F.conv2d on wasm (forward, input and weight gradients) = cpu', () => {
   for (const c of CONV_CASES) {
     test(`x=[${c.x}],outC=${c.outC},k=${c.k},s=${c.s},p=${c.p}`, async () => {
       const wShape = [c.outC, c.x[1], c.k, c.k];
-      const yShape = [c.x[0], c.outC, Math.floor((c.x[2] + 2 * c.p - c.k) / c.s) + 1, Math.floor((c.x[3] + 2 * c.p - c.k) / c.s) + 1];
-      await compare([[values(size(c.x), 11), c.x], [values(size(wShape), 12), wShape], [values(size(yShape), 13), yShape]], (x, w, dy) => {
-        const f = (xx: tf.Tensor, ww: tf.Tensor) => conv2d(xx, ww, null, { stride: c.s, padding: c.p });
-        return [f(x, w), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(f(xx, ww), dy)))([x, w])];
-      }, 'conv2d');
+      const yShape = [
+        c.x[0],
+        c.outC,
+        Math.floor((c.x[2] + 2 * c.p - c.k) / c.s) + 1,
+        Math.floor((c.x[3] + 2 * c.p - c.k) / c.s) + 1,
+      ];
+      await compare(
+        [
+          [values(size(c.x), 11), c.x],
+          [values(size(wShape), 12), wShape],
+          [values(size(yShape), 13), yShape],
+        ],
+        (x, w, dy) => {
+          const f = (xx: tf.Tensor, ww: tf.Tensor) => conv2d(xx, ww, null, { stride: c.s, padding: c.p });
+          return [f(x, w), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(f(xx, ww), dy)))([x, w])];
+        },
+        'conv2d',
+      );
     });
   }
   test('x=[3,32,8,8] -> ConvTranspose2d(32, 16, 4, stride 2, padding 1): weight gradient as a convolution', async () => {
     const xShape = [3, 32, 8, 8];
     const wShape = [32, 16, 4, 4];
     const yShape = [3, 16, 16, 16];
-    await compare([[values(size(xShape), 14), xShape], [values(size(wShape), 15), wShape], [values(size(yShape), 16), yShape]], (x, w, dy) => {
-      const f = (xx: tf.Tensor, ww: tf.Tensor) => convTranspose2d(xx, ww, null, { stride: 2, padding: 1 });
-      return [f(x, w), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(f(xx, ww), dy)))([x, w])];
-    }, 'convTranspose2d');
+    await compare(
+      [
+        [values(size(xShape), 14), xShape],
+        [values(size(wShape), 15), wShape],
+        [values(size(yShape), 16), yShape],
+      ],
+      (x, w, dy) => {
+        const f = (xx: tf.Tensor, ww: tf.Tensor) => convTranspose2d(xx, ww, null, { stride: 2, padding: 1 });
+        return [f(x, w), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(f(xx, ww), dy)))([x, w])];
+      },
+      'convTranspose2d',
+    );
   });
 });
 
@@ -187,15 +263,42 @@ describe('Identity on wasm shares memory and counts references', () => {
 
 describe('Transpose on wasm (batched 4x4 SIMD blocks for axis-group swaps, stock otherwise) = cpu', () => {
   const cases: Array<[number[], number[]]> = [
-    [[3, 8, 5, 7], [0, 2, 3, 1]],
-    [[3, 5, 7, 8], [0, 3, 1, 2]],
-    [[2, 16, 12, 12], [0, 2, 3, 1]],
-    [[9, 13], [1, 0]],
-    [[4, 4], [1, 0]],
-    [[2, 1, 6, 6], [0, 2, 3, 1]],
-    [[2, 3, 5], [0, 2, 1]],
-    [[2, 3, 4, 5], [3, 1, 2, 0]], // not an axis-group swap: the stock kernel
-    [[3, 4, 5], [2, 0, 1]],
+    [
+      [3, 8, 5, 7],
+      [0, 2, 3, 1],
+    ],
+    [
+      [3, 5, 7, 8],
+      [0, 3, 1, 2],
+    ],
+    [
+      [2, 16, 12, 12],
+      [0, 2, 3, 1],
+    ],
+    [
+      [9, 13],
+      [1, 0],
+    ],
+    [
+      [4, 4],
+      [1, 0],
+    ],
+    [
+      [2, 1, 6, 6],
+      [0, 2, 3, 1],
+    ],
+    [
+      [2, 3, 5],
+      [0, 2, 1],
+    ],
+    [
+      [2, 3, 4, 5],
+      [3, 1, 2, 0],
+    ], // not an axis-group swap: the stock kernel
+    [
+      [3, 4, 5],
+      [2, 0, 1],
+    ],
   ];
   for (const [shape, perm] of cases) {
     test(`x=[${shape}],perm=[${perm}]`, async () => {
@@ -204,7 +307,14 @@ describe('Transpose on wasm (batched 4x4 SIMD blocks for axis-group swaps, stock
   }
   test('int32 goes to the stock kernel', async () => {
     await tf.setBackend('wasm');
-    const x = tf.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
+    const x = tf.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [2, 3],
+      'int32',
+    );
     expect(Array.from(tf.transpose(x).dataSync())).toEqual([1, 4, 2, 5, 3, 6]);
     await tf.setBackend('cpu');
   });

@@ -33,9 +33,12 @@ export function fixtureData(t: FixtureTensor): Float32Array | Float64Array | Int
   const buf = Buffer.from(t.b64, 'base64');
   const bytes = new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   switch (t.dtype) {
-    case 'float32': return new Float32Array(bytes.buffer);
-    case 'float64': return new Float64Array(bytes.buffer);
-    case 'bool': return bytes;
+    case 'float32':
+      return new Float32Array(bytes.buffer);
+    case 'float64':
+      return new Float64Array(bytes.buffer);
+    case 'bool':
+      return bytes;
     case 'int64': {
       const big = new BigInt64Array(bytes.buffer);
       const out = new Int32Array(big.length);
@@ -66,9 +69,13 @@ export function expectClose(
   let eShape: number[] | null = null;
   let e: ArrayLike<number>;
   if (typeof expected === 'number') e = [expected];
-  else if (expected instanceof tf.Tensor) { eShape = expected.shape; e = expected.dataSync() as Float32Array; }
-  else if ('b64' in (expected as object)) { eShape = (expected as FixtureTensor).shape; e = fixtureData(expected as FixtureTensor) as ArrayLike<number>; }
-  else e = expected as ArrayLike<number>;
+  else if (expected instanceof tf.Tensor) {
+    eShape = expected.shape;
+    e = expected.dataSync() as Float32Array;
+  } else if ('b64' in (expected as object)) {
+    eShape = (expected as FixtureTensor).shape;
+    e = fixtureData(expected as FixtureTensor) as ArrayLike<number>;
+  } else e = expected as ArrayLike<number>;
   let a: ArrayLike<number>;
   if (typeof actual === 'number') a = [actual];
   else if (actual instanceof tf.Tensor) {
@@ -76,10 +83,14 @@ export function expectClose(
     a = actual.dataSync() as Float32Array;
   } else a = actual;
   expect(a.length, `${what}: number of elements`).toBe(e.length);
-  let worst = -1; let worstErr = 0;
+  let worst = -1;
+  let worstErr = 0;
   for (let i = 0; i < e.length; i++) {
     const err = Math.abs(a[i] - e[i]) - (atol + rtol * Math.abs(e[i]));
-    if (!(err <= 0) && (worst < 0 || !(err <= worstErr))) { worst = i; worstErr = err; }
+    if (!(err <= 0) && (worst < 0 || !(err <= worstErr))) {
+      worst = i;
+      worstErr = err;
+    }
   }
   if (worst >= 0) {
     expect.fail(`${what}: element ${worst} is ${a[worst]}, torch gives ${e[worst]} (rtol ${rtol}, atol ${atol})`);

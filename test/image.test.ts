@@ -10,7 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ShapeError, ValueError } from '../src/errors';
 import { writeFileAtomic, writeFileAtomicSync } from '../src/node/atomic';
 import {
-  encodePng, makeArticleGrid, makeGrid, renderLossPlot, saveArticleGrid, saveImageGrid, saveLossPlot,
+  encodePng,
+  makeArticleGrid,
+  makeGrid,
+  renderLossPlot,
+  saveArticleGrid,
+  saveImageGrid,
+  saveLossPlot,
 } from '../src/node/image';
 import type { MakeGridOptions } from '../src/node/image';
 import { loadMnist } from '../src/node/mnist';
@@ -31,7 +37,8 @@ function readPng(path: string) {
   const pixels = new Uint8Array(png.width * png.height * channels);
   for (let p = 0; p < png.width * png.height; p++) {
     for (let c = 0; c < channels; c++) {
-      pixels[p * channels + c] = channels === 1 ? png.data[p * 4] : channels === 2 ? png.data[p * 4 + (c ? 3 : 0)] : png.data[p * 4 + c];
+      pixels[p * channels + c] =
+        channels === 1 ? png.data[p * 4] : channels === 2 ? png.data[p * 4 + (c ? 3 : 0)] : png.data[p * 4 + c];
     }
   }
   return { width: png.width, height: png.height, channels, colorType: meta.colorType, pixels };
@@ -61,9 +68,13 @@ describe('makeGrid / saveImageGrid = torchvision make_grid / save_image', () => 
     expect(() => makeGrid(tf.zeros([2, 1, 2, 2]), { nrow: 0 })).toThrow(ValueError);
     expect(() => makeGrid(tf.zeros([2, 1, 2, 2]), { padding: -1 })).toThrow(/padding must be an integer >= 0, got -1/);
     expect(() => makeGrid(tf.zeros([2]))).toThrow(/got shape \[2\]/);
-    expect(() => makeGrid([tf.zeros([1, 2, 2]), tf.zeros([1, 3, 2])])).toThrow(/equal size, got \[1, 2, 2\], \[1, 3, 2\]/);
+    expect(() => makeGrid([tf.zeros([1, 2, 2]), tf.zeros([1, 3, 2])])).toThrow(
+      /equal size, got \[1, 2, 2\], \[1, 3, 2\]/,
+    );
     expect(() => makeGrid([])).toThrow(ShapeError);
-    await expect(saveImageGrid(tf.zeros([2, 2, 3, 3]), join(out, 'two.png'))).rejects.toThrow(/1-, 3- or 4-channel images, got 2 channels/);
+    await expect(saveImageGrid(tf.zeros([2, 2, 3, 3]), join(out, 'two.png'))).rejects.toThrow(
+      /1-, 3- or 4-channel images, got 2 channels/,
+    );
     expect(existsSync(join(out, 'two.png'))).toBe(false);
   });
 });
@@ -105,17 +116,22 @@ describe("the article's generate_images canvas", () => {
     for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) ink += at(y, x) > 128 ? 1 : 0;
     expect(ink).toBeGreaterThan(40);
     if (process.env.KEEP_IMAGES) writeFileSync(join(process.env.KEEP_IMAGES, 'mnist-article.png'), readFileSync(path));
-    await saveImageGrid(images.slice([0, 0, 0, 0], [64, 1, 28, 28]), join(out, 'mnist-tv.png'), { normalize: true, valueRange: [-1, 1] });
+    await saveImageGrid(images.slice([0, 0, 0, 0], [64, 1, 28, 28]), join(out, 'mnist-tv.png'), {
+      normalize: true,
+      valueRange: [-1, 1],
+    });
     const tv = readPng(join(out, 'mnist-tv.png'));
     expect([tv.width, tv.height, tv.channels]).toEqual([8 * 30 + 2, 8 * 30 + 2, 3]);
-    if (process.env.KEEP_IMAGES) writeFileSync(join(process.env.KEEP_IMAGES, 'mnist-tv.png'), readFileSync(join(out, 'mnist-tv.png')));
+    if (process.env.KEEP_IMAGES)
+      writeFileSync(join(process.env.KEEP_IMAGES, 'mnist-tv.png'), readFileSync(join(out, 'mnist-tv.png')));
     images.dispose();
   });
 });
 
 describe('encodePng', () => {
   it.each([1, 2, 3, 4] as const)('round-trips %i channel(s) through pngjs', (ch) => {
-    const w = 5; const h = 3;
+    const w = 5;
+    const h = 3;
     const data = Uint8Array.from({ length: w * h * ch }, (_, i) => (i * 37) % 256);
     const path = join(out, `enc-${ch}.png`);
     writeFileSync(path, encodePng(data, w, h, ch));
@@ -152,11 +168,18 @@ describe('loss plot', () => {
       }
       return n;
     };
-    for (const rgb of [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40]]) expect(count(rgb)).toBeGreaterThan(300);
+    for (const rgb of [
+      [31, 119, 180],
+      [255, 127, 14],
+      [44, 160, 44],
+      [214, 39, 40],
+    ])
+      expect(count(rgb)).toBeGreaterThan(300);
     expect(count([0, 0, 0])).toBeGreaterThan(1000); // axes, ticks, labels
     expect(count([255, 255, 255])).toBeGreaterThan(640 * 480 * 0.6);
     // The x axis of the top panel: a black horizontal line spanning the plot.
-    const row = (y: number) => Array.from({ length: 500 }, (_, i) => png.pixels[(y * 640 + 64 + i) * 3]).every((v) => v === 0);
+    const row = (y: number) =>
+      Array.from({ length: 500 }, (_, i) => png.pixels[(y * 640 + 64 + i) * 3]).every((v) => v === 0);
     expect(Array.from({ length: 240 }, (_, y) => row(y)).some(Boolean)).toBe(true);
     if (process.env.KEEP_IMAGES) writeFileSync(join(process.env.KEEP_IMAGES, 'losses.png'), readFileSync(path));
   });
@@ -173,7 +196,8 @@ describe('atomic writes', () => {
   const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
   it('replaces the file and leaves no temp file', async () => {
-    const dir = join(out, 'atomic'); mkdirSync(dir);
+    const dir = join(out, 'atomic');
+    mkdirSync(dir);
     const p = join(dir, 'a.txt');
     writeFileAtomicSync(p, 'old');
     await writeFileAtomic(p, 'new');
@@ -184,14 +208,17 @@ describe('atomic writes', () => {
   });
 
   it('a failed write leaves the old file intact and cleans its temp file', async () => {
-    const dir = join(out, 'atomic2'); mkdirSync(dir);
+    const dir = join(out, 'atomic2');
+    mkdirSync(dir);
     const p = join(dir, 'grid.png');
     await saveImageGrid(tf.ones([1, 1, 2, 2]), p);
     const before = readFileSync(p);
     // Invalid tensor: fails before touching the file.
     await expect(saveImageGrid(tf.ones([2, 5, 2, 2]), p)).rejects.toThrow(ShapeError);
     // The rename itself fails (target is a non-empty directory): the temp file must go.
-    const target = join(dir, 'isdir'); mkdirSync(target); writeFileSync(join(target, 'x'), 'x');
+    const target = join(dir, 'isdir');
+    mkdirSync(target);
+    writeFileSync(join(target, 'x'), 'x');
     await expect(saveImageGrid(tf.ones([1, 1, 2, 2]), target)).rejects.toThrow();
     expect(() => writeFileAtomicSync(target, 'data')).toThrow();
     // The directory is gone: nothing can be created.

@@ -8,10 +8,30 @@ import * as init from '../src/nn/init';
 import { manualSeed } from '../src/random';
 import { expectClose, loadFixture, type FixtureTensor } from './helpers';
 
-interface GainCase { kind: 'gain'; nonlinearity: init.Nonlinearity; param: number | null; gain: number }
-interface FanCase { kind: 'fan'; shape: number[]; fan_in: number; fan_out: number }
-interface Step { fn: string; shape: number[]; args: unknown[] | Record<string, unknown>; out: FixtureTensor }
-interface InitCase { kind: 'init'; name: string; seed: number; steps: Step[] }
+interface GainCase {
+  kind: 'gain';
+  nonlinearity: init.Nonlinearity;
+  param: number | null;
+  gain: number;
+}
+interface FanCase {
+  kind: 'fan';
+  shape: number[];
+  fan_in: number;
+  fan_out: number;
+}
+interface Step {
+  fn: string;
+  shape: number[];
+  args: unknown[] | Record<string, unknown>;
+  out: FixtureTensor;
+}
+interface InitCase {
+  kind: 'init';
+  name: string;
+  seed: number;
+  steps: Step[];
+}
 type Case = GainCase | FanCase | InitCase;
 
 const fixture = loadFixture<Case>('init');
@@ -19,9 +39,17 @@ const of = <K extends Case['kind']>(k: K) => fixture.cases.filter((c): c is Extr
 
 /** torch's snake_case initialiser names to ours. */
 const FNS: Record<string, (v: tf.Variable, ...args: any[]) => tf.Variable> = {
-  uniform_: init.uniform_, normal_: init.normal_, constant_: init.constant_, zeros_: init.zeros_, ones_: init.ones_,
-  eye_: init.eye_, xavier_uniform_: init.xavierUniform_, xavier_normal_: init.xavierNormal_,
-  kaiming_uniform_: init.kaimingUniform_, kaiming_normal_: init.kaimingNormal_, trunc_normal_: init.truncNormal_,
+  uniform_: init.uniform_,
+  normal_: init.normal_,
+  constant_: init.constant_,
+  zeros_: init.zeros_,
+  ones_: init.ones_,
+  eye_: init.eye_,
+  xavier_uniform_: init.xavierUniform_,
+  xavier_normal_: init.xavierNormal_,
+  kaiming_uniform_: init.kaimingUniform_,
+  kaiming_normal_: init.kaimingNormal_,
+  trunc_normal_: init.truncNormal_,
 };
 
 afterEach(() => vi.restoreAllMocks());
@@ -40,7 +68,7 @@ describe('calculateFanInAndFanOut matches torch', () => {
   });
 });
 
-describe('seeded initialisers write torch\'s values', () => {
+describe("seeded initialisers write torch's values", () => {
   it.each(of('init').map((c) => [`${c.name} seed=${c.seed}`, c] as const))('%s', (_n, c) => {
     manualSeed(c.seed);
     c.steps.forEach((s, i) => {
@@ -81,7 +109,7 @@ describe('nn.init behaviour', () => {
     expectClose(after, fresh, 'draws after the no-op');
   });
 
-  it('the deprecated alias normal (the article\'s torch.nn.init.normal) warns once and equals normal_', () => {
+  it("the deprecated alias normal (the article's torch.nn.init.normal) warns once and equals normal_", () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     manualSeed(1);
     const a = init.normal(new Parameter(tf.zeros([64])), 0.0, 1.0);
@@ -103,23 +131,60 @@ describe('nn.init behaviour', () => {
   });
 
   const errors: Array<[string, () => unknown, Function, string]> = [
-    ['calculateGain unknown nonlinearity', () => init.calculateGain('gelu' as init.Nonlinearity), ValueError,
-      'unsupported nonlinearity gelu'],
-    ['calculateGain leaky_relu param=true', () => init.calculateGain('leaky_relu', true as unknown as number), ValueError,
-      'negative_slope true not a valid number'],
-    ['fans of a 1-D shape [5]', () => init.calculateFanInAndFanOut([5]), ShapeError,
-      'Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got shape [5])'],
-    ['xavierUniform_ of a 1-D parameter', () => init.xavierUniform_(new Parameter(tf.zeros([5]))), ShapeError,
-      'fewer than 2 dimensions'],
-    ['kaimingNormal_ mode=fan_avg', () => init.kaimingNormal_(new Parameter(tf.zeros([2, 2])), { mode: 'fan_avg' as init.FanMode }),
-      ValueError, 'Mode fan_avg not supported, please use one of fan_in, fan_out'],
-    ['eye_ of a 3-D parameter', () => init.eye_(new Parameter(tf.zeros([2, 2, 2]))), ValueError,
-      'only tensors with 2 dimensions are supported (got shape [2, 2, 2])'],
-    ['uniform_ of an immutable tf.Tensor', () => init.uniform_(tf.zeros([2]) as unknown as tf.Variable), ArgumentTypeError,
-      'expected a tf.Variable (a Parameter or a module buffer) to write in place, got a tf.Tensor'],
-    ['normal_ of an int32 variable', () => init.normal_(tf.variable(tf.zeros([2], 'int32'))), ArgumentTypeError,
-      'expected a float32 variable, got int32'],
-    ['normal_ std=-1', () => init.normal_(new Parameter(tf.zeros([2])), 0, -1), ValueError, 'normal expects std >= 0.0'],
+    [
+      'calculateGain unknown nonlinearity',
+      () => init.calculateGain('gelu' as init.Nonlinearity),
+      ValueError,
+      'unsupported nonlinearity gelu',
+    ],
+    [
+      'calculateGain leaky_relu param=true',
+      () => init.calculateGain('leaky_relu', true as unknown as number),
+      ValueError,
+      'negative_slope true not a valid number',
+    ],
+    [
+      'fans of a 1-D shape [5]',
+      () => init.calculateFanInAndFanOut([5]),
+      ShapeError,
+      'Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got shape [5])',
+    ],
+    [
+      'xavierUniform_ of a 1-D parameter',
+      () => init.xavierUniform_(new Parameter(tf.zeros([5]))),
+      ShapeError,
+      'fewer than 2 dimensions',
+    ],
+    [
+      'kaimingNormal_ mode=fan_avg',
+      () => init.kaimingNormal_(new Parameter(tf.zeros([2, 2])), { mode: 'fan_avg' as init.FanMode }),
+      ValueError,
+      'Mode fan_avg not supported, please use one of fan_in, fan_out',
+    ],
+    [
+      'eye_ of a 3-D parameter',
+      () => init.eye_(new Parameter(tf.zeros([2, 2, 2]))),
+      ValueError,
+      'only tensors with 2 dimensions are supported (got shape [2, 2, 2])',
+    ],
+    [
+      'uniform_ of an immutable tf.Tensor',
+      () => init.uniform_(tf.zeros([2]) as unknown as tf.Variable),
+      ArgumentTypeError,
+      'expected a tf.Variable (a Parameter or a module buffer) to write in place, got a tf.Tensor',
+    ],
+    [
+      'normal_ of an int32 variable',
+      () => init.normal_(tf.variable(tf.zeros([2], 'int32'))),
+      ArgumentTypeError,
+      'expected a float32 variable, got int32',
+    ],
+    [
+      'normal_ std=-1',
+      () => init.normal_(new Parameter(tf.zeros([2])), 0, -1),
+      ValueError,
+      'normal expects std >= 0.0',
+    ],
   ];
   it.each(errors)('error: %s', (_n, call, cls, message) => {
     expect(call).toThrow(cls as new () => Error);

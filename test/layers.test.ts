@@ -26,20 +26,34 @@ interface Case {
 function build(c: Case): Module {
   const sd = c.state_dict;
   switch (c.name) {
-    case 'linear,in=5,out=3': return new Linear(5, 3);
-    case 'linear,bias=False': return new Linear(7, 2, { bias: false });
-    case 'linear,3d-input': return new Linear(4, 6);
-    case 'linear,N=1': return new Linear(100, 9);
-    case 'relu': return new ReLU();
-    case 'leakyrelu,0.2': return new LeakyReLU(0.2);
-    case 'leakyrelu,default': return new LeakyReLU();
-    case 'tanh': return new Tanh();
-    case 'sigmoid': return new Sigmoid();
-    case 'dropout,eval': return new Dropout(0.25).eval();
-    case 'flatten': return new Flatten();
-    case 'flatten,0,-2': return new Flatten(0, -2);
-    case 'unflatten': return new Unflatten(1, [2, 3]);
-    case 'sequential': return new Sequential(new Linear(4, 8), new LeakyReLU(0.2), new Linear(8, 2), new Sigmoid());
+    case 'linear,in=5,out=3':
+      return new Linear(5, 3);
+    case 'linear,bias=False':
+      return new Linear(7, 2, { bias: false });
+    case 'linear,3d-input':
+      return new Linear(4, 6);
+    case 'linear,N=1':
+      return new Linear(100, 9);
+    case 'relu':
+      return new ReLU();
+    case 'leakyrelu,0.2':
+      return new LeakyReLU(0.2);
+    case 'leakyrelu,default':
+      return new LeakyReLU();
+    case 'tanh':
+      return new Tanh();
+    case 'sigmoid':
+      return new Sigmoid();
+    case 'dropout,eval':
+      return new Dropout(0.25).eval();
+    case 'flatten':
+      return new Flatten();
+    case 'flatten,0,-2':
+      return new Flatten(0, -2);
+    case 'unflatten':
+      return new Unflatten(1, [2, 3]);
+    case 'sequential':
+      return new Sequential(new Linear(4, 8), new LeakyReLU(0.2), new Linear(8, 2), new Sigmoid());
   }
   throw new Error(`no builder for ${c.name} (${Object.keys(sd)})`);
 }
@@ -60,7 +74,12 @@ describe('layers match torch 1.13', () => {
       backward(out.mul(toTensor(c.proj)).sum());
       expectClose(x.grad!, c.grad_input, `${c.name}: grad input`);
       for (const [name, p] of m.namedParameters()) expectClose(p.grad!, c.grads[name], `${c.name}: grad ${name}`);
-      expect(Object.keys(c.grads).sort()).toEqual(m.namedParameters().map(([n]) => n).sort());
+      expect(Object.keys(c.grads).sort()).toEqual(
+        m
+          .namedParameters()
+          .map(([n]) => n)
+          .sort(),
+      );
     });
   }
 });
@@ -68,7 +87,9 @@ describe('layers match torch 1.13', () => {
 describe('layer errors and memory', () => {
   it('Linear names the shapes on a bad input', () => {
     const fc = new Linear(100, 6272);
-    expect(() => fc.forward(tf.zeros([8, 50]))).toThrow(/Linear: .*expected input\[-1\] \(in_features\) to be 100, got 50 for input of shape \[8, 50\]/);
+    expect(() => fc.forward(tf.zeros([8, 50]))).toThrow(
+      /Linear: .*expected input\[-1\] \(in_features\) to be 100, got 50 for input of shape \[8, 50\]/,
+    );
     expect(() => new Linear(0, 3)).toThrow(/in_features must be a positive integer, got 0/);
   });
   it('Dropout: p outside [0, 1] is an error; train mode zeroes and rescales; eval is identity', () => {
@@ -83,11 +104,22 @@ describe('layer errors and memory', () => {
     expect(d.eval().forward(x)).toBe(x);
   });
   it('forward passes leak no tensors', () => {
-    const mods: Module[] = [new Linear(4, 3), new ReLU(), new LeakyReLU(0.2), new Tanh(), new Sigmoid(), new Dropout(0.3), new Flatten()];
+    const mods: Module[] = [
+      new Linear(4, 3),
+      new ReLU(),
+      new LeakyReLU(0.2),
+      new Tanh(),
+      new Sigmoid(),
+      new Dropout(0.3),
+      new Flatten(),
+    ];
     const x = tf.randomNormal([2, 4]);
     for (const m of mods) m.forward(x).dispose();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 20; i++) tf.tidy(() => { for (const m of mods) m.forward(x); });
+    for (let i = 0; i < 20; i++)
+      tf.tidy(() => {
+        for (const m of mods) m.forward(x);
+      });
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -47,12 +47,20 @@ const FNS = {
 };
 
 const OPTION_NAMES: Record<string, string> = {
-  weight: 'weight', pos_weight: 'posWeight', reduction: 'reduction', ignore_index: 'ignoreIndex', label_smoothing: 'labelSmoothing',
+  weight: 'weight',
+  pos_weight: 'posWeight',
+  reduction: 'reduction',
+  ignore_index: 'ignoreIndex',
+  label_smoothing: 'labelSmoothing',
 };
 
 const MODULES = {
-  BCELoss: nn.BCELoss, BCEWithLogitsLoss: nn.BCEWithLogitsLoss, MSELoss: nn.MSELoss, L1Loss: nn.L1Loss,
-  NLLLoss: nn.NLLLoss, CrossEntropyLoss: nn.CrossEntropyLoss,
+  BCELoss: nn.BCELoss,
+  BCEWithLogitsLoss: nn.BCEWithLogitsLoss,
+  MSELoss: nn.MSELoss,
+  L1Loss: nn.L1Loss,
+  NLLLoss: nn.NLLLoss,
+  CrossEntropyLoss: nn.CrossEntropyLoss,
 };
 
 function options(c: LossCase | ModuleCase): Record<string, unknown> {
@@ -72,7 +80,11 @@ function expectCloseNonFinite(actual: tf.Tensor, expected: FixtureTensor, what: 
   e.forEach((v, i) => {
     if (!finite[i]) expect(a[i], `${what}: element ${i}`).toBe(v);
   });
-  expectClose(a.filter((_, i) => finite[i]), e.filter((_, i) => finite[i]), what);
+  expectClose(
+    a.filter((_, i) => finite[i]),
+    e.filter((_, i) => finite[i]),
+    what,
+  );
 }
 
 const fixture = loadFixture<LossCase | ModuleCase>('losses');
@@ -119,7 +131,8 @@ describe('loss modules match torch 1.13: repr, state dict, forward, backward', (
   });
 
   it.each(moduleCases.filter((c) => Object.keys(c.state_dict).length).map((c) => [c.name, c] as const))(
-    '%s: loadStateDict of torch\'s buffers restores the loss', (_name, c) => {
+    "%s: loadStateDict of torch's buffers restores the loss",
+    (_name, c) => {
       const zeros: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(options(c))) zeros[k] = v instanceof tf.Tensor ? tf.zerosLike(v) : v;
       const m = new (MODULES[c.cls] as new (o: Record<string, unknown>) => nn.BCELoss)(zeros);
@@ -129,9 +142,16 @@ describe('loss modules match torch 1.13: repr, state dict, forward, backward', (
   );
 
   it.each([
-    ['BCELoss reduction=avg', () => new nn.BCELoss({ reduction: 'avg' as F.Reduction }), 'BCELoss: avg is not a valid value for reduction'],
-    ['CrossEntropyLoss labelSmoothing=1.5', () => new nn.CrossEntropyLoss({ labelSmoothing: 1.5 }),
-      'label_smoothing must be between 0.0 and 1.0. Got: 1.5'],
+    [
+      'BCELoss reduction=avg',
+      () => new nn.BCELoss({ reduction: 'avg' as F.Reduction }),
+      'BCELoss: avg is not a valid value for reduction',
+    ],
+    [
+      'CrossEntropyLoss labelSmoothing=1.5',
+      () => new nn.CrossEntropyLoss({ labelSmoothing: 1.5 }),
+      'label_smoothing must be between 0.0 and 1.0. Got: 1.5',
+    ],
   ])('constructor error: %s', (_n, make, message) => {
     expect(make).toThrow(ValueError);
     expect(make).toThrow(message);
@@ -140,59 +160,157 @@ describe('loss modules match torch 1.13: repr, state dict, forward, backward', (
 
 describe('F losses: errors', () => {
   const p = () => tf.tensor2d([[0.2], [0.9], [0.5], [0.1]]);
-  const logp = () => tf.logSoftmax(tf.tensor2d([[1, 2, 3], [0, 1, 0]]));
+  const logp = () =>
+    tf.logSoftmax(
+      tf.tensor2d([
+        [1, 2, 3],
+        [0, 1, 0],
+      ]),
+    );
   const idx = (v: number[], shape?: number[]) => tf.tensor(v, shape ?? [v.length], 'int32');
   const cases: Array<[string, () => unknown, typeof ShapeError | typeof ValueError, string]> = [
-    ['bce target [4] vs input [4,1]', () => F.binaryCrossEntropy(p(), tf.ones([4])), ShapeError,
-      'using a target size ([4]) that is different to the input size ([4, 1])'],
-    ['bce input 1.5 outside [0,1]', () => F.binaryCrossEntropy(tf.tensor1d([0.5, 1.5]), tf.ones([2])), ValueError,
-      'all elements of input should be between 0 and 1, got values in [0.5, 1.5]'],
-    ['bce input -0.1 outside [0,1]', () => F.binaryCrossEntropy(tf.tensor1d([-0.1]), tf.ones([1])), ValueError,
-      'all elements of input should be between 0 and 1'],
+    [
+      'bce target [4] vs input [4,1]',
+      () => F.binaryCrossEntropy(p(), tf.ones([4])),
+      ShapeError,
+      'using a target size ([4]) that is different to the input size ([4, 1])',
+    ],
+    [
+      'bce input 1.5 outside [0,1]',
+      () => F.binaryCrossEntropy(tf.tensor1d([0.5, 1.5]), tf.ones([2])),
+      ValueError,
+      'all elements of input should be between 0 and 1, got values in [0.5, 1.5]',
+    ],
+    [
+      'bce input -0.1 outside [0,1]',
+      () => F.binaryCrossEntropy(tf.tensor1d([-0.1]), tf.ones([1])),
+      ValueError,
+      'all elements of input should be between 0 and 1',
+    ],
     ['bce input NaN', () => F.binaryCrossEntropy(tf.tensor1d([NaN, 0.5]), tf.ones([2])), ValueError, '1 NaN'],
-    ['bce weight [2] vs input [4,3]', () => F.binaryCrossEntropy(tf.fill([4, 3], 0.5), tf.ones([4, 3]), { weight: tf.ones([2]) }),
-      ShapeError, 'the size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1'],
-    ['bce weight [2,4,3] grows input [4,3]', () => F.binaryCrossEntropy(tf.fill([4, 3], 0.5), tf.ones([4, 3]), { weight: tf.ones([2, 4, 3]) }),
-      ShapeError, 'broadcasts the loss of shape [4, 3] to [2, 4, 3]'],
-    ['bce reduction=avg', () => F.binaryCrossEntropy(p(), p(), { reduction: 'avg' as F.Reduction }), ValueError,
-      'avg is not a valid value for reduction'],
-    ['bce_logits target [4] vs input [4,1]', () => F.binaryCrossEntropyWithLogits(p(), tf.ones([4])), ShapeError,
-      'target size ([4]) must be the same as input size ([4, 1])'],
-    ['bce_logits pos_weight [2] vs input [4,3]',
-      () => F.binaryCrossEntropyWithLogits(tf.ones([4, 3]), tf.ones([4, 3]), { posWeight: tf.ones([2]) }), ShapeError,
-      'must match the size of tensor b (2)'],
-    ['mse [4,3] vs [5]', () => F.mseLoss(tf.ones([4, 3]), tf.ones([5])), ShapeError,
-      'the size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1'],
-    ['l1 [4,3] vs [4]', () => F.l1Loss(tf.ones([4, 3]), tf.ones([4])), ShapeError, 'must match the size of tensor b (4)'],
-    ['nll float target', () => F.nllLoss(logp(), tf.tensor1d([1, 2])), ShapeError,
-      'expected an int32 target of class indices (torch: Long), got float32'],
+    [
+      'bce weight [2] vs input [4,3]',
+      () => F.binaryCrossEntropy(tf.fill([4, 3], 0.5), tf.ones([4, 3]), { weight: tf.ones([2]) }),
+      ShapeError,
+      'the size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1',
+    ],
+    [
+      'bce weight [2,4,3] grows input [4,3]',
+      () => F.binaryCrossEntropy(tf.fill([4, 3], 0.5), tf.ones([4, 3]), { weight: tf.ones([2, 4, 3]) }),
+      ShapeError,
+      'broadcasts the loss of shape [4, 3] to [2, 4, 3]',
+    ],
+    [
+      'bce reduction=avg',
+      () => F.binaryCrossEntropy(p(), p(), { reduction: 'avg' as F.Reduction }),
+      ValueError,
+      'avg is not a valid value for reduction',
+    ],
+    [
+      'bce_logits target [4] vs input [4,1]',
+      () => F.binaryCrossEntropyWithLogits(p(), tf.ones([4])),
+      ShapeError,
+      'target size ([4]) must be the same as input size ([4, 1])',
+    ],
+    [
+      'bce_logits pos_weight [2] vs input [4,3]',
+      () => F.binaryCrossEntropyWithLogits(tf.ones([4, 3]), tf.ones([4, 3]), { posWeight: tf.ones([2]) }),
+      ShapeError,
+      'must match the size of tensor b (2)',
+    ],
+    [
+      'mse [4,3] vs [5]',
+      () => F.mseLoss(tf.ones([4, 3]), tf.ones([5])),
+      ShapeError,
+      'the size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1',
+    ],
+    [
+      'l1 [4,3] vs [4]',
+      () => F.l1Loss(tf.ones([4, 3]), tf.ones([4])),
+      ShapeError,
+      'must match the size of tensor b (4)',
+    ],
+    [
+      'nll float target',
+      () => F.nllLoss(logp(), tf.tensor1d([1, 2])),
+      ShapeError,
+      'expected an int32 target of class indices (torch: Long), got float32',
+    ],
     ['nll target 5 out of bounds C=3', () => F.nllLoss(logp(), idx([1, 5])), ValueError, 'Target 5 is out of bounds'],
     ['nll target -1 out of bounds', () => F.nllLoss(logp(), idx([-1, 0])), ValueError, 'Target -1 is out of bounds'],
-    ['nll batch 2 vs 3', () => F.nllLoss(logp(), idx([1, 2, 0])), ShapeError,
-      'expected input batch_size (2) to match target batch_size (3)'],
-    ['nll target [2,2] for [2,3]', () => F.nllLoss(logp(), idx([1, 2, 0, 0], [2, 2])), ShapeError,
-      '0D or 1D target tensor expected, multi-target not supported'],
-    ['nll K=1 target [2,3] for [2,3,4]', () => F.nllLoss(tf.zeros([2, 3, 4]), idx([0, 0, 0, 0, 0, 0], [2, 3])), ShapeError,
-      'expected target size [2, 4], got [2, 3]'],
-    ['nll unbatched [3] with target [1]', () => F.nllLoss(tf.zeros([3]), idx([1])), ShapeError,
-      'size mismatch (got input: [3], target: [1])'],
+    [
+      'nll batch 2 vs 3',
+      () => F.nllLoss(logp(), idx([1, 2, 0])),
+      ShapeError,
+      'expected input batch_size (2) to match target batch_size (3)',
+    ],
+    [
+      'nll target [2,2] for [2,3]',
+      () => F.nllLoss(logp(), idx([1, 2, 0, 0], [2, 2])),
+      ShapeError,
+      '0D or 1D target tensor expected, multi-target not supported',
+    ],
+    [
+      'nll K=1 target [2,3] for [2,3,4]',
+      () => F.nllLoss(tf.zeros([2, 3, 4]), idx([0, 0, 0, 0, 0, 0], [2, 3])),
+      ShapeError,
+      'expected target size [2, 4], got [2, 3]',
+    ],
+    [
+      'nll unbatched [3] with target [1]',
+      () => F.nllLoss(tf.zeros([3]), idx([1])),
+      ShapeError,
+      'size mismatch (got input: [3], target: [1])',
+    ],
     ['nll 0-d input', () => F.nllLoss(tf.scalar(1), idx([1], [])), ShapeError, 'expected 1 or more dimensions (got 0)'],
-    ['nll weight [4] for C=3', () => F.nllLoss(logp(), idx([1, 2]), { weight: tf.ones([4]) }), ShapeError,
-      'weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: [4]'],
-    ['ce label_smoothing=1.5', () => F.crossEntropy(logp(), idx([1, 2]), { labelSmoothing: 1.5 }), ValueError,
-      'label_smoothing must be between 0.0 and 1.0. Got: 1.5'],
-    ['ce prob target with ignoreIndex=1', () => F.crossEntropy(logp(), tf.fill([2, 3], 1 / 3), { ignoreIndex: 1 }), ValueError,
-      'ignore_index is not supported for floating point target'],
-    ['ce int target of the input shape', () => F.crossEntropy(logp(), tf.zeros([2, 3], 'int32')), ShapeError,
-      'expected floating point type for target with class probabilities, got int32'],
-    ['ce prob weight [2] for C=3', () => F.crossEntropy(logp(), tf.fill([2, 3], 1 / 3), { weight: tf.ones([2]) }), ShapeError,
-      'cross_entropy: weight tensor should be defined either for all 3 classes'],
-    ['ce float target [2,4] for [2,3]', () => F.crossEntropy(logp(), tf.ones([2, 4])), ShapeError,
-      'expected an int32 target of class indices (torch: Long), got float32'],
-    ['ce target 7 out of bounds with label smoothing', () => F.crossEntropy(logp(), idx([1, 7]), { labelSmoothing: 0.1 }),
-      ValueError, 'Target 7 is out of bounds'],
-    ['ce reduction=avg', () => F.crossEntropy(logp(), idx([1, 2]), { reduction: 'avg' as F.Reduction }), ValueError,
-      'avg is not a valid value for reduction'],
+    [
+      'nll weight [4] for C=3',
+      () => F.nllLoss(logp(), idx([1, 2]), { weight: tf.ones([4]) }),
+      ShapeError,
+      'weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape: [4]',
+    ],
+    [
+      'ce label_smoothing=1.5',
+      () => F.crossEntropy(logp(), idx([1, 2]), { labelSmoothing: 1.5 }),
+      ValueError,
+      'label_smoothing must be between 0.0 and 1.0. Got: 1.5',
+    ],
+    [
+      'ce prob target with ignoreIndex=1',
+      () => F.crossEntropy(logp(), tf.fill([2, 3], 1 / 3), { ignoreIndex: 1 }),
+      ValueError,
+      'ignore_index is not supported for floating point target',
+    ],
+    [
+      'ce int target of the input shape',
+      () => F.crossEntropy(logp(), tf.zeros([2, 3], 'int32')),
+      ShapeError,
+      'expected floating point type for target with class probabilities, got int32',
+    ],
+    [
+      'ce prob weight [2] for C=3',
+      () => F.crossEntropy(logp(), tf.fill([2, 3], 1 / 3), { weight: tf.ones([2]) }),
+      ShapeError,
+      'cross_entropy: weight tensor should be defined either for all 3 classes',
+    ],
+    [
+      'ce float target [2,4] for [2,3]',
+      () => F.crossEntropy(logp(), tf.ones([2, 4])),
+      ShapeError,
+      'expected an int32 target of class indices (torch: Long), got float32',
+    ],
+    [
+      'ce target 7 out of bounds with label smoothing',
+      () => F.crossEntropy(logp(), idx([1, 7]), { labelSmoothing: 0.1 }),
+      ValueError,
+      'Target 7 is out of bounds',
+    ],
+    [
+      'ce reduction=avg',
+      () => F.crossEntropy(logp(), idx([1, 2]), { reduction: 'avg' as F.Reduction }),
+      ValueError,
+      'avg is not a valid value for reduction',
+    ],
   ];
   it.each(cases)('%s', (_name, call, cls, message) => {
     expect(call).toThrow(cls);
@@ -210,7 +328,9 @@ describe('F losses: behaviour', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     fn(tf.ones([4, 1]), tf.ones([4]));
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toContain('using a target size ([4]) that is different to the input size ([4, 1])');
+    expect(String(warn.mock.calls[0]![0])).toContain(
+      'using a target size ([4]) that is different to the input size ([4, 1])',
+    );
     fn(tf.ones([4]), tf.ones([4]));
     expect(warn).toHaveBeenCalledTimes(1);
   });
@@ -223,8 +343,11 @@ describe('F losses: behaviour', () => {
     for (const loss of [
       F.binaryCrossEntropy(x, y, { weight: tf.ones([4]) }),
       F.binaryCrossEntropyWithLogits(x, y, { posWeight: tf.ones([4]) }),
-      F.nllLoss(x, t), F.crossEntropy(x, t, { labelSmoothing: 0.1 }), F.l1Loss(x, y),
-    ]) loss.dispose();
+      F.nllLoss(x, t),
+      F.crossEntropy(x, t, { labelSmoothing: 0.1 }),
+      F.l1Loss(x, y),
+    ])
+      loss.dispose();
     // the two weight tensors made inline above are the only survivors
     expect(tf.memory().numTensors - before).toBe(2);
   });

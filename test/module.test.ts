@@ -41,8 +41,18 @@ describe('Module traversal matches torch', () => {
 
   it('train()/eval() recurse', () => {
     const net = build();
-    expect(net.eval().modules().every((m) => !m.training)).toBe(true);
-    expect(net.train().modules().every((m) => m.training)).toBe(true);
+    expect(
+      net
+        .eval()
+        .modules()
+        .every((m) => !m.training),
+    ).toBe(true);
+    expect(
+      net
+        .train()
+        .modules()
+        .every((m) => m.training),
+    ).toBe(true);
   });
 });
 
@@ -62,7 +72,10 @@ describe('loadStateDict', () => {
       err = e as Error;
     }
     expect(err?.message).toBe(torchText);
-    expect(err).toMatchObject({ missingKeys: ['gen2.bn.running_var'], unexpectedKeys: ['extra.weight', 'gen3.conv.bias'] });
+    expect(err).toMatchObject({
+      missingKeys: ['gen2.bn.running_var'],
+      unexpectedKeys: ['extra.weight', 'gen3.conv.bias'],
+    });
   });
 
   it('strict=false reports missing and unexpected keys instead of throwing', () => {
@@ -95,7 +108,9 @@ describe('registration checks', () => {
     expect(() => new Bare().registerParameter('a.b', null)).toThrow(strip(c.register_error_dot));
     expect(() => new Bare().registerParameter('', null)).toThrow(strip(c.register_error_empty));
     expect(() => new Bare().registerBuffer('weight', null)).toThrow(strip(c.register_error_exists));
-    expect(() => new Bare().registerParameter('x', tf.zeros([1]) as unknown as Parameter)).toThrow(/Parameter or null required/);
+    expect(() => new Bare().registerParameter('x', tf.zeros([1]) as unknown as Parameter)).toThrow(
+      /Parameter or null required/,
+    );
   });
 });
 

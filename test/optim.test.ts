@@ -13,7 +13,7 @@ import { parseTorchFile, serializeTorchFile } from '../src/io/torch-format';
 import { Tanh } from '../src/nn/activation';
 import { Sequential } from '../src/nn/container';
 import { Linear } from '../src/nn/linear';
-import { Adam, AdamW, disposeStateDict, Optimizer, SGD } from '../src/optim';
+import { Adam, AdamW, disposeStateDict, type Optimizer, SGD } from '../src/optim';
 import type { OptimizerStateDict, ParamState } from '../src/optim';
 import { expectClose, fixtureData, loadFixture, toTensor, type FixtureTensor } from './helpers';
 
@@ -59,7 +59,8 @@ const factories: Record<string, Factory> = {
   'Adam(lr=0.05,betas=(0.5,0.9),eps=0.1,weight_decay=0.01,amsgrad=True)': (_, ps) =>
     new Adam(ps, { lr: 0.05, betas: [0.5, 0.9], eps: 0.1, weightDecay: 0.01, amsgrad: true }),
   'AdamW()': (_, ps) => new AdamW(ps),
-  'AdamW(lr=1e-2,weight_decay=0.5,amsgrad=True)': (_, ps) => new AdamW(ps, { lr: 1e-2, weightDecay: 0.5, amsgrad: true }),
+  'AdamW(lr=1e-2,weight_decay=0.5,amsgrad=True)': (_, ps) =>
+    new AdamW(ps, { lr: 1e-2, weightDecay: 0.5, amsgrad: true }),
   'AdamW(lr=1e-2,weight_decay=0,maximize=True)': (_, ps) => new AdamW(ps, { lr: 1e-2, weightDecay: 0, maximize: true }),
   'SGD(lr=0.1)': (_, ps) => new SGD(ps, { lr: 0.1 }),
   'SGD(lr=0.1,momentum=0.9,dampening=0.3)': (_, ps) => new SGD(ps, { lr: 0.1, momentum: 0.9, dampening: 0.3 }),
@@ -75,9 +76,12 @@ const factories: Record<string, Factory> = {
       { lr: 1e-3 },
     ),
   'SGD(groups:[0]momentum=0.9,[2];lr=0.1)': (net) =>
-    new SGD([{ params: net.getSubmodule('0').parameters(), momentum: 0.9 }, { params: net.getSubmodule('2').parameters() }], {
-      lr: 0.1,
-    }),
+    new SGD(
+      [{ params: net.getSubmodule('0').parameters(), momentum: 0.9 }, { params: net.getSubmodule('2').parameters() }],
+      {
+        lr: 0.1,
+      },
+    ),
   'Adam(lr=1e-2),extra,set_to_none=True': (_, ps) => new Adam(ps, { lr: 1e-2 }),
   'Adam(lr=1e-2),extra,set_to_none=False': (_, ps) => new Adam(ps, { lr: 1e-2 }),
   'SGD(lr=0.1,momentum=0.9),extra,set_to_none=True': (_, ps) => new SGD(ps, { lr: 0.1, momentum: 0.9 }),
@@ -106,7 +110,11 @@ function build(c: Case): Run {
   const x = toTensor(setup.input);
   const target = toTensor(setup.target);
   return {
-    net, params, opt, x, target,
+    net,
+    params,
+    opt,
+    x,
+    target,
     dispose() {
       opt.dispose();
       params.forEach((p) => p.dispose());
@@ -241,7 +249,9 @@ describe('exact resume: 10 steps + stateDict/loadStateDict + 10 steps == 20 step
       second.opt.loadStateDict(sd);
       disposeStateDict(sd);
       for (let s = 10; s < 20; s++) trainStep(second, c, s);
-      second.params.forEach((p, i) => expect(Array.from(p.dataSync()), `parameter ${i}`).toEqual(Array.from(straight.params[i].dataSync())));
+      second.params.forEach((p, i) =>
+        expect(Array.from(p.dataSync()), `parameter ${i}`).toEqual(Array.from(straight.params[i].dataSync())),
+      );
       straight.dispose();
       second.dispose();
     });
@@ -273,7 +283,8 @@ describe('argument checks with torch 1.13 messages', () => {
       const shared = ps();
       return new Adam([{ params: shared }, { params: shared }]);
     },
-    'load: group count': () => new Adam(p2).loadStateDict(new Adam([{ params: p2.slice(0, 1) }, { params: p2.slice(1) }]).stateDict()),
+    'load: group count': () =>
+      new Adam(p2).loadStateDict(new Adam([{ params: p2.slice(0, 1) }, { params: p2.slice(1) }]).stateDict()),
     'load: group size': () =>
       new Adam([{ params: p3.slice(0, 1) }, { params: p3.slice(1) }]).loadStateDict(
         new Adam([{ params: p3.slice(0, 2) }, { params: p3.slice(2) }]).stateDict(),
@@ -289,7 +300,9 @@ describe('argument checks with torch 1.13 messages', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(ValueError);
-      expect((err as Error).message.startsWith(message), `"${(err as Error).message}" starts with "${message}"`).toBe(true);
+      expect((err as Error).message.startsWith(message), `"${(err as Error).message}" starts with "${message}"`).toBe(
+        true,
+      );
     });
   }
 
@@ -300,8 +313,12 @@ describe('argument checks with torch 1.13 messages', () => {
     expect(() => new Adam([tf.zeros([2]) as unknown as Parameter])).toThrow(
       /optimizer can only optimize Parameters, but one of the params is tf.Tensor \(group 0, index 0\)/,
     );
-    expect(() => new SGD([p, 3 as unknown as Parameter], { lr: 1 })).toThrow(/one of the params is number \(group 0, index 1\)/);
-    expect(() => new Adam([{ params: [p], weight_decay: 0.1 } as never])).toThrow(/unknown optimizer option 'weight_decay'.*'weightDecay'/);
+    expect(() => new SGD([p, 3 as unknown as Parameter], { lr: 1 })).toThrow(
+      /one of the params is number \(group 0, index 1\)/,
+    );
+    expect(() => new Adam([{ params: [p], weight_decay: 0.1 } as never])).toThrow(
+      /unknown optimizer option 'weight_decay'.*'weightDecay'/,
+    );
     expect(() => new Adam([{ params: [p], lr: -2 }])).toThrow('Invalid learning rate: -2');
     expect(() => new SGD([{ params: [p], lr: 0.1 }, { params: [new Parameter(tf.zeros([1]))] }])).toThrow(
       "parameter group didn't specify a value of required optimization parameter lr",
@@ -354,7 +371,7 @@ describe('zeroGrad, skipping, state and memory', () => {
     p.dispose();
   });
 
-  it('Adam state: step is a float32 scalar tensor, keys are torch\'s', () => {
+  it("Adam state: step is a float32 scalar tensor, keys are torch's", () => {
     const p = new Parameter(tf.tensor([1, 2, 3]));
     const opt = new Adam([p], { amsgrad: true });
     for (let i = 0; i < 3; i++) {
@@ -393,7 +410,10 @@ describe('zeroGrad, skipping, state and memory', () => {
     ]) {
       const fc = new Linear(2, 1);
       const opt = make(fc.parameters());
-      const x = tf.tensor([[1, 2], [3, -1]]);
+      const x = tf.tensor([
+        [1, 2],
+        [3, -1],
+      ]);
       const iteration = () =>
         tf.tidy(() => {
           opt.zeroGrad();
@@ -435,7 +455,14 @@ describe('torch files', () => {
     const opt = new Adam(params, { lr: 1 });
     opt.loadStateDict(sd);
     const g = opt.paramGroups[0];
-    expect([g.lr, g.eps, [...g.betas], g.weightDecay, g.amsgrad, g.maximize]).toEqual([2e-4, 1e-7, [0.2, 0.999], 0, false, false]);
+    expect([g.lr, g.eps, [...g.betas], g.weightDecay, g.amsgrad, g.maximize]).toEqual([
+      2e-4,
+      1e-7,
+      [0.2, 0.999],
+      0,
+      false,
+      false,
+    ]);
     expect(opt.state.size).toBe(4);
     for (const p of params) {
       const st = opt.state.get(p)!;

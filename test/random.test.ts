@@ -1,7 +1,7 @@
 // torch 1.13's CPU generator, bit for bit: every case of test/fixtures/random_ops.json (scripts/fixtures/random_ops.py)
 // is replayed call by call and compared exactly (float32 bits, int values), so a case also proves that the
 // generator advanced exactly as torch's did.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ShapeError, ValueError } from '../src/errors';
 import {
@@ -21,7 +21,13 @@ import {
 import { normal, rand, randint, randn, randperm } from '../src/tensor';
 import { type FixtureTensor, fixtureData, loadFixture } from './helpers';
 
-interface Digest { shape: number[]; head: FixtureTensor; tail: FixtureTensor; sum: number; weighted_sum: number }
+interface Digest {
+  shape: number[];
+  head: FixtureTensor;
+  tail: FixtureTensor;
+  sum: number;
+  weighted_sum: number;
+}
 interface Call {
   op: string;
   size?: number[];
@@ -60,14 +66,22 @@ function run(call: Call, gen?: Generator): { data: Float32Array | Int32Array; sh
     return r;
   };
   switch (call.op) {
-    case 'randn': return tensorOut(randn(call.size!, opt));
-    case 'rand': return tensorOut(rand(call.size!, opt));
-    case 'normal': return tensorOut(normal(call.mean!, call.std!, call.size!, opt));
-    case 'randint': return tensorOut(randint(call.low!, call.high!, call.size!, opt));
-    case 'randperm': return tensorOut(randperm(call.n!, opt));
-    case 'uniform': return { data: uniformFill(call.n!, call.from, call.to, g), shape: [call.n!] };
-    case 'normal_': return { data: normalFill(call.n!, call.mean, call.std, g), shape: [call.n!] };
-    case 'bernoulli': return { data: bernoulliFill(call.n!, call.p!, g), shape: [call.n!] };
+    case 'randn':
+      return tensorOut(randn(call.size!, opt));
+    case 'rand':
+      return tensorOut(rand(call.size!, opt));
+    case 'normal':
+      return tensorOut(normal(call.mean!, call.std!, call.size!, opt));
+    case 'randint':
+      return tensorOut(randint(call.low!, call.high!, call.size!, opt));
+    case 'randperm':
+      return tensorOut(randperm(call.n!, opt));
+    case 'uniform':
+      return { data: uniformFill(call.n!, call.from, call.to, g), shape: [call.n!] };
+    case 'normal_':
+      return { data: normalFill(call.n!, call.mean, call.std, g), shape: [call.n!] };
+    case 'bernoulli':
+      return { data: bernoulliFill(call.n!, call.p!, g), shape: [call.n!] };
     case 'dropout': {
       // What F.dropout does on CPU without MKL: keep where bernoulli_(1 - p) is 1, scale by float32(1 / (1 - p)).
       const n = call.n!;
@@ -75,7 +89,8 @@ function run(call: Call, gen?: Generator): { data: Float32Array | Int32Array; sh
       const scale = Math.fround(1 / (1 - call.p!));
       return { data: Float32Array.from(keep, (k, i) => Math.fround((i + 1) / 8) * k * scale), shape: [n] };
     }
-    default: throw new Error(`unknown op ${call.op}`);
+    default:
+      throw new Error(`unknown op ${call.op}`);
   }
 }
 

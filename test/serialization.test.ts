@@ -46,10 +46,14 @@ function rawValues(t: FixtureTensor): Float32Array | Float64Array | BigInt64Arra
   const b = Buffer.from(t.b64, 'base64');
   const buf = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
   switch (t.dtype) {
-    case 'float32': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    case 'bool': return new Uint8Array(buf);
+    case 'float32':
+      return new Float32Array(buf);
+    case 'float64':
+      return new Float64Array(buf);
+    case 'int64':
+      return new BigInt64Array(buf);
+    case 'bool':
+      return new Uint8Array(buf);
   }
 }
 
@@ -80,9 +84,12 @@ function expectPy(actual: unknown, e: Enc, path = 'value'): void {
     expect((actual as unknown[]).length, `${path}: length`).toBe(e.length);
     e.forEach((x, i) => expectPy((actual as unknown[])[i], x, `${path}[${i}]`));
   } else if ('$int' in e) {
-    expect(typeof actual === 'number' || typeof actual === 'bigint', `${path}: an int, got ${typeof actual}`).toBe(true);
+    expect(typeof actual === 'number' || typeof actual === 'bigint', `${path}: an int, got ${typeof actual}`).toBe(
+      true,
+    );
     expect(BigInt(actual as number), path).toBe(BigInt(e.$int));
-    if (typeof actual === 'bigint') expect(Number.isSafeInteger(Number(actual)), `${path}: bigint only past 2^53`).toBe(false);
+    if (typeof actual === 'bigint')
+      expect(Number.isSafeInteger(Number(actual)), `${path}: bigint only past 2^53`).toBe(false);
   } else if ('$float' in e) {
     const want = typeof e.$float === 'number' ? e.$float : Number(e.$float.replace('inf', 'Infinity'));
     expect(Object.is(actual, want), `${path}: ${String(actual)} vs ${want}`).toBe(true);
@@ -119,25 +126,57 @@ function encPy(v: unknown): Enc {
   if (v instanceof tf.Tensor) return encPy(fromTfTensor(v));
   if (isTensorData(v)) {
     const raw = (a: ArrayBufferView, dtype: string, shape: number[]): FixtureTensor => ({
-      shape, dtype: dtype as FixtureTensor['dtype'], b64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64'),
+      shape,
+      dtype: dtype as FixtureTensor['dtype'],
+      b64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64'),
     });
     let values: FixtureTensor;
     const d = v.data;
     switch (v.dtype) {
-      case 'float32': case 'float64': case 'int64': case 'bool': values = raw(d, v.dtype, v.shape); break;
-      case 'float16': values = raw(Float64Array.from(d as Uint16Array, halfToFloat), 'float64', v.shape); break;
-      case 'bfloat16': values = raw(Float64Array.from(d as Uint16Array, bfloat16ToFloat), 'float64', v.shape); break;
-      default: values = raw(BigInt64Array.from(d as Int32Array, (x) => BigInt(x)), 'int64', v.shape);
+      case 'float32':
+      case 'float64':
+      case 'int64':
+      case 'bool':
+        values = raw(d, v.dtype, v.shape);
+        break;
+      case 'float16':
+        values = raw(Float64Array.from(d as Uint16Array, halfToFloat), 'float64', v.shape);
+        break;
+      case 'bfloat16':
+        values = raw(Float64Array.from(d as Uint16Array, bfloat16ToFloat), 'float64', v.shape);
+        break;
+      default:
+        values = raw(
+          BigInt64Array.from(d as Int32Array, (x) => BigInt(x)),
+          'int64',
+          v.shape,
+        );
     }
     return { $tensor: { dtype: v.dtype, shape: v.shape, values } };
   }
-  if (v instanceof Map) return { $dict: [...v].map(([k, x]) => [encPy(k), encPy(x)]), ordered: v instanceof OrderedDict };
-  if (typeof v === 'object') return { $dict: Object.entries(v as object).map(([k, x]) => [k, encPy(x)]), ordered: false };
+  if (v instanceof Map)
+    return { $dict: [...v].map(([k, x]) => [encPy(k), encPy(x)]), ordered: v instanceof OrderedDict };
+  if (typeof v === 'object')
+    return { $dict: Object.entries(v as object).map(([k, x]) => [k, encPy(x)]), ordered: false };
   throw new Error(`cannot encode ${typeof v}`);
 }
 
-interface Case { kind: 'torch' | 'safetensors' | 'dcgan'; file: string; value?: Enc; metadata?: Record<string, string>; tensors?: DcganTensor[] }
-interface DcganTensor { key: string; dtype: string; shape: number[]; sha256: string; sum: number; head: FixtureTensor; values?: FixtureTensor }
+interface Case {
+  kind: 'torch' | 'safetensors' | 'dcgan';
+  file: string;
+  value?: Enc;
+  metadata?: Record<string, string>;
+  tensors?: DcganTensor[];
+}
+interface DcganTensor {
+  key: string;
+  dtype: string;
+  shape: number[];
+  sha256: string;
+  sum: number;
+  head: FixtureTensor;
+  values?: FixtureTensor;
+}
 
 const fixture = loadFixture<Case>('serialization');
 const torchCases = fixture.cases.filter((c) => c.kind === 'torch');
@@ -195,7 +234,9 @@ describe("the article's DCGAN (torch.manual_seed(0), weights_init)", () => {
         expect(td.shape, e.key).toEqual(e.shape);
         expect(createHash('sha256').update(bytesOf(td)).digest('hex'), `${e.key}: sha256`).toBe(e.sha256);
         const head = rawValues(e.head);
-        expect(Array.from(td.data as ArrayLike<number | bigint>).slice(0, head.length), `${e.key}: head`).toEqual(Array.from(head as ArrayLike<number | bigint>));
+        expect(Array.from(td.data as ArrayLike<number | bigint>).slice(0, head.length), `${e.key}: head`).toEqual(
+          Array.from(head as ArrayLike<number | bigint>),
+        );
         if (e.values !== undefined) expectTensor(td, { dtype: e.dtype, shape: e.shape, values: e.values }, e.key);
         if (e.dtype === 'float32') {
           let s = 0;
@@ -219,7 +260,13 @@ describe('serializeTorchFile', () => {
   it("lays records out as torch does: archive/data.pkl, data/<key>, byteorder, version '3'; data 64-byte aligned", () => {
     const bytes = serializeTorchFile({ w: tf.ones([3]), n: tf.scalar(2, 'int32') }, { archiveName: 'netG' });
     const zip = new ZipArchive(bytes);
-    expect([...zip.entries.keys()]).toEqual(['netG/data.pkl', 'netG/data/0', 'netG/data/1', 'netG/byteorder', 'netG/version']);
+    expect([...zip.entries.keys()]).toEqual([
+      'netG/data.pkl',
+      'netG/data/0',
+      'netG/data/1',
+      'netG/byteorder',
+      'netG/version',
+    ]);
     for (const e of zip.entries.values()) expect(e.dataOffset % 64, e.name).toBe(0);
     expect(new TextDecoder().decode(zip.read('netG/version'))).toBe('3\n');
     const back = parseTorchFile(bytes) as Map<string, TensorData>;
@@ -241,7 +288,9 @@ describe('serializeTorchFile', () => {
     const cyc: unknown[] = [];
     cyc.push(cyc);
     expect(() => serializeTorchFile(cyc as PyValue)).toThrow(/contains itself/);
-    expect(() => serializeTorchFile({ t: { dtype: 'float32', shape: [3], data: new Float32Array(2) } })).toThrow(/shape \[3\] but 2 elements/);
+    expect(() => serializeTorchFile({ t: { dtype: 'float32', shape: [3], data: new Float32Array(2) } })).toThrow(
+      /shape \[3\] but 2 elements/,
+    );
     const t = tf.ones([2]);
     t.dispose();
     expect(() => serializeTorchFile({ t })).toThrow(/disposed/);
@@ -286,21 +335,77 @@ describe('safetensors', () => {
   const f32 = (n: number) => ({ dtype: 'F32', shape: [n], data_offsets: [0, 4 * n] });
   const hostile: [string, Uint8Array, RegExp][] = [
     ['shorter than 8 bytes', new Uint8Array(5), /at least 8 bytes/],
-    ['header length past the end', (() => { const b = header({}); new DataView(b.buffer).setBigUint64(0, 1000n, true); return b; })(), /past the end/],
-    ['header length over 100 MB', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setBigUint64(0, BigInt(MAX_HEADER_BYTES) + 1n, true); return b; })(), /exceeds/],
-    ['header length 2^64-1', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setBigUint64(0, 2n ** 64n - 1n, true); return b; })(), /exceeds/],
-    ['not JSON', (() => { const b = header({}); b[9] = 0x7b; return b; })(), /not valid UTF-8 JSON/],
+    [
+      'header length past the end',
+      (() => {
+        const b = header({});
+        new DataView(b.buffer).setBigUint64(0, 1000n, true);
+        return b;
+      })(),
+      /past the end/,
+    ],
+    [
+      'header length over 100 MB',
+      (() => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, BigInt(MAX_HEADER_BYTES) + 1n, true);
+        return b;
+      })(),
+      /exceeds/,
+    ],
+    [
+      'header length 2^64-1',
+      (() => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, 2n ** 64n - 1n, true);
+        return b;
+      })(),
+      /exceeds/,
+    ],
+    [
+      'not JSON',
+      (() => {
+        const b = header({});
+        b[9] = 0x7b;
+        return b;
+      })(),
+      /not valid UTF-8 JSON/,
+    ],
     ['JSON not an object', header([1, 2]), /start with '\{'/],
-    ['unknown dtype', header({ x: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /dtype "C64" is not supported/],
+    [
+      'unknown dtype',
+      header({ x: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      /dtype "C64" is not supported/,
+    ],
     ['negative dim', header({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }), /non-negative integer sizes/],
-    ['fractional dim', header({ x: { dtype: 'F32', shape: [1.5], data_offsets: [0, 6] } }, new Uint8Array(6)), /non-negative integer sizes/],
-    ['size does not match the offsets', header({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /needs 12 bytes/],
-    ['offsets reversed', header({ x: { dtype: 'F32', shape: [0], data_offsets: [4, 0] } }, new Uint8Array(4)), /begin <= end/],
+    [
+      'fractional dim',
+      header({ x: { dtype: 'F32', shape: [1.5], data_offsets: [0, 6] } }, new Uint8Array(6)),
+      /non-negative integer sizes/,
+    ],
+    [
+      'size does not match the offsets',
+      header({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),
+      /needs 12 bytes/,
+    ],
+    [
+      'offsets reversed',
+      header({ x: { dtype: 'F32', shape: [0], data_offsets: [4, 0] } }, new Uint8Array(4)),
+      /begin <= end/,
+    ],
     ['offset past the data', header({ x: f32(4) }, new Uint8Array(8)), /describes 16 bytes .* has 8/],
     ['trailing data', header({ x: f32(1) }, new Uint8Array(8)), /describes 4 bytes .* has 8/],
     ['a gap', header({ x: f32(1), y: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, new Uint8Array(12)), /gap/],
-    ['overlap', header({ x: f32(2), y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)), /overlaps/],
-    ['huge shape', header({ x: { dtype: 'F32', shape: [2 ** 30, 2 ** 30, 2 ** 30], data_offsets: [0, 4] } }, new Uint8Array(4)), /too many elements/],
+    [
+      'overlap',
+      header({ x: f32(2), y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)),
+      /overlaps/,
+    ],
+    [
+      'huge shape',
+      header({ x: { dtype: 'F32', shape: [2 ** 30, 2 ** 30, 2 ** 30], data_offsets: [0, 4] } }, new Uint8Array(4)),
+      /too many elements/,
+    ],
     ['metadata not strings', header({ __metadata__: { n: 1 } }), /string metadata values/],
   ];
   it.each(hostile)('refuses %s', (_, bytes, message) => {
@@ -310,7 +415,9 @@ describe('safetensors', () => {
 
   it('accepts an empty file body, padding spaces, and a tensor named __proto__', () => {
     expect(parseSafetensors(header({}, new Uint8Array(0), '   ')).tensors.size).toBe(0);
-    const b = serializeSafetensors(new Map([['__proto__', { dtype: 'uint8', shape: [1], data: new Uint8Array([7]) } as TensorData]]));
+    const b = serializeSafetensors(
+      new Map([['__proto__', { dtype: 'uint8', shape: [1], data: new Uint8Array([7]) } as TensorData]]),
+    );
     expect(parseSafetensors(b).tensors.get('__proto__')!.data[0]).toBe(7);
     expect(() => serializeSafetensors({ __metadata__: tf.ones([1]) })).toThrow(ValueError);
   });
@@ -320,7 +427,11 @@ describe('safetensors', () => {
 // Hostile and malformed torch files.
 
 /** A stored zip with a hand-made pickle and storages, as torch would lay it out. */
-function torchZip(pkl: Uint8Array, storages: Record<string, Uint8Array> = {}, extra: Record<string, Uint8Array> = {}): Uint8Array {
+function torchZip(
+  pkl: Uint8Array,
+  storages: Record<string, Uint8Array> = {},
+  extra: Record<string, Uint8Array> = {},
+): Uint8Array {
   return writeZip([
     { name: 'archive/data.pkl', data: pkl },
     ...Object.entries(storages).map(([k, data]) => ({ name: `archive/data/${k}`, data })),
@@ -330,10 +441,32 @@ function torchZip(pkl: Uint8Array, storages: Record<string, Uint8Array> = {}, ex
 }
 
 /** A pickle of `_rebuild_tensor_v2(storage(key, numel), offset, size, stride, False, OrderedDict())`. */
-function tensorPickle(o: { storage?: string; key?: string; numel: number; offset?: number; size: PyValue[]; stride: PyValue[] }): Uint8Array {
-  const pid = new PyPersistentId(tuple<PyValue>('storage', new PyGlobal('torch', o.storage ?? 'FloatStorage'), o.key ?? '0', 'cpu', o.numel));
-  return pickle(new Map([['t', new PyReduce(new PyGlobal('torch._utils', '_rebuild_tensor_v2'),
-    [pid, o.offset ?? 0, Object.freeze(o.size), Object.freeze(o.stride), false, new OrderedDict()])]]));
+function tensorPickle(o: {
+  storage?: string;
+  key?: string;
+  numel: number;
+  offset?: number;
+  size: PyValue[];
+  stride: PyValue[];
+}): Uint8Array {
+  const pid = new PyPersistentId(
+    tuple<PyValue>('storage', new PyGlobal('torch', o.storage ?? 'FloatStorage'), o.key ?? '0', 'cpu', o.numel),
+  );
+  return pickle(
+    new Map([
+      [
+        't',
+        new PyReduce(new PyGlobal('torch._utils', '_rebuild_tensor_v2'), [
+          pid,
+          o.offset ?? 0,
+          Object.freeze(o.size),
+          Object.freeze(o.stride),
+          false,
+          new OrderedDict(),
+        ]),
+      ],
+    ]),
+  );
 }
 
 /** Raw pickle bytes from opcodes written as latin-1 text. */
@@ -347,53 +480,173 @@ describe('parseTorchFile refuses hostile and malformed files with FormatError', 
     ['wrong magic', () => enc.encode('GIF89a........................'), /magic 50 4b 03 04\).* got 47 49 46 38/],
     ['a truncated zip', () => good.subarray(0, good.length - 200), /end-of-central-directory|past the end|truncated/],
     ['a zip cut in the middle', () => good.subarray(0, Math.floor(good.length / 2)), /end-of-central-directory/],
-    ['a corrupted storage (CRC)', () => { const b = good.slice(); const z = new ZipArchive(b); b[z.entries.get('ser_batchnorm/data/0')!.dataOffset] ^= 1; return b; }, /CRC-32/],
+    [
+      'a corrupted storage (CRC)',
+      () => {
+        const b = good.slice();
+        const z = new ZipArchive(b);
+        b[z.entries.get('ser_batchnorm/data/0')!.dataOffset] ^= 1;
+        return b;
+      },
+      /CRC-32/,
+    ],
     ['the legacy format', () => fixtureBytes('ser_legacy.pt'), /legacy .* not supported/],
-    ['a pickled nn.Module', () => fixtureBytes('ser_module.pt'), /global 'torch\.nn\.modules\.linear\.Linear' is not allowed/],
-    ['a TorchScript archive', () => writeZip([{ name: 'm/data.pkl', data: pickle(null) }, { name: 'm/constants.pkl', data: pickle(null) }]), /TorchScript/],
-    ['no data.pkl', () => writeZip([{ name: 'archive/version', data: enc.encode('3\n') }]), /exactly one '<archive>\/data\.pkl'/],
-    ['GLOBAL os.system', () => withPickle(raw('\x80\x02cos\nsystem\nX\x02\x00\x00\x00idt\x85R.')), /global 'os\.system' is not allowed .*GLOBAL \(0x63\) at byte 2/],
-    ['REDUCE of builtins.eval', () => withPickle(raw('\x80\x02cbuiltins\neval\nX\x01\x00\x00\x001\x85R.')), /global 'builtins\.eval' is not allowed/],
-    ['STACK_GLOBAL of posix.system', () => withPickle(raw('\x80\x04\x8c\x05posix\x8c\x06system\x93.')), /global 'posix\.system' is not allowed/],
+    [
+      'a pickled nn.Module',
+      () => fixtureBytes('ser_module.pt'),
+      /global 'torch\.nn\.modules\.linear\.Linear' is not allowed/,
+    ],
+    [
+      'a TorchScript archive',
+      () =>
+        writeZip([
+          { name: 'm/data.pkl', data: pickle(null) },
+          { name: 'm/constants.pkl', data: pickle(null) },
+        ]),
+      /TorchScript/,
+    ],
+    [
+      'no data.pkl',
+      () => writeZip([{ name: 'archive/version', data: enc.encode('3\n') }]),
+      /exactly one '<archive>\/data\.pkl'/,
+    ],
+    [
+      'GLOBAL os.system',
+      () => withPickle(raw('\x80\x02cos\nsystem\nX\x02\x00\x00\x00idt\x85R.')),
+      /global 'os\.system' is not allowed .*GLOBAL \(0x63\) at byte 2/,
+    ],
+    [
+      'REDUCE of builtins.eval',
+      () => withPickle(raw('\x80\x02cbuiltins\neval\nX\x01\x00\x00\x001\x85R.')),
+      /global 'builtins\.eval' is not allowed/,
+    ],
+    [
+      'STACK_GLOBAL of posix.system',
+      () => withPickle(raw('\x80\x04\x8c\x05posix\x8c\x06system\x93.')),
+      /global 'posix\.system' is not allowed/,
+    ],
     ['the text opcode INST', () => withPickle(raw('\x80\x02(ios\nsystem\n.')), /INST \(0x69\) at byte 3/],
     ['the text opcode INT', () => withPickle(raw('I1\n.')), /unsupported opcode.*INT \(0x49\) at byte 0/],
     ['an unknown opcode', () => withPickle(raw('\x80\x02\xff.')), /0xff at byte 2/],
     ['NEWOBJ', () => withPickle(raw('\x80\x02ccollections\nOrderedDict\n)\x81.')), /NEWOBJ/],
-    ['REDUCE of a non-callable storage type', () => withPickle(raw('\x80\x02ctorch\nFloatStorage\n)R.')), /expected an allowed global to call/],
+    [
+      'REDUCE of a non-callable storage type',
+      () => withPickle(raw('\x80\x02ctorch\nFloatStorage\n)R.')),
+      /expected an allowed global to call/,
+    ],
     ['BUILD on a list', () => withPickle(raw('\x80\x02]}b.')), /BUILD may only set attributes of an OrderedDict/],
     ['APPEND to a tuple', () => withPickle(raw('\x80\x02)K\x01a.')), /expected a list to append to, got tuple/],
     ['SETITEM on a list', () => withPickle(raw('\x80\x02]K\x01K\x02s.')), /expected a dict/],
     ['stack underflow', () => withPickle(raw('\x80\x02t.')), /no MARK to pop to/],
     ['a missing memo index', () => withPickle(raw('\x80\x02h\x07.')), /memo index 7 was never stored/],
     ['a truncated pickle', () => withPickle(raw('\x80\x02X\x10\x00\x00\x00abc')), /truncated: needs 16 more bytes/],
-    ['a 4 GiB string length', () => withPickle(raw('\x80\x02X\xff\xff\xff\xff.')), /truncated: needs 4294967295 more bytes/],
+    [
+      'a 4 GiB string length',
+      () => withPickle(raw('\x80\x02X\xff\xff\xff\xff.')),
+      /truncated: needs 4294967295 more bytes/,
+    ],
     ['no STOP', () => withPickle(raw('\x80\x02N')), /no STOP/],
     ['a huge LONG4', () => withPickle(raw('\x80\x02\x8b\xff\xff\xff\x7f.')), /integer of 2147483647 bytes/],
     ['10000 nested MARKs', () => withPickle(raw('\x80\x02' + '('.repeat(10000) + '.')), /more than 1000 nested MARKs/],
-    ['a persistent id that is not a storage', () => withPickle(raw('\x80\x02X\x03\x00\x00\x00abcQ.')), /expected a persistent id \('storage'/],
-    ['a storage without a record', () => withPickle(tensorPickle({ key: '9', numel: 1, size: [1], stride: [1] })), /storage '9' has no record/],
-    ['a storage larger than its record', () => torchZip(tensorPickle({ numel: 1000, size: [1000], stride: [1] }), { 0: new Uint8Array(16) }), /declares 1000 float32 elements \(4000 bytes\), its record has 16/],
-    ['a huge declared storage', () => torchZip(tensorPickle({ numel: 2 ** 52, size: [1], stride: [1] }), { 0: new Uint8Array(16) }), /declares 4503599627370496 float32 elements/],
-    ['an offset past the end', () => torchZip(tensorPickle({ numel: 4, offset: 4, size: [1], stride: [1] }), { 0: new Uint8Array(16) }), /offset 4 reach element 4 of a 4-element storage/],
-    ['strides past the end', () => torchZip(tensorPickle({ numel: 4, size: [2, 2], stride: [3, 1] }), { 0: new Uint8Array(16) }), /reach element 4 of a 4-element storage/],
-    ['a negative dim', () => torchZip(tensorPickle({ numel: 4, size: [-1], stride: [1] }), { 0: new Uint8Array(16) }), /non-negative integer sizes/],
-    ['a float dim', () => torchZip(tensorPickle({ numel: 4, size: [1.5], stride: [1] }), { 0: new Uint8Array(16) }), /non-negative integer sizes/],
-    ['a stride-0 view of 2^40 elements', () => torchZip(tensorPickle({ numel: 4, size: [2 ** 20, 2 ** 20], stride: [0, 0] }), { 0: new Uint8Array(16) }), /needs 4398046511104 bytes, more than the 2147483648 allowed/],
-    ['a negative stride', () => torchZip(tensorPickle({ numel: 4, offset: 3, size: [2], stride: [-1] }), { 0: new Uint8Array(16) }), /non-negative integer strides/],
-    ['65 dimensions', () => torchZip(tensorPickle({ numel: 4, size: Array(65).fill(1), stride: Array(65).fill(1) }), { 0: new Uint8Array(16) }), /65 dimensions \(at most 64\)/],
-    ['size and stride of different lengths', () => torchZip(tensorPickle({ numel: 4, size: [2, 2], stride: [1] }), { 0: new Uint8Array(16) }), /equal length/],
-    ['an unknown storage type', () => torchZip(tensorPickle({ storage: 'ComplexFloatStorage', numel: 1, size: [1], stride: [1] }), { 0: new Uint8Array(8) }), /global 'torch\.ComplexFloatStorage' is not allowed/],
-    ['one storage as two dtypes', () => torchZip(pickle([
-      new PyPersistentId(tuple<PyValue>('storage', new PyGlobal('torch', 'FloatStorage'), '0', 'cpu', 1)),
-      new PyPersistentId(tuple<PyValue>('storage', new PyGlobal('torch', 'IntStorage'), '0', 'cpu', 1))]), { 0: new Uint8Array(4) }), /float32 and int32 at once/],
-    ['a bad byteorder', () => torchZip(pickle(null), {}, { 'archive/byteorder': enc.encode('middle') }), /'little' or 'big'/],
-    ['a compressed entry', () => {
-      const b = writeZip([{ name: 'archive/data.pkl', data: pickle(null) }]);
-      const v = new DataView(b.buffer);
-      v.setUint16(8, 8, true);
-      v.setUint16(b.length - 22 - 46 - 'archive/data.pkl'.length + 10, 8, true);
-      return b;
-    }, /compressed \(deflate\); only stored entries/],
+    [
+      'a persistent id that is not a storage',
+      () => withPickle(raw('\x80\x02X\x03\x00\x00\x00abcQ.')),
+      /expected a persistent id \('storage'/,
+    ],
+    [
+      'a storage without a record',
+      () => withPickle(tensorPickle({ key: '9', numel: 1, size: [1], stride: [1] })),
+      /storage '9' has no record/,
+    ],
+    [
+      'a storage larger than its record',
+      () => torchZip(tensorPickle({ numel: 1000, size: [1000], stride: [1] }), { 0: new Uint8Array(16) }),
+      /declares 1000 float32 elements \(4000 bytes\), its record has 16/,
+    ],
+    [
+      'a huge declared storage',
+      () => torchZip(tensorPickle({ numel: 2 ** 52, size: [1], stride: [1] }), { 0: new Uint8Array(16) }),
+      /declares 4503599627370496 float32 elements/,
+    ],
+    [
+      'an offset past the end',
+      () => torchZip(tensorPickle({ numel: 4, offset: 4, size: [1], stride: [1] }), { 0: new Uint8Array(16) }),
+      /offset 4 reach element 4 of a 4-element storage/,
+    ],
+    [
+      'strides past the end',
+      () => torchZip(tensorPickle({ numel: 4, size: [2, 2], stride: [3, 1] }), { 0: new Uint8Array(16) }),
+      /reach element 4 of a 4-element storage/,
+    ],
+    [
+      'a negative dim',
+      () => torchZip(tensorPickle({ numel: 4, size: [-1], stride: [1] }), { 0: new Uint8Array(16) }),
+      /non-negative integer sizes/,
+    ],
+    [
+      'a float dim',
+      () => torchZip(tensorPickle({ numel: 4, size: [1.5], stride: [1] }), { 0: new Uint8Array(16) }),
+      /non-negative integer sizes/,
+    ],
+    [
+      'a stride-0 view of 2^40 elements',
+      () => torchZip(tensorPickle({ numel: 4, size: [2 ** 20, 2 ** 20], stride: [0, 0] }), { 0: new Uint8Array(16) }),
+      /needs 4398046511104 bytes, more than the 2147483648 allowed/,
+    ],
+    [
+      'a negative stride',
+      () => torchZip(tensorPickle({ numel: 4, offset: 3, size: [2], stride: [-1] }), { 0: new Uint8Array(16) }),
+      /non-negative integer strides/,
+    ],
+    [
+      '65 dimensions',
+      () =>
+        torchZip(tensorPickle({ numel: 4, size: Array(65).fill(1), stride: Array(65).fill(1) }), {
+          0: new Uint8Array(16),
+        }),
+      /65 dimensions \(at most 64\)/,
+    ],
+    [
+      'size and stride of different lengths',
+      () => torchZip(tensorPickle({ numel: 4, size: [2, 2], stride: [1] }), { 0: new Uint8Array(16) }),
+      /equal length/,
+    ],
+    [
+      'an unknown storage type',
+      () =>
+        torchZip(tensorPickle({ storage: 'ComplexFloatStorage', numel: 1, size: [1], stride: [1] }), {
+          0: new Uint8Array(8),
+        }),
+      /global 'torch\.ComplexFloatStorage' is not allowed/,
+    ],
+    [
+      'one storage as two dtypes',
+      () =>
+        torchZip(
+          pickle([
+            new PyPersistentId(tuple<PyValue>('storage', new PyGlobal('torch', 'FloatStorage'), '0', 'cpu', 1)),
+            new PyPersistentId(tuple<PyValue>('storage', new PyGlobal('torch', 'IntStorage'), '0', 'cpu', 1)),
+          ]),
+          { 0: new Uint8Array(4) },
+        ),
+      /float32 and int32 at once/,
+    ],
+    [
+      'a bad byteorder',
+      () => torchZip(pickle(null), {}, { 'archive/byteorder': enc.encode('middle') }),
+      /'little' or 'big'/,
+    ],
+    [
+      'a compressed entry',
+      () => {
+        const b = writeZip([{ name: 'archive/data.pkl', data: pickle(null) }]);
+        const v = new DataView(b.buffer);
+        v.setUint16(8, 8, true);
+        v.setUint16(b.length - 22 - 46 - 'archive/data.pkl'.length + 10, 8, true);
+        return b;
+      },
+      /compressed \(deflate\); only stored entries/,
+    ],
   ];
   it.each(cases)('%s', (_, make, message) => {
     const bytes = make();
@@ -408,8 +661,11 @@ describe('parseTorchFile refuses hostile and malformed files with FormatError', 
   });
 
   it('a big-endian file (byteorder "big") is byte-swapped', () => {
-    const bytes = torchZip(tensorPickle({ storage: 'IntStorage', numel: 2, size: [2], stride: [1] }),
-      { 0: Uint8Array.of(0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe) }, { 'archive/byteorder': enc.encode('big') });
+    const bytes = torchZip(
+      tensorPickle({ storage: 'IntStorage', numel: 2, size: [2], stride: [1] }),
+      { 0: Uint8Array.of(0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe) },
+      { 'archive/byteorder': enc.encode('big') },
+    );
     const t = (parseTorchFile(bytes) as Map<string, TensorData>).get('t')!;
     expect(Array.from(t.data as Int32Array)).toEqual([1, -2]);
   });
@@ -420,11 +676,16 @@ describe('pickle', () => {
     const value = new Map<PyValue, PyValue>([
       ['ints', [0, 255, 256, 65535, 65536, -1, -(2 ** 31), 2 ** 31, 2 ** 53, -(2 ** 53), 2n ** 70n, -(2n ** 70n)]],
       ['floats', [0.1, -0, 1e300, Infinity, -Infinity, NaN, 1.5]],
-      ['text', 'データ'], ['none', null], ['flags', [true, false]],
+      ['text', 'データ'],
+      ['none', null],
+      ['flags', [true, false]],
       ['tuples', tuple(tuple(), tuple(1), tuple(1, 2), tuple(1, 2, 3), tuple(1, 2, 3, 4))],
-      [3, new OrderedDict([['a', 1]])], ['long', Array.from({ length: 2500 }, (_, i) => i)],
+      [3, new OrderedDict([['a', 1]])],
+      ['long', Array.from({ length: 2500 }, (_, i) => i)],
     ]);
-    const back = unpickle(pickle(value), { globals: new Map([['collections.OrderedDict', { call: () => new OrderedDict() }]]) });
+    const back = unpickle(pickle(value), {
+      globals: new Map([['collections.OrderedDict', { call: () => new OrderedDict() }]]),
+    });
     expectPy(back, encPy(value));
   });
 
@@ -435,7 +696,9 @@ describe('pickle', () => {
   });
 
   it('refuses OrderedDict without it on the allowlist', () => {
-    expect(() => unpickle(pickle(new OrderedDict()), { globals: new Map() })).toThrow(/'collections\.OrderedDict' is not allowed \(a weights-only load allows none\)/);
+    expect(() => unpickle(pickle(new OrderedDict()), { globals: new Map() })).toThrow(
+      /'collections\.OrderedDict' is not allowed \(a weights-only load allows none\)/,
+    );
   });
 });
 
@@ -445,7 +708,11 @@ describe('zip', () => {
   });
 
   it('writeZip → ZipArchive round-trips names (UTF-8 included) and data, aligned to 64', () => {
-    const files = [{ name: 'a/b', data: enc.encode('hello') }, { name: 'a/データ', data: new Uint8Array(100).fill(7) }, { name: 'a/empty', data: new Uint8Array(0) }];
+    const files = [
+      { name: 'a/b', data: enc.encode('hello') },
+      { name: 'a/データ', data: new Uint8Array(100).fill(7) },
+      { name: 'a/empty', data: new Uint8Array(0) },
+    ];
     const zip = new ZipArchive(writeZip(files));
     for (const f of files) {
       expect(zip.read(f.name)).toEqual(f.data);
@@ -458,7 +725,20 @@ describe('zip', () => {
 describe('tfjs conversion', () => {
   it('toTfTensor maps every dtype to float32/int32/bool; int64 outside int32 is an error', () => {
     const sd = parseTorchFile(fixtureBytes('ser_basic.pt')) as Map<string, TensorData>;
-    const expected: Record<string, string> = { f32: 'float32', f64: 'float32', f16: 'float32', bf16: 'float32', i64: 'int32', i32: 'int32', i16: 'int32', i8: 'int32', u8: 'int32', bool: 'bool', scalar: 'float32', empty: 'float32' };
+    const expected: Record<string, string> = {
+      f32: 'float32',
+      f64: 'float32',
+      f16: 'float32',
+      bf16: 'float32',
+      i64: 'int32',
+      i32: 'int32',
+      i16: 'int32',
+      i8: 'int32',
+      u8: 'int32',
+      bool: 'bool',
+      scalar: 'float32',
+      empty: 'float32',
+    };
     for (const [k, dtype] of Object.entries(expected)) {
       const t = toTfTensor(sd.get(k)!);
       expect(t.dtype, k).toBe(dtype);
@@ -472,7 +752,10 @@ describe('tfjs conversion', () => {
   it('float16 and bfloat16 bits decode to torch values and encode back (round to nearest even)', () => {
     const c = torchCases.find((x) => x.file === 'ser_basic.pt')!;
     const byKey = new Map<string, Enc>(c.value.$dict.map(([k, v]: [string, Enc]) => [k, v.$tensor] as [string, Enc]));
-    for (const [key, dec, encode] of [['f16', halfToFloat, floatToHalf], ['bf16', bfloat16ToFloat, floatToBfloat16]] as const) {
+    for (const [key, dec, encode] of [
+      ['f16', halfToFloat, floatToHalf],
+      ['bf16', bfloat16ToFloat, floatToBfloat16],
+    ] as const) {
       const e = byKey.get(key);
       const values = Array.from(rawValues(e.values) as Float64Array);
       const bits = Array.from(rawValues(e.bits) as BigInt64Array, Number);
@@ -517,7 +800,17 @@ describe('node load/save (atomic)', () => {
   });
 
   it('saveSafetensors then loadSafetensors', async () => {
-    await saveSafetensors({ w: tf.tensor([[1, 2], [3, 4]]), n: tf.scalar(5, 'int32') }, join(dir, 'w.safetensors'), { format: 'pt' });
+    await saveSafetensors(
+      {
+        w: tf.tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        n: tf.scalar(5, 'int32'),
+      },
+      join(dir, 'w.safetensors'),
+      { format: 'pt' },
+    );
     const f = await loadSafetensors(join(dir, 'w.safetensors'));
     expect(f.metadata).toEqual({ format: 'pt' });
     expect(Array.from(f.tensors.get('w')!.data as Float32Array)).toEqual([1, 2, 3, 4]);
@@ -535,7 +828,9 @@ describe('node load/save (atomic)', () => {
 // Live round trip with PyTorch (skipped where /usr/bin/python3 has no torch).
 
 const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } }).status === 0;
+const hasTorch =
+  spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } })
+    .status === 0;
 
 describe.skipIf(!hasTorch)('round trip with real PyTorch (scripts/torch_roundtrip.py)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfjs-torch-roundtrip-'));
@@ -544,16 +839,50 @@ describe.skipIf(!hasTorch)('round trip with real PyTorch (scripts/torch_roundtri
   it('PyTorch loads what TypeScript wrote (weights_only where 1.13 allows), TypeScript reads what PyTorch wrote', async () => {
     const basic = parseTorchFile(fixtureBytes('ser_basic.pt')) as Map<string, TensorData>;
     const state = new OrderedDict<string, PyValue>([
-      ['linear.weight', tf.tensor([[1, -2, 3.5], [0.25, 0, -0]], [2, 3])],
+      [
+        'linear.weight',
+        tf.tensor(
+          [
+            [1, -2, 3.5],
+            [0.25, 0, -0],
+          ],
+          [2, 3],
+        ),
+      ],
       ['bn.num_batches_tracked', tf.scalar(12, 'int32')],
       ['mask', tf.tensor([true, false], [2], 'bool')],
       ...[...basic.entries()].map(([k, v]) => [`basic.${k}`, v] as [string, PyValue]),
     ]);
     const optim = new Map<PyValue, PyValue>([
-      ['state', new Map<PyValue, PyValue>([[0, new Map<PyValue, PyValue>([['step', tf.scalar(3)], ['exp_avg', tf.tensor([0.1, 0.2])]])]])],
-      ['param_groups', [new Map<PyValue, PyValue>([['lr', 0.0002], ['betas', tuple(0.2, 0.999)], ['eps', 1e-7], ['weight_decay', 0],
-        ['amsgrad', false], ['foreach', null], ['params', [0]]])]],
-      ['big', 2n ** 70n], ['text', 'データ'], ['inf', -Infinity],
+      [
+        'state',
+        new Map<PyValue, PyValue>([
+          [
+            0,
+            new Map<PyValue, PyValue>([
+              ['step', tf.scalar(3)],
+              ['exp_avg', tf.tensor([0.1, 0.2])],
+            ]),
+          ],
+        ]),
+      ],
+      [
+        'param_groups',
+        [
+          new Map<PyValue, PyValue>([
+            ['lr', 0.0002],
+            ['betas', tuple(0.2, 0.999)],
+            ['eps', 1e-7],
+            ['weight_decay', 0],
+            ['amsgrad', false],
+            ['foreach', null],
+            ['params', [0]],
+          ]),
+        ],
+      ],
+      ['big', 2n ** 70n],
+      ['text', 'データ'],
+      ['inf', -Infinity],
     ]);
     const cases: Enc[] = [];
     const put = (file: string, value: PyValue, weightsOnly: boolean) => {
@@ -569,11 +898,18 @@ describe.skipIf(!hasTorch)('round trip with real PyTorch (scripts/torch_roundtri
     cases.push({ kind: 'model', file: 'netD.pt', model: 'Discriminator', reference: 'test/fixtures/dcgan_netD.pt' });
     const stTensors = new Map(basic);
     writeFileSync(join(dir, 'ts.safetensors'), serializeSafetensors(stTensors, { format: 'pt' }));
-    cases.push({ kind: 'safetensors', file: 'ts.safetensors', value: encPy(new OrderedDict([...stTensors].sort((a, b) => (bytesPerItem(b[1]) - bytesPerItem(a[1]))))), metadata: { format: 'pt' } });
+    cases.push({
+      kind: 'safetensors',
+      file: 'ts.safetensors',
+      value: encPy(new OrderedDict([...stTensors].sort((a, b) => bytesPerItem(b[1]) - bytesPerItem(a[1])))),
+      metadata: { format: 'pt' },
+    });
     writeFileSync(join(dir, 'from_ts.json'), JSON.stringify(cases));
 
     const run = spawnSync(PYTHON, [join(ROOT, 'scripts/torch_roundtrip.py'), dir], {
-      encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, timeout: 120_000,
+      encoding: 'utf8',
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+      timeout: 120_000,
     });
     const report = JSON.parse(run.stdout.trim().split('\n').pop() || '{}');
     expect(report.failures ?? [run.stderr], 'PyTorch side').toEqual([]);

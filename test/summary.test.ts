@@ -32,10 +32,17 @@ interface Case {
 class Mixed extends nn.Module {
   features = this.registerModule(
     'features',
-    new nn.Sequential(new nn.Conv2d(3, 5, 3, { stride: 2, padding: 1 }), new nn.BatchNorm2d(5, { affine: false }), new nn.LeakyReLU(0.1)),
+    new nn.Sequential(
+      new nn.Conv2d(3, 5, 3, { stride: 2, padding: 1 }),
+      new nn.BatchNorm2d(5, { affine: false }),
+      new nn.LeakyReLU(0.1),
+    ),
   );
   flat = this.registerModule('flat', new nn.Flatten());
-  blocks = this.registerModule('blocks', new nn.ModuleList([new nn.Linear(5 * 4 * 4, 7, { bias: false }), new nn.Dropout(0.5)]));
+  blocks = this.registerModule(
+    'blocks',
+    new nn.ModuleList([new nn.Linear(5 * 4 * 4, 7, { bias: false }), new nn.Dropout(0.5)]),
+  );
   frozen = this.registerModule('frozen', new nn.Linear(7, 7)).requiresGrad_(false);
   head = this.registerModule('head', new nn.Linear(7, 3));
 
@@ -130,7 +137,9 @@ describe('summary: behaviour', () => {
     const d = new Discriminator();
     const forwards = d.modules().map((m) => Object.getOwnPropertyDescriptor(m, 'forward')?.value);
     const tensors = tf.memory().numTensors;
-    expect(() => summary(d, [3, 28, 28], { print: false })).toThrow(/^Discriminator: expected input of shape \[N, 1, 28, 28\], got \[2, 3, 28, 28\]/);
+    expect(() => summary(d, [3, 28, 28], { print: false })).toThrow(
+      /^Discriminator: expected input of shape \[N, 1, 28, 28\], got \[2, 3, 28, 28\]/,
+    );
     expect(d.modules().map((m) => Object.getOwnPropertyDescriptor(m, 'forward')?.value)).toEqual(forwards);
     expect(tf.memory().numTensors).toBe(tensors);
   });
@@ -157,11 +166,14 @@ describe('summary: behaviour', () => {
     expect(() => summary(g, [1.5, 100], { print: false })).toThrow(/non-negative integers, got \[1.5,100\]/);
     expect(() => summary(g, [100], { batchSize: 0.5, print: false })).toThrow(/batchSize must be an integer, got 0.5/);
     class Bad extends nn.Module {
-      inner = this.registerModule('inner', new (class Inner extends nn.Module {
-        override forward(): number {
-          return 3;
-        }
-      })());
+      inner = this.registerModule(
+        'inner',
+        new (class Inner extends nn.Module {
+          override forward(): number {
+            return 3;
+          }
+        })(),
+      );
       override forward(x: tf.Tensor): tf.Tensor {
         this.inner.forward();
         return x;

@@ -23,7 +23,11 @@ import {
 } from '../src/tensor';
 import { type FixtureTensor, fixtureData, loadFixture } from './helpers';
 
-interface ArangeCase { args: number[]; dtype: string; out: FixtureTensor }
+interface ArangeCase {
+  args: number[];
+  dtype: string;
+  out: FixtureTensor;
+}
 const fixture = loadFixture<{ name: string; aranges?: ArangeCase[] }>('random_ops');
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync() as ArrayLike<number>);
@@ -140,7 +144,10 @@ describe('constant factories and *Like', () => {
 
 describe('tensor(data)', () => {
   it('nested arrays, typed arrays, scalars, booleans, tensors', () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect([a.shape, a.dtype, values(a)]).toEqual([[2, 3], 'float32', [1, 2, 3, 4, 5, 6]]);
     expect(tensor([0, 1], { dtype: 'int32' }).dtype).toBe('int32');
     expect(tensor(Int32Array.from([1, 2])).dtype).toBe('int32');
@@ -155,8 +162,18 @@ describe('tensor(data)', () => {
   });
 
   it('ragged data fails like torch, naming the dim', () => {
-    expect(() => tensor([[1, 2, 3], [4, 5]])).toThrow(ShapeError);
-    expect(() => tensor([[1, 2, 3], [4, 5]])).toThrow('expected sequence of length 3 at dim 1 (got 2)');
+    expect(() =>
+      tensor([
+        [1, 2, 3],
+        [4, 5],
+      ]),
+    ).toThrow(ShapeError);
+    expect(() =>
+      tensor([
+        [1, 2, 3],
+        [4, 5],
+      ]),
+    ).toThrow('expected sequence of length 3 at dim 1 (got 2)');
     expect(() => tensor([[1], 2] as never)).toThrow(/at dim 1 \(got number\)/);
     expect(() => tensor([1, [2]] as never)).toThrow(/expected a number or boolean at depth 1/);
   });
@@ -191,7 +208,9 @@ describe('item', () => {
 
   it('names the shape of anything else', () => {
     expect(() => item(tf.tensor([1, 2]))).toThrow(ShapeError);
-    expect(() => item(tf.tensor([1, 2]))).toThrow('item: expected a tensor with one element, got shape [2] (2 elements)');
+    expect(() => item(tf.tensor([1, 2]))).toThrow(
+      'item: expected a tensor with one element, got shape [2] (2 elements)',
+    );
     expect(() => item(tf.zeros([0]))).toThrow(/got shape \[0\] \(0 elements\)/);
   });
 });

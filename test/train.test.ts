@@ -49,7 +49,8 @@ interface Case {
 }
 
 const fixture = loadFixture<Case>('train');
-const resumeFixture = loadFixture<Case & { checkpoint: string; history_after: Case['history'] }>('train_resume').cases[0];
+const resumeFixture = loadFixture<Case & { checkpoint: string; history_after: Case['history'] }>('train_resume')
+  .cases[0];
 
 /** 8x8 random byte images, deterministic. */
 function tinyDataset(n = 24, size = 8): ImageDataset {
@@ -128,7 +129,10 @@ describe('trainGAN (wasm backend)', () => {
     const ckpt = parseCheckpoint(readFileSync(fileURLToPath(new URL(`../${c.checkpoint}`, import.meta.url))));
     expect([ckpt.step, ckpt.seed]).toEqual([c.steps, c.seed]);
     const n = c.images.length / (c.img_size * c.img_size);
-    const r = await trainGAN({ data: new ImageDataset(Uint8Array.from(c.images), [n, 1, c.img_size, c.img_size]), resume: ckpt });
+    const r = await trainGAN({
+      data: new ImageDataset(Uint8Array.from(c.images), [n, 1, c.img_size, c.img_size]),
+      resume: ckpt,
+    });
     expect(r.step).toBe(c.steps + c.history_after.length); // meta.total_steps
     c.history.forEach((s, i) => expect(r.history.dLoss[i]).toBe(Math.fround(s.d_loss)));
     c.history_after.forEach((s, k) => {
@@ -146,9 +150,7 @@ describe('trainGAN (wasm backend)', () => {
   it('finite losses, D outputs in (0, 1), and a constant tensor count after the first step', async () => {
     const counts: number[] = [];
     const before = tf.memory().numTensors;
-    const result = await trainGAN(
-      tiny({ steps: 6, onStep: () => void counts.push(tf.memory().numTensors) }),
-    );
+    const result = await trainGAN(tiny({ steps: 6, onStep: () => void counts.push(tf.memory().numTensors) }));
     for (const k of ['dLoss', 'gLoss', 'dX', 'dGz1', 'dGz2'] as const) {
       expect(result.history[k]).toHaveLength(6);
       for (const v of result.history[k]) expect(Number.isFinite(v)).toBe(true);
@@ -276,9 +278,19 @@ describe('trainGAN (wasm backend)', () => {
   });
 
   it('given modules are trained in place; epochs count batches of the source', async () => {
-    const { generator, discriminator } = createDCGAN({ generator: { zDim: 5, imgSize: 8, hiddenDim: 8 }, discriminator: { imgSize: 8, width: 4 } });
+    const { generator, discriminator } = createDCGAN({
+      generator: { zDim: 5, imgSize: 8, hiddenDim: 8 },
+      discriminator: { imgSize: 8, width: 4 },
+    });
     const before = weights(generator);
-    const r = await trainGAN({ data: shuffledBatches(tinyDataset(10), { seed: 0 }), generator, discriminator, batchSize: 4, epochs: 2, seed: 1 });
+    const r = await trainGAN({
+      data: shuffledBatches(tinyDataset(10), { seed: 0 }),
+      generator,
+      discriminator,
+      batchSize: 4,
+      epochs: 2,
+      seed: 1,
+    });
     expect(r.step).toBe(6); // ceil(10 / 4) = 3 batches per epoch
     expect(r.generator).toBe(generator);
     expect(weights(generator)).not.toEqual(before);
@@ -295,13 +307,17 @@ describe('trainGAN (wasm backend)', () => {
     await expect(trainGAN(tiny({ seed: -1 }))).rejects.toThrow(/seed must be an integer in \[0, 2\^32\)/);
     await expect(trainGAN(tiny({ zDim: 9 }))).rejects.toThrow(/zDim 9 differs from the generator's zDim 5/);
     const noise = tf.zeros([2, 4]);
-    await expect(trainGAN(tiny({ fixedNoise: noise }))).rejects.toThrow(/fixedNoise must have shape \[n, 5\], got \[2,4\]/);
+    await expect(trainGAN(tiny({ fixedNoise: noise }))).rejects.toThrow(
+      /fixedNoise must have shape \[n, 5\], got \[2,4\]/,
+    );
     noise.dispose();
     const ck = (await trainGAN(tiny({ steps: 1 }))).checkpoint();
-    await expect(trainGAN(tiny({ resume: ck, seed: 8 }))).rejects.toThrow(/seed 8 differs from the checkpoint's seed 7/);
-    await expect(trainGAN({ data: { nextBatch: () => tf.zeros([1, 1, 8, 8]) as tf.Tensor4D }, epochs: 1 })).rejects.toThrow(
-      /epochs needs a data source with stepsPerEpoch/,
+    await expect(trainGAN(tiny({ resume: ck, seed: 8 }))).rejects.toThrow(
+      /seed 8 differs from the checkpoint's seed 7/,
     );
+    await expect(
+      trainGAN({ data: { nextBatch: () => tf.zeros([1, 1, 8, 8]) as tf.Tensor4D }, epochs: 1 }),
+    ).rejects.toThrow(/epochs needs a data source with stepsPerEpoch/);
   });
 });
 
@@ -315,7 +331,9 @@ describe('ProgressBar', () => {
     const { chunks, stream } = sink(true);
     const bar = new ProgressBar({ total: 4, stream, barWidth: 8 });
     bar.update(1, 'D 0.693 G 0.700');
-    expect(chunks[0]).toMatch(/^\r\s*step 1\/4 \[##\.\.\.\.\.\.\]  25% \| D 0.693 G 0.700 \| [\d.-]+ steps\/s \| ETA [\d:-]+\x1b\[K$/);
+    expect(chunks[0]).toMatch(
+      /^\r\s*step 1\/4 \[##\.\.\.\.\.\.\] {2}25% \| D 0.693 G 0.700 \| [\d.-]+ steps\/s \| ETA [\d:-]+\x1b\[K$/,
+    );
     bar.log('saved');
     expect(chunks.slice(1, 3)).toEqual(['\r\x1b[Ksaved\n', chunks[0].slice(1, -3)]);
     bar.update(4);
@@ -334,7 +352,12 @@ describe('ProgressBar', () => {
   });
 
   it('formats durations', () => {
-    expect([formatDuration(0), formatDuration(75), formatDuration(3725), formatDuration(NaN)]).toEqual(['0:00', '1:15', '1:02:05', '--:--']);
+    expect([formatDuration(0), formatDuration(75), formatDuration(3725), formatDuration(NaN)]).toEqual([
+      '0:00',
+      '1:15',
+      '1:02:05',
+      '--:--',
+    ]);
   });
 });
 
@@ -349,7 +372,10 @@ describe('the training command (examples/train-dcgan.ts, examples/generate.ts)',
   /** Runs an example with node + tsx (no npx in between, so signals reach it); resolves with its exit. */
   const run = (script: string, args: string[], onStdout?: (all: string, kill: (s: NodeJS.Signals) => void) => void) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', join('examples', script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, ['--import', 'tsx', join('examples', script), ...args], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (d) => {
@@ -360,15 +386,31 @@ describe('the training command (examples/train-dcgan.ts, examples/generate.ts)',
       p.on('error', reject);
       p.on('close', (code) => resolve({ code, stdout, stderr }));
     });
-  const isPng = (path: string) => readFileSync(path).subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const isPng = (path: string) =>
+    readFileSync(path)
+      .subarray(0, 8)
+      .equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
   it('--dry-run trains one step and writes samples, real samples, loss plot and a checkpoint', async () => {
     const dir = join(out, 'dry');
-    const r = await run('train-dcgan.ts', ['--dry-run', '--data', 'fake', '--out', dir, '--batch-size', '4', '--seed', '3', '--backend', 'wasm']);
+    const r = await run('train-dcgan.ts', [
+      '--dry-run',
+      '--data',
+      'fake',
+      '--out',
+      dir,
+      '--batch-size',
+      '4',
+      '--seed',
+      '3',
+      '--backend',
+      'wasm',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('backend wasm | seed 3 (replay with --seed 3)');
     expect(r.stdout).toMatch(/step 1\/1 \[#+\] 100% \| D \d\.\d{3} G \d\.\d{3} \| D\(x\) /);
-    for (const f of ['samples/step_000001.png', 'real_samples.png', 'loss.png']) expect(isPng(join(dir, f)), f).toBe(true);
+    for (const f of ['samples/step_000001.png', 'real_samples.png', 'loss.png'])
+      expect(isPng(join(dir, f)), f).toBe(true);
     const ckpt = await loadCheckpoint(join(dir, 'checkpoint.pt'));
     expect([ckpt.step, ckpt.seed, ckpt.meta.batch_size, ckpt.meta.data]).toEqual([1, 3, 4, 'fake']);
     expect(ckpt.history.dLoss).toHaveLength(1);
@@ -395,7 +437,20 @@ describe('the training command (examples/train-dcgan.ts, examples/generate.ts)',
     expect(isPng(join(dir, 'samples', `step_${String(ckpt.step).padStart(6, '0')}.png`))).toBe(true);
 
     const png = join(dir, 'gen', 'digits.png');
-    const g = await run('generate.ts', ['--checkpoint', join(dir, 'checkpoint.pt'), '--out', png, '--n', '9', '--nrow', '3', '--seed', '1', '--backend', 'wasm']);
+    const g = await run('generate.ts', [
+      '--checkpoint',
+      join(dir, 'checkpoint.pt'),
+      '--out',
+      png,
+      '--n',
+      '9',
+      '--nrow',
+      '3',
+      '--seed',
+      '1',
+      '--backend',
+      'wasm',
+    ]);
     expect(g.code, g.stderr).toBe(0);
     expect(g.stdout).toContain(`wrote ${png}: 9 digits`);
     expect(isPng(png)).toBe(true);

@@ -57,7 +57,8 @@ function dilateFilter(w: Float32Array, shape: number[], d: number): [Float32Arra
   const dShape = [(kh - 1) * d + 1, (kw - 1) * d + 1, c, o];
   const out = new Float32Array(size(dShape));
   for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) out.set(w.subarray((i * kw + j) * c * o, (i * kw + j + 1) * c * o), (i * d * dShape[1] + j * d) * c * o);
+    for (let j = 0; j < kw; j++)
+      out.set(w.subarray((i * kw + j) * c * o, (i * kw + j + 1) * c * o), (i * d * dShape[1] + j * d) * c * o);
   }
   return [out, dShape];
 }
@@ -68,7 +69,8 @@ function undilate(g: Float32Array, shape: number[], d: number): Float32Array {
   const dW = (kw - 1) * d + 1;
   const out = new Float32Array(size(shape));
   for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) out.set(g.subarray((i * d * dW + j * d) * c * o, (i * d * dW + j * d + 1) * c * o), (i * kw + j) * c * o);
+    for (let j = 0; j < kw; j++)
+      out.set(g.subarray((i * d * dW + j * d) * c * o, (i * d * dW + j * d + 1) * c * o), (i * kw + j) * c * o);
   }
   return out;
 }
@@ -85,7 +87,11 @@ function tolerance(ref: Float32Array): { rtol: number; atol: number } {
 
 function caseName(c: Case): string {
   const pad = Array.isArray(c.p) ? JSON.stringify(c.p.slice(1, 3)) : String(c.p);
-  return `x=[${c.x}],k=${c.k.join('x')},outC=${c.outC},s=${c.s},p=${pad}` + (c.d ? `,d=${c.d}` : '') + (c.round ? `,round=${c.round}` : '');
+  return (
+    `x=[${c.x}],k=${c.k.join('x')},outC=${c.outC},s=${c.s},p=${pad}` +
+    (c.d ? `,d=${c.d}` : '') +
+    (c.round ? `,round=${c.round}` : '')
+  );
 }
 
 const CASES: Case[] = [
@@ -105,11 +111,55 @@ const CASES: Case[] = [
   // Phases that no tap reaches (k < s), explicit asymmetric padding, padding beyond the kernel (crops dy).
   { x: [2, 9, 9, 6], k: [1, 1], outC: 5, s: 2, p: 'valid' },
   { x: [2, 10, 7, 6], k: [2, 2], outC: 5, s: 3, p: 0 },
-  { x: [2, 8, 8, 7], k: [3, 3], outC: 5, s: 2, p: [[0, 0], [3, 2], [0, 4], [0, 0]] },
-  { x: [2, 6, 5, 6], k: [1, 2], outC: 5, s: 1, p: [[0, 0], [2, 3], [3, 1], [0, 0]] },
+  {
+    x: [2, 8, 8, 7],
+    k: [3, 3],
+    outC: 5,
+    s: 2,
+    p: [
+      [0, 0],
+      [3, 2],
+      [0, 4],
+      [0, 0],
+    ],
+  },
+  {
+    x: [2, 6, 5, 6],
+    k: [1, 2],
+    outC: 5,
+    s: 1,
+    p: [
+      [0, 0],
+      [2, 3],
+      [3, 1],
+      [0, 0],
+    ],
+  },
   { x: [1, 8, 8, 6], k: [3, 3], outC: 5, s: 2, p: 0, round: 'ceil' },
-  { x: [1, 1, 2, 3], k: [1, 1], outC: 1, s: 3, p: [[0, 0], [5, 0], [5, 0], [0, 0]] }, // windows all in the padding
-  { x: [2, 1, 2, 6], k: [1, 1], outC: 5, s: 3, p: [[0, 0], [5, 0], [5, 0], [0, 0]] },
+  {
+    x: [1, 1, 2, 3],
+    k: [1, 1],
+    outC: 1,
+    s: 3,
+    p: [
+      [0, 0],
+      [5, 0],
+      [5, 0],
+      [0, 0],
+    ],
+  }, // windows all in the padding
+  {
+    x: [2, 1, 2, 6],
+    k: [1, 1],
+    outC: 5,
+    s: 3,
+    p: [
+      [0, 0],
+      [5, 0],
+      [5, 0],
+      [0, 0],
+    ],
+  },
   // Few input channels (GEMM + col2im) and few output channels (conv method for the filter gradient).
   { x: [3, 9, 10, 2], k: [3, 4], outC: 5, s: 2, p: 1 },
   { x: [2, 8, 7, 5], k: [4, 3], outC: 2, s: 2, p: 1 },
@@ -141,11 +191,23 @@ async function checkCase(c: Case): Promise<void> {
     return out;
   };
   const ours = { dilations: d };
-  const dxRef = await on('cpu', run('Conv2DBackpropInput', { dy: [dy, dyShape], filter: [wd, wdShape] }, { inputShape: c.x }));
-  const dx = await on('wasm', run('Conv2DBackpropInput', { dy: [dy, dyShape], filter: [w, wShape] }, { inputShape: c.x, ...ours }));
+  const dxRef = await on(
+    'cpu',
+    run('Conv2DBackpropInput', { dy: [dy, dyShape], filter: [wd, wdShape] }, { inputShape: c.x }),
+  );
+  const dx = await on(
+    'wasm',
+    run('Conv2DBackpropInput', { dy: [dy, dyShape], filter: [w, wShape] }, { inputShape: c.x, ...ours }),
+  );
   expectClose(dx, dxRef, `${caseName(c)}: input gradient`, tolerance(dxRef));
-  const dwRef = await on('cpu', run('Conv2DBackpropFilter', { x: [x, c.x], dy: [dy, dyShape] }, { filterShape: wdShape }));
-  const dw = await on('wasm', run('Conv2DBackpropFilter', { x: [x, c.x], dy: [dy, dyShape] }, { filterShape: wShape, ...ours }));
+  const dwRef = await on(
+    'cpu',
+    run('Conv2DBackpropFilter', { x: [x, c.x], dy: [dy, dyShape] }, { filterShape: wdShape }),
+  );
+  const dw = await on(
+    'wasm',
+    run('Conv2DBackpropFilter', { x: [x, c.x], dy: [dy, dyShape] }, { filterShape: wShape, ...ours }),
+  );
   const dwRefTaps = undilate(dwRef, wShape, d);
   expectClose(dw, dwRefTaps, `${caseName(c)}: filter gradient`, tolerance(dwRefTaps));
 }
@@ -159,7 +221,12 @@ test('gradients of conv2d and conv2dTranspose through tf.grads on wasm equal tho
   const w1 = values(4 * 4 * 3 * 6, 5);
   const w2 = values(4 * 4 * 2 * 6, 6);
   const r = values(2 * 9 * 9 * 2, 7);
-  const pad: tf.backend_util.ExplicitPadding = [[0, 0], [1, 1], [1, 1], [0, 0]];
+  const pad: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ];
   const grads = (backend: string) => async () => {
     await tf.setBackend(backend);
     const gs = tf.tidy(() => {
@@ -186,15 +253,27 @@ test('the kernels free every intermediate tensor', async () => {
   const w = tf.tensor(values(4 * 4 * 5 * 3, 2), [4, 4, 5, 3]);
   const dy = tf.tensor(values(2 * 5 * 5 * 3, 3), [2, 5, 5, 3]);
   const before = backend.numDataIds();
-  for (const [s, p] of [[2, 1], [1, 'same'], [3, 0]] as const) {
+  for (const [s, p] of [
+    [2, 1],
+    [1, 'same'],
+    [3, 0],
+  ] as const) {
     const info = tf.backend_util.computeConv2DInfo([2, 9, 9, 5], [4, 4, 5, 3], s, 1, p);
     const g = tf.tensor(values(size(info.outShape), 4), info.outShape);
     const n = backend.numDataIds();
     tf.tidy(() => {
       tf.conv2dTranspose(g as tf.Tensor4D, w as tf.Tensor4D, [2, 9, 9, 5], s, p); // phases
       tf.conv2dTranspose(g as tf.Tensor4D, w.slice([0, 0, 0, 0], [-1, -1, 2, -1]) as tf.Tensor4D, [2, 9, 9, 2], s, p); // col2im
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, { strides: s, pad: p, dataFormat: 'NHWC', filterShape: [4, 4, 5, 3] }); // GEMM
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g.slice([0, 0, 0, 0], [-1, -1, -1, 1]) }, { strides: s, pad: p, dataFormat: 'NHWC', filterShape: [4, 4, 5, 1] }); // conv
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy: g },
+        { strides: s, pad: p, dataFormat: 'NHWC', filterShape: [4, 4, 5, 3] },
+      ); // GEMM
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy: g.slice([0, 0, 0, 0], [-1, -1, -1, 1]) },
+        { strides: s, pad: p, dataFormat: 'NHWC', filterShape: [4, 4, 5, 1] },
+      ); // conv
     });
     expect(backend.numDataIds(), `s=${s},p=${p}`).toBe(n);
     g.dispose();
@@ -219,17 +298,34 @@ test('unsupported attributes throw a BackendError naming the kernel and attrs, i
   const dy = tf.zeros([1, 3, 3, 2]);
   const w = tf.zeros([3, 3, 4, 2]);
   const call = (attrs: object) => () =>
-    tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', inputShape: [1, 3, 3, 4], ...attrs } as tf.NamedAttrMap);
+    tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+      strides: 1,
+      pad: 'same',
+      inputShape: [1, 3, 3, 4],
+      ...attrs,
+    } as tf.NamedAttrMap);
   expect(call({ dataFormat: 'NCHW', inputShape: [1, 4, 3, 3] })).toThrow(BackendError);
   expect(call({ dataFormat: 'NCHW', inputShape: [1, 4, 3, 3] })).toThrow(/Conv2DBackpropInput.*dataFormat: 'NCHW'/);
   const dyInt = tf.zeros([1, 3, 3, 2], 'int32');
-  expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: dyInt, filter: w }, { strides: 1, pad: 'same', inputShape: [1, 3, 3, 4] })).toThrow(
-    new BackendError("Conv2DBackpropInput on wasm: expected float32 'dy', got int32 of shape [1,3,3,2]"),
-  );
+  expect(() =>
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropInput',
+        { dy: dyInt, filter: w },
+        { strides: 1, pad: 'same', inputShape: [1, 3, 3, 4] },
+      ),
+  ).toThrow(new BackendError("Conv2DBackpropInput on wasm: expected float32 'dy', got int32 of shape [1,3,3,2]"));
   dyInt.dispose();
   expect(call({ strides: 2 })).toThrow(/dy has spatial size 3x3, but .* gives 2x2/);
   expect(() =>
-    tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.zeros([1, 3, 3, 5]), dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 2] }),
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x: tf.zeros([1, 3, 3, 5]), dy },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 2] },
+      ),
   ).toThrow(/Conv2DBackpropFilter: input \[1,3,3,5\] .* disagree/);
   tf.dispose([dy, w]);
 });

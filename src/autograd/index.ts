@@ -52,7 +52,7 @@ function addChainedMethods(): void {
   const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
   const define = (name: string, desc: PropertyDescriptor) => {
     // Parameter defines its own requiresGrad/grad; never clobber anything tfjs defines itself.
-    if (Object.prototype.hasOwnProperty.call(proto, name)) return;
+    if (Object.hasOwn(proto, name)) return;
     Object.defineProperty(proto, name, { configurable: true, ...desc });
   };
   define('backward', {
@@ -60,11 +60,31 @@ function addChainedMethods(): void {
       backward(this, gradient, options);
     },
   });
-  define('item', { value(this: tf.Tensor) { return item(this); } });
-  define('detach', { value(this: tf.Tensor) { return detach(this); } });
-  define('requiresGrad_', { value(this: tf.Tensor, mode = true) { return requiresGrad_(this, mode); } });
-  define('requiresGrad', { get(this: tf.Tensor) { return requiresGrad(this); } });
-  define('grad', { get(this: tf.Tensor) { return gradOf(this); } });
+  define('item', {
+    value(this: tf.Tensor) {
+      return item(this);
+    },
+  });
+  define('detach', {
+    value(this: tf.Tensor) {
+      return detach(this);
+    },
+  });
+  define('requiresGrad_', {
+    value(this: tf.Tensor, mode = true) {
+      return requiresGrad_(this, mode);
+    },
+  });
+  define('requiresGrad', {
+    get(this: tf.Tensor) {
+      return requiresGrad(this);
+    },
+  });
+  define('grad', {
+    get(this: tf.Tensor) {
+      return gradOf(this);
+    },
+  });
 }
 
 registerChainedOps();

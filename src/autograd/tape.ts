@@ -572,7 +572,9 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
             if (x == null || !requiresGrad(x)) continue;
             const fn = inputGrads[key];
             if (fn == null) {
-              throw new AutogradError(`Cannot compute gradient: ${node.kernelName} has no gradient for its input '${key}'`);
+              throw new AutogradError(
+                `Cannot compute gradient: ${node.kernelName} has no gradient for its input '${key}'`,
+              );
             }
             wanted.push(x);
             fns.push(fn);

@@ -47,7 +47,8 @@ export function isMissingPackage(err: unknown, pkg: string): boolean {
 }
 
 // A variable specifier keeps bundlers from resolving packages that are optional and usually absent.
-const importOptional = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+const importOptional = (specifier: string): Promise<unknown> =>
+  import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
 
 function envBackend(): string | undefined {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -67,7 +68,8 @@ async function activate(name: string, how: string): Promise<void> {
   } catch (err) {
     throw new BackendError(`${how}: tf.setBackend('${name}') threw: ${(err as Error).message ?? err}`);
   }
-  if (!ok) throw new BackendError(`${how}: backend '${name}' failed to initialise (tf.setBackend('${name}') returned false)`);
+  if (!ok)
+    throw new BackendError(`${how}: backend '${name}' failed to initialise (tf.setBackend('${name}') returned false)`);
 }
 
 /** Loads one native package. `null`: not installed. Throws BackendError when installed but broken. */
@@ -99,7 +101,7 @@ async function loadTensorflow(): Promise<string | null> {
 function wasmThreads(options: InitBackendOptions): number {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   const fromEnv = proc?.env?.[WASM_THREADS_ENV_VAR]?.trim();
-  const n = fromEnv ? Number(fromEnv) : options.wasmThreads ?? 1;
+  const n = fromEnv ? Number(fromEnv) : (options.wasmThreads ?? 1);
   if (!Number.isInteger(n) || n < 1) {
     const source = fromEnv ? `${WASM_THREADS_ENV_VAR}=${fromEnv}` : `wasmThreads: ${options.wasmThreads}`;
     throw new BackendError(`${source}: expected a positive integer thread count`);
@@ -132,7 +134,9 @@ async function loadCpu(): Promise<string> {
 
 /** Names accepted by {@link initBackend}: the known ones and any backend the app registered itself (e.g. webgl). */
 function availableNames(): string[] {
-  const registered = Object.keys((tf.engine() as unknown as { registryFactory: Record<string, unknown> }).registryFactory ?? {});
+  const registered = Object.keys(
+    (tf.engine() as unknown as { registryFactory: Record<string, unknown> }).registryFactory ?? {},
+  );
   return [...new Set<string>([...KNOWN_BACKENDS, ...registered])];
 }
 
@@ -157,7 +161,9 @@ async function loadNamed(name: string, source: string, options: InitBackendOptio
         return name;
       }
       throw new BackendError(
-        `${source} asks for backend '${name}', which is unknown; available: ${availableNames().map((n) => `'${n}'`).join(', ')}`,
+        `${source} asks for backend '${name}', which is unknown; available: ${availableNames()
+          .map((n) => `'${n}'`)
+          .join(', ')}`,
       );
   }
 }
@@ -224,8 +230,9 @@ export function requireKernels(names: readonly string[], purpose = 'training'): 
   const missing = names.filter((n) => !tf.getKernel(n, backend));
   if (missing.length === 0) return;
   const what = missing.length === 1 ? `kernel '${missing[0]}'` : `kernels ${missing.map((n) => `'${n}'`).join(', ')}`;
-  const hint = backend === 'wasm' && missing.some((n) => n.startsWith('Conv2DBackprop'))
-    ? " (call registerWasmTrainingKernels() after importing '@tensorflow/tfjs-backend-wasm', or use initBackend('wasm'))"
-    : '';
+  const hint =
+    backend === 'wasm' && missing.some((n) => n.startsWith('Conv2DBackprop'))
+      ? " (call registerWasmTrainingKernels() after importing '@tensorflow/tfjs-backend-wasm', or use initBackend('wasm'))"
+      : '';
   throw new BackendError(`Backend '${backend}' has no ${what} needed for ${purpose}${hint}`);
 }

@@ -86,8 +86,10 @@ export class TensorDataset {
     tensors.forEach((t, k) => {
       if (t.rank === 0) throw new ShapeError(`TensorDataset: tensor ${k} is a scalar; expected at least 1 dimension`);
       if (t.shape[0] !== n) {
-        throw new ShapeError(`TensorDataset: size mismatch between tensors: tensor 0 has ${n} samples ` +
-          `(shape [${tensors[0].shape.join(', ')}]), tensor ${k} has ${t.shape[0]} (shape [${t.shape.join(', ')}])`);
+        throw new ShapeError(
+          `TensorDataset: size mismatch between tensors: tensor 0 has ${n} samples ` +
+            `(shape [${tensors[0].shape.join(', ')}]), tensor ${k} has ${t.shape[0]} (shape [${t.shape.join(', ')}])`,
+        );
       }
     });
     this.tensors = tensors;
@@ -153,16 +155,21 @@ export class ImageDataset {
     { scale = 'symmetric' }: { scale?: ByteScale } = {},
   ) {
     if (shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new ShapeError(`ImageDataset: expected shape [N, C, H, W] of non-negative integers, got [${shape.join(', ')}]`);
+      throw new ShapeError(
+        `ImageDataset: expected shape [N, C, H, W] of non-negative integers, got [${shape.join(', ')}]`,
+      );
     }
     const size = shape[0] * shape[1] * shape[2] * shape[3];
     if (images.length !== size) {
-      throw new ShapeError(`ImageDataset: shape [${shape.join(', ')}] needs ${size} values, images has ${images.length}`);
+      throw new ShapeError(
+        `ImageDataset: shape [${shape.join(', ')}] needs ${size} values, images has ${images.length}`,
+      );
     }
     if (labels && labels.length !== shape[0]) {
       throw new ShapeError(`ImageDataset: expected ${shape[0]} labels (one per image), got ${labels.length}`);
     }
-    if (!(scale in LUTS)) throw new ValueError(`ImageDataset: scale must be 'symmetric' or 'unit', got ${String(scale)}`);
+    if (!(scale in LUTS))
+      throw new ValueError(`ImageDataset: scale must be 'symmetric' or 'unit', got ${String(scale)}`);
     this.images = images;
     this.shape = [shape[0], shape[1], shape[2], shape[3]];
     this.labels = labels ? Int32Array.from(labels) : null;
@@ -202,7 +209,12 @@ export class ImageDataset {
       }
     }
     const images = tf.tensor4d(out, [idx.length, this.shape[1], this.shape[2], this.shape[3]], 'float32');
-    const labels = this.labels ? tf.tensor1d(Int32Array.from(idx, (i) => this.labels![i]), 'int32') : null;
+    const labels = this.labels
+      ? tf.tensor1d(
+          Int32Array.from(idx, (i) => this.labels![i]),
+          'int32',
+        )
+      : null;
     return { images, labels };
   }
 
@@ -302,17 +314,23 @@ export function randint(gen: Mt19937, high: number, size: number): Int32Array | 
   if (!Number.isInteger(high) || high < 1 || high > 2 ** 32) {
     throw new ValueError(`randint: high must be an integer in [1, 2**32], got ${high}`);
   }
-  if (!Number.isInteger(size) || size < 0) throw new ValueError(`randint: size must be a non-negative integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 0)
+    throw new ValueError(`randint: size must be a non-negative integer, got ${size}`);
   const rng = high - 1;
   const out = high <= 2 ** 31 ? new Int32Array(size) : new Float64Array(size);
   if (rng === 0) return out;
   // NumPy's gen_mask: the smallest all-ones mask covering rng.
   let mask = rng;
-  mask |= mask >>> 1; mask |= mask >>> 2; mask |= mask >>> 4; mask |= mask >>> 8; mask |= mask >>> 16;
+  mask |= mask >>> 1;
+  mask |= mask >>> 2;
+  mask |= mask >>> 4;
+  mask |= mask >>> 8;
+  mask |= mask >>> 16;
   mask >>>= 0;
   for (let i = 0; i < size; i++) {
     let v: number;
-    do v = (gen.nextUint32() & mask) >>> 0; while (v > rng);
+    do v = (gen.nextUint32() & mask) >>> 0;
+    while (v > rng);
     out[i] = v;
   }
   return out;
@@ -329,12 +347,15 @@ export function randint(gen: Mt19937, high: number, size: number): Int32Array | 
  * randperm(new Mt19937(7), 5); // Int32Array [0, 1, 3, 2, 4], as torch.randperm(5, generator=torch.Generator().manual_seed(7))
  */
 export function randperm(gen: Mt19937, n: number): Int32Array {
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new ValueError(`randperm: n must be an integer in [0, 2**31 - 1], got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1)
+    throw new ValueError(`randperm: n must be an integer in [0, 2**31 - 1], got ${n}`);
   const r = new Int32Array(n);
   for (let i = 0; i < n; i++) r[i] = i;
   for (let i = 0; i < n - 1; i++) {
     const z = gen.nextUint32() % (n - i);
-    const t = r[i]; r[i] = r[i + z]; r[i + z] = t;
+    const t = r[i];
+    r[i] = r[i + z];
+    r[i + z] = t;
   }
   return r;
 }
@@ -377,9 +398,12 @@ export class BatchSampler implements Iterable<Int32Array> {
     batchSize: number,
     { shuffle = true, dropLast = false, seed }: { shuffle?: boolean; dropLast?: boolean; seed?: number } = {},
   ) {
-    if (!Number.isInteger(length) || length < 0) throw new ValueError(`BatchSampler: length must be a non-negative integer, got ${length}`);
+    if (!Number.isInteger(length) || length < 0)
+      throw new ValueError(`BatchSampler: length must be a non-negative integer, got ${length}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new ValueError(`BatchSampler: batch_size should be a positive integer value, but got batch_size=${batchSize}`);
+      throw new ValueError(
+        `BatchSampler: batch_size should be a positive integer value, but got batch_size=${batchSize}`,
+      );
     }
     if (shuffle && length === 0) {
       throw new ValueError('BatchSampler: num_samples should be a positive integer value, but got num_samples=0');
@@ -404,7 +428,9 @@ export class BatchSampler implements Iterable<Int32Array> {
       this.gen.nextUint32();
       this.gen.nextUint32();
     }
-    const order = this.shuffle ? randperm(this.gen, this.length) : Int32Array.from({ length: this.length }, (_, i) => i);
+    const order = this.shuffle
+      ? randperm(this.gen, this.length)
+      : Int32Array.from({ length: this.length }, (_, i) => i);
     const full = Math.floor(this.length / this.batchSize);
     for (let b = 0; b < full; b++) yield order.slice(b * this.batchSize, (b + 1) * this.batchSize);
     // torch 1.13's RandomSampler ends with `yield from torch.randperm(n, generator)[:num_samples % n]`:

@@ -75,7 +75,10 @@ export class PyGlobal {
    * @param module the module (`torch._utils`).
    * @param name the name in it (`_rebuild_tensor_v2`).
    */
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
 
   /** `module.name`, the key of an unpickler's allowlist. */
   get qualname(): string {
@@ -89,7 +92,10 @@ export class PyReduce {
    * @param callable the global to call.
    * @param args its positional arguments (written as a tuple).
    */
-  constructor(readonly callable: PyGlobal, readonly args: readonly PyValue[]) {}
+  constructor(
+    readonly callable: PyGlobal,
+    readonly args: readonly PyValue[],
+  ) {}
 }
 
 /** A persistent id (`BINPERSID`): how torch refers to storages stored outside the pickle. */
@@ -123,22 +129,81 @@ export interface UnpickleOptions {
 
 /** The object an allowed global is on the stack: its name, for messages, and its behaviour. */
 class GlobalRef {
-  constructor(readonly qualname: string, readonly impl: AllowedGlobal) {}
+  constructor(
+    readonly qualname: string,
+    readonly impl: AllowedGlobal,
+  ) {}
 }
 
 const OPNAMES: Record<number, string> = {
-  0x28: 'MARK', 0x2e: 'STOP', 0x30: 'POP', 0x31: 'POP_MARK', 0x32: 'DUP', 0x46: 'FLOAT', 0x49: 'INT',
-  0x4a: 'BININT', 0x4b: 'BININT1', 0x4c: 'LONG', 0x4d: 'BININT2', 0x4e: 'NONE', 0x50: 'PERSID',
-  0x51: 'BINPERSID', 0x52: 'REDUCE', 0x53: 'STRING', 0x54: 'BINSTRING', 0x55: 'SHORT_BINSTRING',
-  0x56: 'UNICODE', 0x58: 'BINUNICODE', 0x61: 'APPEND', 0x62: 'BUILD', 0x63: 'GLOBAL', 0x64: 'DICT',
-  0x7d: 'EMPTY_DICT', 0x65: 'APPENDS', 0x67: 'GET', 0x68: 'BINGET', 0x69: 'INST', 0x6a: 'LONG_BINGET',
-  0x6c: 'LIST', 0x5d: 'EMPTY_LIST', 0x6f: 'OBJ', 0x70: 'PUT', 0x71: 'BINPUT', 0x72: 'LONG_BINPUT',
-  0x73: 'SETITEM', 0x74: 'TUPLE', 0x29: 'EMPTY_TUPLE', 0x75: 'SETITEMS', 0x47: 'BINFLOAT', 0x80: 'PROTO',
-  0x81: 'NEWOBJ', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4', 0x85: 'TUPLE1', 0x86: 'TUPLE2', 0x87: 'TUPLE3',
-  0x88: 'NEWTRUE', 0x89: 'NEWFALSE', 0x8a: 'LONG1', 0x8b: 'LONG4', 0x42: 'BINBYTES', 0x43: 'SHORT_BINBYTES',
-  0x8c: 'SHORT_BINUNICODE', 0x8d: 'BINUNICODE8', 0x8e: 'BINBYTES8', 0x8f: 'EMPTY_SET', 0x90: 'ADDITEMS',
-  0x91: 'FROZENSET', 0x92: 'NEWOBJ_EX', 0x93: 'STACK_GLOBAL', 0x94: 'MEMOIZE', 0x95: 'FRAME',
-  0x96: 'BYTEARRAY8', 0x97: 'NEXT_BUFFER', 0x98: 'READONLY_BUFFER',
+  0x28: 'MARK',
+  0x2e: 'STOP',
+  0x30: 'POP',
+  0x31: 'POP_MARK',
+  0x32: 'DUP',
+  0x46: 'FLOAT',
+  0x49: 'INT',
+  0x4a: 'BININT',
+  0x4b: 'BININT1',
+  0x4c: 'LONG',
+  0x4d: 'BININT2',
+  0x4e: 'NONE',
+  0x50: 'PERSID',
+  0x51: 'BINPERSID',
+  0x52: 'REDUCE',
+  0x53: 'STRING',
+  0x54: 'BINSTRING',
+  0x55: 'SHORT_BINSTRING',
+  0x56: 'UNICODE',
+  0x58: 'BINUNICODE',
+  0x61: 'APPEND',
+  0x62: 'BUILD',
+  0x63: 'GLOBAL',
+  0x64: 'DICT',
+  0x7d: 'EMPTY_DICT',
+  0x65: 'APPENDS',
+  0x67: 'GET',
+  0x68: 'BINGET',
+  0x69: 'INST',
+  0x6a: 'LONG_BINGET',
+  0x6c: 'LIST',
+  0x5d: 'EMPTY_LIST',
+  0x6f: 'OBJ',
+  0x70: 'PUT',
+  0x71: 'BINPUT',
+  0x72: 'LONG_BINPUT',
+  0x73: 'SETITEM',
+  0x74: 'TUPLE',
+  0x29: 'EMPTY_TUPLE',
+  0x75: 'SETITEMS',
+  0x47: 'BINFLOAT',
+  0x80: 'PROTO',
+  0x81: 'NEWOBJ',
+  0x82: 'EXT1',
+  0x83: 'EXT2',
+  0x84: 'EXT4',
+  0x85: 'TUPLE1',
+  0x86: 'TUPLE2',
+  0x87: 'TUPLE3',
+  0x88: 'NEWTRUE',
+  0x89: 'NEWFALSE',
+  0x8a: 'LONG1',
+  0x8b: 'LONG4',
+  0x42: 'BINBYTES',
+  0x43: 'SHORT_BINBYTES',
+  0x8c: 'SHORT_BINUNICODE',
+  0x8d: 'BINUNICODE8',
+  0x8e: 'BINBYTES8',
+  0x8f: 'EMPTY_SET',
+  0x90: 'ADDITEMS',
+  0x91: 'FROZENSET',
+  0x92: 'NEWOBJ_EX',
+  0x93: 'STACK_GLOBAL',
+  0x94: 'MEMOIZE',
+  0x95: 'FRAME',
+  0x96: 'BYTEARRAY8',
+  0x97: 'NEXT_BUFFER',
+  0x98: 'READONLY_BUFFER',
 };
 
 function opName(op: number): string {
@@ -246,7 +311,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     for (let i = 0; i < items.length; i += 2) (target as Map<PyValue, PyValue>).set(items[i], items[i + 1]);
   };
   const appendItems = (target: PyValue, items: PyValue[]): void => {
-    if (!Array.isArray(target) || Object.isFrozen(target)) fail(`expected a list to append to, got ${describe(target)}`);
+    if (!Array.isArray(target) || Object.isFrozen(target))
+      fail(`expected a list to append to, got ${describe(target)}`);
     for (const it of items) (target as PyValue[]).push(it);
   };
 
@@ -258,13 +324,17 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
     }
     op = bytes[pos++];
     switch (op) {
-      case 0x80: { // PROTO
+      case 0x80: {
+        // PROTO
         const v = bytes[need(1)];
         if (v > 5) fail(`unknown pickle protocol ${v}`);
         break;
       }
-      case 0x95: need(8); break; // FRAME: a hint for buffered readers
-      case 0x2e: { // STOP
+      case 0x95:
+        need(8);
+        break; // FRAME: a hint for buffered readers
+      case 0x2e: {
+        // STOP
         const v = pop();
         return v;
       }
@@ -273,73 +343,180 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         metastack.push(stack);
         stack = [];
         break;
-      case 0x30: if (stack.length > 0) stack.pop(); else popMark(); break; // POP
-      case 0x31: popMark(); break; // POP_MARK
-      case 0x32: stack.push(top()); break; // DUP
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4a: stack.push(view.getInt32(need(4), true)); break; // BININT
-      case 0x4b: stack.push(bytes[need(1)]); break; // BININT1
-      case 0x4d: stack.push(view.getUint16(need(2), true)); break; // BININT2
-      case 0x8a: case 0x8b: { // LONG1, LONG4
+      case 0x30:
+        if (stack.length > 0) stack.pop();
+        else popMark();
+        break; // POP
+      case 0x31:
+        popMark();
+        break; // POP_MARK
+      case 0x32:
+        stack.push(top());
+        break; // DUP
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4a:
+        stack.push(view.getInt32(need(4), true));
+        break; // BININT
+      case 0x4b:
+        stack.push(bytes[need(1)]);
+        break; // BININT1
+      case 0x4d:
+        stack.push(view.getUint16(need(2), true));
+        break; // BININT2
+      case 0x8a:
+      case 0x8b: {
+        // LONG1, LONG4
         const n = op === 0x8a ? bytes[need(1)] : view.getInt32(need(4), true);
         if (n < 0 || n > MAX_LONG_BYTES) fail(`integer of ${n} bytes (at most ${MAX_LONG_BYTES} accepted)`);
         const at = need(n);
         stack.push(decodeLong(bytes.subarray(at, at + n)));
         break;
       }
-      case 0x47: stack.push(view.getFloat64(need(8), false)); break; // BINFLOAT, big-endian
-      case 0x58: { const n = view.getUint32(need(4), true); stack.push(text(need(n), n)); break; } // BINUNICODE
-      case 0x8c: { const n = bytes[need(1)]; stack.push(text(need(n), n)); break; } // SHORT_BINUNICODE
-      case 0x8d: { // BINUNICODE8
+      case 0x47:
+        stack.push(view.getFloat64(need(8), false));
+        break; // BINFLOAT, big-endian
+      case 0x58: {
+        const n = view.getUint32(need(4), true);
+        stack.push(text(need(n), n));
+        break;
+      } // BINUNICODE
+      case 0x8c: {
+        const n = bytes[need(1)];
+        stack.push(text(need(n), n));
+        break;
+      } // SHORT_BINUNICODE
+      case 0x8d: {
+        // BINUNICODE8
         const n = Number(view.getBigUint64(need(8), true));
         stack.push(text(need(n), n));
         break;
       }
-      case 0x54: case 0x55: { // BINSTRING, SHORT_BINSTRING: Python 2 str, decoded as latin-1
+      case 0x54:
+      case 0x55: {
+        // BINSTRING, SHORT_BINSTRING: Python 2 str, decoded as latin-1
         const n = op === 0x55 ? bytes[need(1)] : view.getInt32(need(4), true);
         const at = need(n);
         stack.push(latin1.decode(bytes.subarray(at, at + n)));
         break;
       }
-      case 0x42: case 0x43: case 0x8e: { // BINBYTES, SHORT_BINBYTES, BINBYTES8
-        const n = op === 0x43 ? bytes[need(1)] : op === 0x42 ? view.getUint32(need(4), true) : Number(view.getBigUint64(need(8), true));
+      case 0x42:
+      case 0x43:
+      case 0x8e: {
+        // BINBYTES, SHORT_BINBYTES, BINBYTES8
+        const n =
+          op === 0x43
+            ? bytes[need(1)]
+            : op === 0x42
+              ? view.getUint32(need(4), true)
+              : Number(view.getBigUint64(need(8), true));
         const at = need(n);
         stack.push(bytes.slice(at, at + n));
         break;
       }
-      case 0x29: stack.push(tuple()); break; // EMPTY_TUPLE
-      case 0x74: { const items = popMark(); stack.push(Object.freeze(items)); break; } // TUPLE
-      case 0x85: { const a = pop(); stack.push(tuple(a)); break; } // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(tuple(a, b)); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(tuple(a, b, c)); break; } // TUPLE3
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x6c: { const items = popMark(); stack.push(items); break; } // LIST
-      case 0x61: { const item = pop(); appendItems(top(), [item]); break; } // APPEND
-      case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x64: { const d = new Map<PyValue, PyValue>(); setItems(d, popMark()); stack.push(d); break; } // DICT
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x8f: stack.push(new Set()); break; // EMPTY_SET
-      case 0x90: { // ADDITEMS
+      case 0x29:
+        stack.push(tuple());
+        break; // EMPTY_TUPLE
+      case 0x74: {
+        const items = popMark();
+        stack.push(Object.freeze(items));
+        break;
+      } // TUPLE
+      case 0x85: {
+        const a = pop();
+        stack.push(tuple(a));
+        break;
+      } // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push(tuple(a, b));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push(tuple(a, b, c));
+        break;
+      } // TUPLE3
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x6c: {
+        const items = popMark();
+        stack.push(items);
+        break;
+      } // LIST
+      case 0x61: {
+        const item = pop();
+        appendItems(top(), [item]);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      } // APPENDS
+      case 0x7d:
+        stack.push(new Map());
+        break; // EMPTY_DICT
+      case 0x64: {
+        const d = new Map<PyValue, PyValue>();
+        setItems(d, popMark());
+        stack.push(d);
+        break;
+      } // DICT
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x8f:
+        stack.push(new Set());
+        break; // EMPTY_SET
+      case 0x90: {
+        // ADDITEMS
         const items = popMark();
         const s = top();
         if (!(s instanceof Set)) fail(`expected a set to add items to, got ${describe(s)}`);
         for (const it of items) (s as Set<PyValue>).add(it);
         break;
       }
-      case 0x91: { const items = popMark(); stack.push(new Set(items)); break; } // FROZENSET
-      case 0x63: { const module = readLine(); const name = readLine(); stack.push(global(module, name)); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
+      case 0x91: {
+        const items = popMark();
+        stack.push(new Set(items));
+        break;
+      } // FROZENSET
+      case 0x63: {
+        const module = readLine();
+        const name = readLine();
+        stack.push(global(module, name));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('expected two strings (module, name)');
         stack.push(global(module as string, name as string));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const fn = pop();
         if (!(fn instanceof GlobalRef)) fail(`expected an allowed global to call, got ${describe(fn)}`);
@@ -349,10 +526,12 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         stack.push(g.impl.call!(args as readonly PyValue[], `${where} byte ${opAt}`));
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         const obj = top();
-        if (!(obj instanceof OrderedDict)) fail(`BUILD may only set attributes of an OrderedDict, got ${describe(obj)}`);
+        if (!(obj instanceof OrderedDict))
+          fail(`BUILD may only set attributes of an OrderedDict, got ${describe(obj)}`);
         if (!(state instanceof Map)) fail(`expected a dict of attributes, got ${describe(state)}`);
         for (const [k, v] of state as Map<PyValue, PyValue>) {
           if (typeof k !== 'string') fail(`expected string attribute names, got ${describe(k)}`);
@@ -360,24 +539,31 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         }
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (options.persistentLoad === undefined) fail('persistent ids are not allowed here');
         stack.push(options.persistentLoad!(pid, `${where} byte ${opAt}`));
         break;
       }
-      case 0x68: case 0x6a: { // BINGET, LONG_BINGET
+      case 0x68:
+      case 0x6a: {
+        // BINGET, LONG_BINGET
         const i = op === 0x68 ? bytes[need(1)] : view.getUint32(need(4), true);
         if (!memo.has(i)) fail(`memo index ${i} was never stored`);
         stack.push(memo.get(i)!);
         break;
       }
-      case 0x71: case 0x72: { // BINPUT, LONG_BINPUT
+      case 0x71:
+      case 0x72: {
+        // BINPUT, LONG_BINPUT
         const i = op === 0x71 ? bytes[need(1)] : view.getUint32(need(4), true);
         memo.set(i, top());
         break;
       }
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
       default:
         fail('unsupported opcode: a weights-only load refuses it');
     }
@@ -463,28 +649,39 @@ export function pickle(value: PyValue, options: PickleOptions = {}): Uint8Array 
   const put = (key: unknown): void => {
     const i = nextMemo++;
     memoOf.set(key, i);
-    if (i < 256) byte(0x71, i); // BINPUT
-    else { byte(0x72); u32(i); } // LONG_BINPUT
+    if (i < 256)
+      byte(0x71, i); // BINPUT
+    else {
+      byte(0x72);
+      u32(i);
+    } // LONG_BINPUT
   };
   const get = (key: unknown): boolean => {
     const i = memoOf.get(key);
     if (i === undefined) return false;
-    if (i < 256) byte(0x68, i); // BINGET
-    else { byte(0x6a); u32(i); } // LONG_BINGET
+    if (i < 256)
+      byte(0x68, i); // BINGET
+    else {
+      byte(0x6a);
+      u32(i);
+    } // LONG_BINGET
     return true;
   };
   const writeInt = (v: bigint): void => {
     if (v >= 0n && v < 256n) byte(0x4b, Number(v));
     else if (v >= 0n && v < 65536n) byte(0x4d, Number(v) & 0xff, Number(v) >> 8);
-    else if (v >= -(2n ** 31n) && v < 2n ** 31n) { byte(0x4a); u32(Number(BigInt.asUintN(32, v))); }
-    else {
+    else if (v >= -(2n ** 31n) && v < 2n ** 31n) {
+      byte(0x4a);
+      u32(Number(BigInt.asUintN(32, v)));
+    } else {
       const out: number[] = [];
       let x = v;
       // Minimal two's-complement little-endian, as Python's encode_long.
       for (;;) {
         out.push(Number(x & 0xffn));
         x >>= 8n;
-        if ((x === 0n && (out[out.length - 1] & 0x80) === 0) || (x === -1n && (out[out.length - 1] & 0x80) !== 0)) break;
+        if ((x === 0n && (out[out.length - 1] & 0x80) === 0) || (x === -1n && (out[out.length - 1] & 0x80) !== 0))
+          break;
       }
       if (out.length > 255) throw new ValueError(`pickle: integer ${v} is too large`);
       byte(0x8a, out.length, ...out);
@@ -514,7 +711,8 @@ export function pickle(value: PyValue, options: PickleOptions = {}): Uint8Array 
       u32(b.length);
       return raw(b);
     }
-    if (typeof v !== 'object') throw new ValueError(`pickle: ${at(path)} is ${typeof v}, which has no pickle form here`);
+    if (typeof v !== 'object')
+      throw new ValueError(`pickle: ${at(path)} is ${typeof v}, which has no pickle form here`);
     if (v instanceof PyGlobal) {
       if (get(v.qualname)) return;
       if (/[\n]/.test(v.module + v.name)) throw new ValueError(`pickle: bad global name '${v.qualname}'`);
@@ -534,7 +732,8 @@ export function pickle(value: PyValue, options: PickleOptions = {}): Uint8Array 
           inProgress.delete(v);
         }
         // The replacement is what Python sees; referencing the original again fetches it from the memo.
-        if (replaced !== null && typeof replaced === 'object' && memoOf.has(replaced)) memoOf.set(v, memoOf.get(replaced)!);
+        if (replaced !== null && typeof replaced === 'object' && memoOf.has(replaced))
+          memoOf.set(v, memoOf.get(replaced)!);
         return;
       }
     }

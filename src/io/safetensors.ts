@@ -16,8 +16,16 @@ import type { DType, TensorData } from './torch-format';
 
 /** The header's dtype names and ours. */
 const NAMES: Readonly<Record<string, DType>> = {
-  F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16',
-  I8: 'int8', U8: 'uint8', BOOL: 'bool',
+  F32: 'float32',
+  F64: 'float64',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U8: 'uint8',
+  BOOL: 'bool',
 };
 const CODES = Object.fromEntries(Object.entries(NAMES).map(([k, v]) => [v, k])) as Record<DType, string>;
 
@@ -51,12 +59,15 @@ export interface SafetensorsFile {
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   // A Node Buffer's slice() is a view, not a copy: work on a plain Uint8Array so slices copy.
   bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 8) throw new FormatError(`safetensors: expected at least 8 bytes (the header length), got ${bytes.length}`);
+  if (bytes.length < 8)
+    throw new FormatError(`safetensors: expected at least 8 bytes (the header length), got ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declared = view.getBigUint64(0, true);
-  if (declared > BigInt(MAX_HEADER_BYTES)) throw new FormatError(`safetensors: header length ${declared} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (declared > BigInt(MAX_HEADER_BYTES))
+    throw new FormatError(`safetensors: header length ${declared} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const n = Number(declared);
-  if (8 + n > bytes.length) throw new FormatError(`safetensors: header length ${n} runs past the end of the ${bytes.length}-byte file`);
+  if (8 + n > bytes.length)
+    throw new FormatError(`safetensors: header length ${n} runs past the end of the ${bytes.length}-byte file`);
   if (n < 2 || bytes[8] !== 0x7b) throw new FormatError("safetensors: expected the JSON header to start with '{'");
   let header: unknown;
   try {
@@ -73,30 +84,45 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   const infos: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new FormatError('safetensors: expected __metadata__ to be an object');
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+        throw new FormatError('safetensors: expected __metadata__ to be an object');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') throw new FormatError(`safetensors: expected string metadata values, '${k}' is ${typeof v}`);
+        if (typeof v !== 'string')
+          throw new FormatError(`safetensors: expected string metadata values, '${k}' is ${typeof v}`);
       }
       metadata = { ...(raw as Record<string, string>) };
       continue;
     }
     const where = `safetensors: tensor '${name}'`;
-    if (raw === null || typeof raw !== 'object') throw new FormatError(`${where}: expected {dtype, shape, data_offsets}, got ${JSON.stringify(raw)}`);
+    if (raw === null || typeof raw !== 'object')
+      throw new FormatError(`${where}: expected {dtype, shape, data_offsets}, got ${JSON.stringify(raw)}`);
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = typeof info.dtype === 'string' && Object.prototype.hasOwnProperty.call(NAMES, info.dtype) ? NAMES[info.dtype] : undefined;
+    const dtype = typeof info.dtype === 'string' && Object.hasOwn(NAMES, info.dtype) ? NAMES[info.dtype] : undefined;
     if (dtype === undefined) {
-      throw new FormatError(`${where}: dtype ${JSON.stringify(info.dtype)} is not supported (expected one of ${Object.keys(NAMES).join(', ')})`);
+      throw new FormatError(
+        `${where}: dtype ${JSON.stringify(info.dtype)} is not supported (expected one of ${Object.keys(NAMES).join(', ')})`,
+      );
     }
-    if (!Array.isArray(info.shape)) throw new FormatError(`${where}: expected a shape array, got ${JSON.stringify(info.shape)}`);
+    if (!Array.isArray(info.shape))
+      throw new FormatError(`${where}: expected a shape array, got ${JSON.stringify(info.shape)}`);
     const numel = checkedNumel(info.shape, where);
     const offs = info.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
-      throw new FormatError(`${where}: expected data_offsets [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offs)}`);
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      !offs.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offs[0] > offs[1]
+    ) {
+      throw new FormatError(
+        `${where}: expected data_offsets [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offs)}`,
+      );
     }
     const [begin, end] = offs as number[];
     const expected = numel * DTYPES[dtype].itemsize;
     if (end - begin !== expected) {
-      throw new FormatError(`${where}: ${info.dtype} [${(info.shape as number[]).join(', ')}] needs ${expected} bytes, data_offsets [${begin}, ${end}] hold ${end - begin}`);
+      throw new FormatError(
+        `${where}: ${info.dtype} [${(info.shape as number[]).join(', ')}] needs ${expected} bytes, data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      );
     }
     infos.push({ name, dtype, shape: [...(info.shape as number[])], begin, end });
   }
@@ -105,12 +131,16 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   for (const t of infos) {
     if (t.begin !== cursor) {
       const what = t.begin < cursor ? 'overlaps the previous tensor' : 'leaves a gap after the previous tensor';
-      throw new FormatError(`safetensors: tensor '${t.name}' starts at byte ${t.begin} of the data, which ${what} (ending at ${cursor})`);
+      throw new FormatError(
+        `safetensors: tensor '${t.name}' starts at byte ${t.begin} of the data, which ${what} (ending at ${cursor})`,
+      );
     }
     cursor = t.end;
   }
   if (cursor !== bufferLength) {
-    throw new FormatError(`safetensors: the header describes ${cursor} bytes of tensor data, the file has ${bufferLength} after the header`);
+    throw new FormatError(
+      `safetensors: the header describes ${cursor} bytes of tensor data, the file has ${bufferLength} after the header`,
+    );
   }
   const tensors = new Map<string, TensorData>();
   for (const t of infos) {
@@ -141,14 +171,17 @@ export function serializeSafetensors(
 ): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   const items = entries.map(([name, t]) => {
-    if (name === '__metadata__') throw new ValueError("serializeSafetensors: '__metadata__' is reserved and cannot name a tensor");
+    if (name === '__metadata__')
+      throw new ValueError("serializeSafetensors: '__metadata__' is reserved and cannot name a tensor");
     let td: TensorData;
     if (t instanceof tf.Tensor) td = fromTfTensor(t);
     else if (isTensorData(t)) td = t;
     else throw new ArgumentTypeError(`serializeSafetensors: '${name}' is not a tensor`);
     const numel = td.shape.reduce((a, b) => a * b, 1);
     if (numel !== td.data.length || td.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-      throw new ValueError(`serializeSafetensors: '${name}' has shape [${td.shape.join(', ')}] but ${td.data.length} elements`);
+      throw new ValueError(
+        `serializeSafetensors: '${name}' has shape [${td.shape.join(', ')}] but ${td.data.length} elements`,
+      );
     }
     return { name, td };
   });
@@ -156,7 +189,8 @@ export function serializeSafetensors(
   const header: Record<string, unknown> = Object.create(null); // a tensor may be called '__proto__'
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new ValueError(`serializeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
+      if (typeof v !== 'string')
+        throw new ValueError(`serializeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
     }
     header.__metadata__ = metadata;
   }

@@ -16,22 +16,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { ArgumentTypeError, FormatError, ValueError } from '../errors';
-import {
-  OrderedDict,
-  PyGlobal,
-  PyPersistentId,
-  PyReduce,
-  describe,
-  isTuple,
-  pickle,
-  tuple,
-  unpickle,
-} from './pickle';
+import { OrderedDict, PyGlobal, PyPersistentId, PyReduce, describe, isTuple, pickle, tuple, unpickle } from './pickle';
 import type { AllowedGlobal, PyValue } from './pickle';
 import { ZipArchive, writeZip } from './zip';
 
 /** Element types a {@link TensorData} can hold, named as torch names them (`torch.float32`, ...). */
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type DType =
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'bfloat16'
+  | 'int64'
+  | 'int32'
+  | 'int16'
+  | 'int8'
+  | 'uint8'
+  | 'bool';
 
 /** The typed arrays behind {@link TensorData}, one per dtype (float16 and bfloat16 keep raw bits). */
 export type TensorArray =
@@ -108,8 +108,16 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
 };
 
 const ARRAY_TYPES: Readonly<Record<DType, Function>> = {
-  float32: Float32Array, float64: Float64Array, float16: Uint16Array, bfloat16: Uint16Array, int64: BigInt64Array,
-  int32: Int32Array, int16: Int16Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  int16: Int16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
 };
 
 /** Most dimensions a tensor may declare (torch's own limit is lower in practice). */
@@ -130,8 +138,12 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 export function isTensorData(v: unknown): v is TensorData {
   if (v === null || typeof v !== 'object') return false;
   const t = v as TensorData;
-  return typeof t.dtype === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, t.dtype) && Array.isArray(t.shape)
-    && t.data instanceof ARRAY_TYPES[t.dtype];
+  return (
+    typeof t.dtype === 'string' &&
+    Object.hasOwn(DTYPES, t.dtype) &&
+    Array.isArray(t.shape) &&
+    t.data instanceof ARRAY_TYPES[t.dtype]
+  );
 }
 
 /**
@@ -273,25 +285,36 @@ export function floatToBfloat16(v: number): number {
 export function toTfTensor(td: TensorData): tf.Tensor {
   const shape = td.shape;
   switch (td.dtype) {
-    case 'float32': return tf.tensor(td.data as Float32Array, shape, 'float32');
-    case 'float64': return tf.tensor(Float32Array.from(td.data as Float64Array), shape, 'float32');
-    case 'float16': return tf.tensor(Float32Array.from(td.data as Uint16Array, halfToFloat), shape, 'float32');
-    case 'bfloat16': return tf.tensor(Float32Array.from(td.data as Uint16Array, bfloat16ToFloat), shape, 'float32');
+    case 'float32':
+      return tf.tensor(td.data as Float32Array, shape, 'float32');
+    case 'float64':
+      return tf.tensor(Float32Array.from(td.data as Float64Array), shape, 'float32');
+    case 'float16':
+      return tf.tensor(Float32Array.from(td.data as Uint16Array, halfToFloat), shape, 'float32');
+    case 'bfloat16':
+      return tf.tensor(Float32Array.from(td.data as Uint16Array, bfloat16ToFloat), shape, 'float32');
     case 'int64': {
       const src = td.data as BigInt64Array;
       const out = new Int32Array(src.length);
       for (let i = 0; i < src.length; i++) {
         const v = src[i];
         if (v > 2147483647n || v < -2147483648n) {
-          throw new ValueError(`toTfTensor: int64 element ${i} of a [${shape.join(', ')}] tensor is ${v}, outside int32 (tfjs has no int64)`);
+          throw new ValueError(
+            `toTfTensor: int64 element ${i} of a [${shape.join(', ')}] tensor is ${v}, outside int32 (tfjs has no int64)`,
+          );
         }
         out[i] = Number(v);
       }
       return tf.tensor(out, shape, 'int32');
     }
-    case 'int32': return tf.tensor(td.data as Int32Array, shape, 'int32');
-    case 'int16': case 'int8': case 'uint8': return tf.tensor(Int32Array.from(td.data as Int16Array), shape, 'int32');
-    case 'bool': return tf.tensor(td.data as Uint8Array, shape, 'bool');
+    case 'int32':
+      return tf.tensor(td.data as Int32Array, shape, 'int32');
+    case 'int16':
+    case 'int8':
+    case 'uint8':
+      return tf.tensor(Int32Array.from(td.data as Int16Array), shape, 'int32');
+    case 'bool':
+      return tf.tensor(td.data as Uint8Array, shape, 'bool');
   }
 }
 
@@ -314,27 +337,40 @@ export function fromTfTensor(t: tf.Tensor, dtype?: DType): TensorData {
   }
   const target: DType = dtype ?? (t.dtype === 'int32' ? 'int64' : t.dtype);
   const values = t.dataSync() as Float32Array | Int32Array | Uint8Array;
-  return { dtype: target, shape: [...t.shape], data: castValues(values, target, `fromTfTensor(${t.dtype} [${t.shape.join(', ')}])`) };
+  return {
+    dtype: target,
+    shape: [...t.shape],
+    data: castValues(values, target, `fromTfTensor(${t.dtype} [${t.shape.join(', ')}])`),
+  };
 }
 
 const INT_RANGES: Partial<Record<DType, [number, number]>> = {
-  int64: [-(2 ** 63), 2 ** 63 - 1], int32: [-(2 ** 31), 2 ** 31 - 1], int16: [-32768, 32767], int8: [-128, 127],
-  uint8: [0, 255], bool: [0, 1],
+  int64: [-(2 ** 63), 2 ** 63 - 1],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int16: [-32768, 32767],
+  int8: [-128, 127],
+  uint8: [0, 255],
+  bool: [0, 1],
 };
 
 /** `values` stored as `dtype`; integer dtypes take integers in range only. */
 function castValues(values: ArrayLike<number>, dtype: DType, where: string): TensorArray {
   const n = values.length;
   switch (dtype) {
-    case 'float32': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'float16': return Uint16Array.from(values, floatToHalf);
-    case 'bfloat16': return Uint16Array.from(values, floatToBfloat16);
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'float16':
+      return Uint16Array.from(values, floatToHalf);
+    case 'bfloat16':
+      return Uint16Array.from(values, floatToBfloat16);
     default: {
       const [lo, hi] = INT_RANGES[dtype]!;
       for (let i = 0; i < n; i++) {
         const v = values[i];
-        if (!Number.isInteger(v) || v < lo || v > hi) throw new ValueError(`${where}: element ${i} is ${v}, not a ${dtype} value`);
+        if (!Number.isInteger(v) || v < lo || v > hi)
+          throw new ValueError(`${where}: element ${i} is ${v}, not a ${dtype} value`);
       }
       if (dtype === 'int64') {
         const out = new BigInt64Array(n);
@@ -358,10 +394,13 @@ function castValues(values: ArrayLike<number>, dtype: DType, where: string): Ten
  * ```
  */
 export function toTfStateDict(value: PyValue): Map<string, tf.Tensor> {
-  if (!(value instanceof Map)) throw new ArgumentTypeError(`toTfStateDict: expected a dict of tensors, got ${describe(value)}`);
+  if (!(value instanceof Map))
+    throw new ArgumentTypeError(`toTfStateDict: expected a dict of tensors, got ${describe(value)}`);
   for (const [k, v] of value) {
     if (typeof k !== 'string' || !isTensorData(v)) {
-      throw new ArgumentTypeError(`toTfStateDict: expected string keys and tensors, got ${describe(k)} → ${describe(v)}`);
+      throw new ArgumentTypeError(
+        `toTfStateDict: expected string keys and tensors, got ${describe(k)} → ${describe(v)}`,
+      );
     }
   }
   const out = new Map<string, tf.Tensor>();
@@ -415,34 +454,48 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
   const verify = options.verifyCrc ?? true;
   const maxTensorBytes = options.maxTensorBytes ?? 2 ** 31;
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes.length > 14 && LEGACY_MAGIC.every((b, i) => bytes[i + 2] === b)) {
-    throw new FormatError('torch file: this is the legacy (pre-1.6 or _use_new_zipfile_serialization=False) format, which is not supported; re-save it with torch.save in PyTorch >= 1.6');
+    throw new FormatError(
+      'torch file: this is the legacy (pre-1.6 or _use_new_zipfile_serialization=False) format, which is not supported; re-save it with torch.save in PyTorch >= 1.6',
+    );
   }
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b || bytes[2] !== 0x03 || bytes[3] !== 0x04) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new FormatError(`torch file: expected a zip archive (magic 50 4b 03 04) as torch.save writes, got ${head || 'an empty file'}`);
+    throw new FormatError(
+      `torch file: expected a zip archive (magic 50 4b 03 04) as torch.save writes, got ${head || 'an empty file'}`,
+    );
   }
   const zip = new ZipArchive(bytes);
   const pickles = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (pickles.length !== 1) {
     const names = [...zip.entries.keys()];
     if (names.some((n) => /^[^/]+\/constants\.pkl$/.test(n))) {
-      throw new FormatError('torch file: this is a TorchScript archive (torch.jit.save); only torch.save files are supported');
+      throw new FormatError(
+        'torch file: this is a TorchScript archive (torch.jit.save); only torch.save files are supported',
+      );
     }
-    throw new FormatError(`torch file: expected exactly one '<archive>/data.pkl' record, found ${pickles.length} among ${names.length} entries`);
+    throw new FormatError(
+      `torch file: expected exactly one '<archive>/data.pkl' record, found ${pickles.length} among ${names.length} entries`,
+    );
   }
   const prefix = pickles[0].slice(0, -'data.pkl'.length);
   if (zip.has(prefix + 'constants.pkl')) {
-    throw new FormatError('torch file: this is a TorchScript archive (torch.jit.save); only torch.save files are supported');
+    throw new FormatError(
+      'torch file: this is a TorchScript archive (torch.jit.save); only torch.save files are supported',
+    );
   }
   for (const name of [prefix + 'version', prefix + '.data/version']) {
     if (!zip.has(name)) continue;
     const v = new TextDecoder().decode(zip.read(name, verify)).trim();
-    if (!/^\d+$/.test(v)) throw new FormatError(`torch file: expected an integer in '${name}', got '${v.slice(0, 20)}'`);
+    if (!/^\d+$/.test(v))
+      throw new FormatError(`torch file: expected an integer in '${name}', got '${v.slice(0, 20)}'`);
   }
   let bigEndian = false;
   if (zip.has(prefix + 'byteorder')) {
     const order = new TextDecoder().decode(zip.read(prefix + 'byteorder', verify));
-    if (order !== 'little' && order !== 'big') throw new FormatError(`torch file: expected 'little' or 'big' in '${prefix}byteorder', got '${order.slice(0, 20)}'`);
+    if (order !== 'little' && order !== 'big')
+      throw new FormatError(
+        `torch file: expected 'little' or 'big' in '${prefix}byteorder', got '${order.slice(0, 20)}'`,
+      );
     bigEndian = order === 'big';
   }
 
@@ -457,7 +510,9 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
   const storageSet = new Set<object>();
   const persistentLoad = (pid: PyValue, at: string): PyValue => {
     if (!isTuple(pid) || pid.length !== 5 || pid[0] !== 'storage') {
-      throw new FormatError(`${at}: expected a persistent id ('storage', type, key, location, numel), got ${describe(pid)}`);
+      throw new FormatError(
+        `${at}: expected a persistent id ('storage', type, key, location, numel), got ${describe(pid)}`,
+      );
     }
     const [, type, key, , numel] = pid;
     const dtype = storageTypes.get(type as object);
@@ -468,7 +523,8 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     }
     const known = storages.get(key);
     if (known !== undefined) {
-      if (known.dtype !== dtype) throw new FormatError(`${at}: storage '${key}' is ${known.dtype} and ${dtype} at once`);
+      if (known.dtype !== dtype)
+        throw new FormatError(`${at}: storage '${key}' is ${known.dtype} and ${dtype} at once`);
       return known as unknown as PyValue;
     }
     const record = `${prefix}data/${key}`;
@@ -476,7 +532,9 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     let data = zip.read(record, verify);
     const itemsize = DTYPES[dtype].itemsize;
     if (numel * itemsize > data.length) {
-      throw new FormatError(`${at}: storage '${key}' declares ${numel} ${dtype} elements (${numel * itemsize} bytes), its record has ${data.length} bytes`);
+      throw new FormatError(
+        `${at}: storage '${key}' declares ${numel} ${dtype} elements (${numel * itemsize} bytes), its record has ${data.length} bytes`,
+      );
     }
     data = data.subarray(0, numel * itemsize);
     if (bigEndian && itemsize > 1) {
@@ -490,7 +548,10 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
   };
 
   const rebuild = (args: readonly PyValue[], at: string, name: string): TensorData => {
-    if (args.length < 4) throw new FormatError(`${at}: ${name} expects (storage, offset, size, stride, ...), got ${args.length} arguments`);
+    if (args.length < 4)
+      throw new FormatError(
+        `${at}: ${name} expects (storage, offset, size, stride, ...), got ${args.length} arguments`,
+      );
     const [st, offset, size, stride] = args;
     const storage = storageSet.has(st as object) ? (st as unknown as Storage) : null;
     if (storage === null) throw new FormatError(`${at}: ${name}: expected a storage, got ${describe(st)}`);
@@ -498,7 +559,9 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
       throw new FormatError(`${at}: ${name}: expected a non-negative storage offset, got ${describe(offset)}`);
     }
     if (!isTuple(size) || !isTuple(stride) || size.length !== stride.length) {
-      throw new FormatError(`${at}: ${name}: expected size and stride tuples of equal length, got ${describe(size)} and ${describe(stride)}`);
+      throw new FormatError(
+        `${at}: ${name}: expected size and stride tuples of equal length, got ${describe(size)} and ${describe(stride)}`,
+      );
     }
     const where = `${at}: tensor of storage '${storage!.key}'`;
     const shape = size as number[];
@@ -509,12 +572,16 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     const strides = stride as number[];
     const { itemsize, make } = DTYPES[storage!.dtype];
     if (numel * itemsize > maxTensorBytes) {
-      throw new FormatError(`${where}: shape [${shape.join(', ')}] needs ${numel * itemsize} bytes, more than the ${maxTensorBytes} allowed`);
+      throw new FormatError(
+        `${where}: shape [${shape.join(', ')}] needs ${numel * itemsize} bytes, more than the ${maxTensorBytes} allowed`,
+      );
     }
     let last = offset;
     for (let i = 0; i < shape.length; i++) if (shape[i] > 0) last += (shape[i] - 1) * strides[i];
     if (!Number.isSafeInteger(last) || (numel > 0 ? last >= storage!.numel : offset > storage!.numel)) {
-      throw new FormatError(`${where}: shape [${shape.join(', ')}], strides [${strides.join(', ')}], offset ${offset} reach element ${last} of a ${storage!.numel}-element storage`);
+      throw new FormatError(
+        `${where}: shape [${shape.join(', ')}], strides [${strides.join(', ')}], offset ${offset} reach element ${last} of a ${storage!.numel}-element storage`,
+      );
     }
     const cont = contiguousStrides(shape);
     const isContiguous = shape.every((d, i) => d <= 1 || strides[i] === cont[i]);
@@ -532,7 +599,10 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
       for (let i = 0; i < numel; i++) {
         out[i] = src[p];
         for (let d = nd - 1; d >= 0; d--) {
-          if (++idx[d] < shape[d]) { p += strides[d]; break; }
+          if (++idx[d] < shape[d]) {
+            p += strides[d];
+            break;
+          }
           p -= (shape[d] - 1) * strides[d];
           idx[d] = 0;
         }
@@ -542,7 +612,8 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     return { dtype: storage!.dtype, shape: [...shape], data };
   };
   const tensorArg = (args: readonly PyValue[], at: string, name: string): TensorData => {
-    if (args.length < 1 || !isTensorData(args[0])) throw new FormatError(`${at}: ${name} expects a tensor first, got ${describe(args[0])}`);
+    if (args.length < 1 || !isTensorData(args[0]))
+      throw new FormatError(`${at}: ${name} expects a tensor first, got ${describe(args[0])}`);
     return args[0] as TensorData;
   };
   globals.set('collections.OrderedDict', {
@@ -550,9 +621,11 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
       const d = new OrderedDict();
       if (args.length === 0) return d;
       const items = args[0];
-      if (args.length !== 1 || !Array.isArray(items)) throw new FormatError(`${at}: OrderedDict expects () or (items,), got ${args.length} arguments`);
+      if (args.length !== 1 || !Array.isArray(items))
+        throw new FormatError(`${at}: OrderedDict expects () or (items,), got ${args.length} arguments`);
       for (const pair of items as PyValue[]) {
-        if (!Array.isArray(pair) || pair.length !== 2) throw new FormatError(`${at}: OrderedDict items must be pairs, got ${describe(pair)}`);
+        if (!Array.isArray(pair) || pair.length !== 2)
+          throw new FormatError(`${at}: OrderedDict items must be pairs, got ${describe(pair)}`);
         d.set(pair[0], pair[1]);
       }
       return d;
@@ -561,7 +634,9 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
   globals.set('torch._utils._rebuild_tensor', { call: (a, at) => rebuild(a, at, '_rebuild_tensor') });
   globals.set('torch._utils._rebuild_tensor_v2', { call: (a, at) => rebuild(a, at, '_rebuild_tensor_v2') });
   globals.set('torch._utils._rebuild_parameter', { call: (a, at) => tensorArg(a, at, '_rebuild_parameter') });
-  globals.set('torch._utils._rebuild_parameter_with_state', { call: (a, at) => tensorArg(a, at, '_rebuild_parameter_with_state') });
+  globals.set('torch._utils._rebuild_parameter_with_state', {
+    call: (a, at) => tensorArg(a, at, '_rebuild_parameter_with_state'),
+  });
 
   return unpickle(zip.read(prefix + 'data.pkl', verify), { globals, persistentLoad, where: `${prefix}data.pkl` });
 }
@@ -601,7 +676,9 @@ export interface SerializeTorchOptions {
 export function serializeTorchFile(obj: PyValue, options: SerializeTorchOptions = {}): Uint8Array {
   const archive = options.archiveName ?? 'archive';
   if (!/^[A-Za-z0-9_.-]+$/.test(archive) || archive === '.' || archive === '..') {
-    throw new ValueError(`serializeTorchFile: expected an archive name of letters, digits, '_', '.', '-', got '${archive}'`);
+    throw new ValueError(
+      `serializeTorchFile: expected an archive name of letters, digits, '_', '.', '-', got '${archive}'`,
+    );
   }
   const records: { key: string; data: Uint8Array }[] = [];
   const rebuild = new PyGlobal('torch._utils', '_rebuild_tensor_v2');
@@ -617,14 +694,23 @@ export function serializeTorchFile(obj: PyValue, options: SerializeTorchOptions 
     }
     const numel = td.shape.reduce((a, b) => a * b, 1);
     if (td.shape.some((d) => !Number.isSafeInteger(d) || d < 0) || numel !== td.data.length) {
-      throw new ValueError(`serializeTorchFile: the tensor at ${path} has shape [${td.shape.join(', ')}] but ${td.data.length} elements`);
+      throw new ValueError(
+        `serializeTorchFile: the tensor at ${path} has shape [${td.shape.join(', ')}] but ${td.data.length} elements`,
+      );
     }
     const key = String(records.length);
     const data = td.data;
     records.push({ key, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
     const storageType = new PyGlobal('torch', DTYPES[td.dtype].storage);
     const pid = new PyPersistentId(tuple<PyValue>('storage', storageType, key, 'cpu', numel));
-    return new PyReduce(rebuild, [pid, 0, tuple(...td.shape), tuple(...contiguousStrides(td.shape)), false, new OrderedDict()]);
+    return new PyReduce(rebuild, [
+      pid,
+      0,
+      tuple(...td.shape),
+      tuple(...contiguousStrides(td.shape)),
+      false,
+      new OrderedDict(),
+    ]);
   };
   const pkl = pickle(obj, { replace });
   const enc = new TextEncoder();

@@ -114,7 +114,10 @@ export class ZipArchive {
         break;
       }
     }
-    if (eocd < 0) throw new FormatError(`zip: no end-of-central-directory record in the last ${Math.min(n, EOCD_SIZE + MAX_COMMENT)} bytes (truncated file?)`);
+    if (eocd < 0)
+      throw new FormatError(
+        `zip: no end-of-central-directory record in the last ${Math.min(n, EOCD_SIZE + MAX_COMMENT)} bytes (truncated file?)`,
+      );
     let count = view.getUint16(eocd + 10, true);
     let cdSize = view.getUint32(eocd + 12, true);
     let cdOffset = view.getUint32(eocd + 16, true);
@@ -132,7 +135,9 @@ export class ZipArchive {
       cdOffset = u64(view, rec + 48, 'central directory offset');
     }
     if (cdOffset + cdSize > n) {
-      throw new FormatError(`zip: central directory [${cdOffset}, ${cdOffset + cdSize}) lies past the end of the ${n}-byte file`);
+      throw new FormatError(
+        `zip: central directory [${cdOffset}, ${cdOffset + cdSize}) lies past the end of the ${n}-byte file`,
+      );
     }
     if (count * CENTRAL_HEADER_SIZE > cdSize) {
       throw new FormatError(`zip: ${count} entries cannot fit a ${cdSize}-byte central directory`);
@@ -153,7 +158,8 @@ export class ZipArchive {
       const commentLen = view.getUint16(p + 32, true);
       let local = view.getUint32(p + 42, true);
       const end = p + CENTRAL_HEADER_SIZE + nameLen + extraLen + commentLen;
-      if (end > cdEnd) throw new FormatError(`zip: central directory entry ${i} at byte ${p} runs past the directory's end`);
+      if (end > cdEnd)
+        throw new FormatError(`zip: central directory entry ${i} at byte ${p} runs past the directory's end`);
       const name = decoder.decode(bytes.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen));
       // zip64 extended information: present fields appear in this order, only when the 32-bit one is saturated.
       let e = p + CENTRAL_HEADER_SIZE + nameLen;
@@ -178,7 +184,9 @@ export class ZipArchive {
       }
       if (method !== 0) {
         const how = method === 8 ? 'deflate' : `method ${method}`;
-        throw new FormatError(`zip: entry '${name}' is compressed (${how}); only stored entries are supported, as torch.save writes`);
+        throw new FormatError(
+          `zip: entry '${name}' is compressed (${how}); only stored entries are supported, as torch.save writes`,
+        );
       }
       if (compressed !== size) {
         throw new FormatError(`zip: stored entry '${name}' has compressed size ${compressed} != size ${size}`);
@@ -186,9 +194,12 @@ export class ZipArchive {
       if (local + LOCAL_HEADER_SIZE > n || view.getUint32(local, true) !== LOCAL_SIG) {
         throw new FormatError(`zip: expected the local header of '${name}' at byte ${local}, got none`);
       }
-      const dataOffset = local + LOCAL_HEADER_SIZE + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+      const dataOffset =
+        local + LOCAL_HEADER_SIZE + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
       if (dataOffset + size > n) {
-        throw new FormatError(`zip: data of '${name}' [${dataOffset}, ${dataOffset + size}) lies past the end of the ${n}-byte file (truncated?)`);
+        throw new FormatError(
+          `zip: data of '${name}' [${dataOffset}, ${dataOffset + size}) lies past the end of the ${n}-byte file (truncated?)`,
+        );
       }
       if (this.entries.has(name)) throw new FormatError(`zip: duplicate entry '${name}'`);
       this.entries.set(name, { name, dataOffset, size, crc32: crc });
@@ -214,7 +225,9 @@ export class ZipArchive {
     if (verify) {
       const got = crc32(data);
       if (got !== entry.crc32) {
-        throw new FormatError(`zip: CRC-32 of '${name}' is ${got.toString(16)}, the directory says ${entry.crc32.toString(16)} (corrupt file)`);
+        throw new FormatError(
+          `zip: CRC-32 of '${name}' is ${got.toString(16)}, the directory says ${entry.crc32.toString(16)} (corrupt file)`,
+        );
       }
     }
     return data;
@@ -256,7 +269,9 @@ export function writeZip(files: readonly ZipFile[], alignment = TORCH_ALIGNMENT)
   for (const l of layout) cdSize += CENTRAL_HEADER_SIZE + l.name.length;
   const total = cdOffset + cdSize + EOCD_SIZE;
   if (total > 0xffffffff || layout.length > 0xffff) {
-    throw new ValueError(`writeZip: ${total} bytes in ${layout.length} entries needs zip64, which is not implemented (limit 4 GiB, 65535 entries)`);
+    throw new ValueError(
+      `writeZip: ${total} bytes in ${layout.length} entries needs zip64, which is not implemented (limit 4 GiB, 65535 entries)`,
+    );
   }
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);

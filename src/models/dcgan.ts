@@ -94,7 +94,10 @@ export class GenConv extends Module {
   ) {
     super();
     if (final) {
-      this.conv = this.registerModule('conv', new Conv2d(inChannels, outChannels, kernelSize, { stride, padding, bias }));
+      this.conv = this.registerModule(
+        'conv',
+        new Conv2d(inChannels, outChannels, kernelSize, { stride, padding, bias }),
+      );
       this.bn = null;
       this.act = this.registerModule('act', new Tanh());
     } else {
@@ -162,15 +165,22 @@ export class Generator extends Module {
   constructor({ zDim = 100, imageDim = 1, imgSize = 28, hiddenDim = 128, preset = 'torch' }: GeneratorOptions = {}) {
     super();
     checkPreset(preset);
-    for (const [name, v] of [['zDim', zDim], ['imageDim', imageDim], ['imgSize', imgSize], ['hiddenDim', hiddenDim]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ValueError(`Generator: ${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ['zDim', zDim],
+      ['imageDim', imageDim],
+      ['imgSize', imgSize],
+      ['hiddenDim', hiddenDim],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new ValueError(`Generator: ${name} must be a positive integer, got ${v}`);
     }
     if (imgSize % 4 !== 0) {
       throw new ValueError(
         `Generator: imgSize must be a multiple of 4 (the layer stack upsamples imgSize/4 twice by 2), got ${imgSize}`,
       );
     }
-    if (hiddenDim % 2 !== 0) throw new ValueError(`Generator: hiddenDim must be even (gen2 halves it), got ${hiddenDim}`);
+    if (hiddenDim % 2 !== 0)
+      throw new ValueError(`Generator: hiddenDim must be even (gen2 halves it), got ${hiddenDim}`);
     this.zDim = zDim;
     this.imageDim = imageDim;
     this.imgSize = imgSize;
@@ -306,8 +316,13 @@ export class Discriminator extends Module {
   constructor({ imageDim = 1, imgSize = 28, width = 32, dropout = 0.25, preset = 'torch' }: DiscriminatorOptions = {}) {
     super();
     checkPreset(preset);
-    for (const [name, v] of [['imageDim', imageDim], ['imgSize', imgSize], ['width', width]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ValueError(`Discriminator: ${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ['imageDim', imageDim],
+      ['imgSize', imgSize],
+      ['width', width],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new ValueError(`Discriminator: ${name} must be a positive integer, got ${v}`);
     }
     this.imageDim = imageDim;
     this.imgSize = imgSize;
@@ -343,7 +358,7 @@ export class Discriminator extends Module {
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.imageDim || x.shape[2] !== this.imgSize || x.shape[3] !== this.imgSize) {
       throw new ValueError(
-        `Discriminator: expected input of shape [N, ${this.imageDim}, ${this.imgSize}, ${this.imgSize}], got [${x.shape.join(", ")}]`,
+        `Discriminator: expected input of shape [N, ${this.imageDim}, ${this.imgSize}, ${this.imgSize}], got [${x.shape.join(', ')}]`,
       );
     }
     let h = this.disc1.forward(x);

@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 import * as F from './functional/activation';
 import { Module } from './module';
 import { pyFloat } from './repr';
-
 
 /**
  * `max(0, x)` elementwise (torch's `nn.ReLU`).

@@ -58,7 +58,10 @@ export abstract class BatchNormBase extends Module {
   /** Buffer `num_batches_tracked` (int32 here, int64 in torch): train-mode forward passes so far. */
   readonly numBatchesTracked: tf.Variable | null;
 
-  constructor(numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions = {}) {
+  constructor(
+    numFeatures: number,
+    { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions = {},
+  ) {
     super();
     checkPositiveInt(numFeatures, 'num_features', this.typeName);
     if (momentum !== null && !(momentum >= 0 && momentum <= 1)) {
@@ -74,25 +77,32 @@ export abstract class BatchNormBase extends Module {
     this.bias = this.registerParameter('bias', affine ? new Parameter(tf.zeros([numFeatures])) : null);
     this.runningMean = this.registerBuffer('running_mean', trackRunningStats ? tf.zeros([numFeatures]) : null);
     this.runningVar = this.registerBuffer('running_var', trackRunningStats ? tf.ones([numFeatures]) : null);
-    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', trackRunningStats ? tf.scalar(0, 'int32') : null);
+    this.numBatchesTracked = this.registerBuffer(
+      'num_batches_tracked',
+      trackRunningStats ? tf.scalar(0, 'int32') : null,
+    );
   }
 
   /** Resets the running statistics to mean 0, variance 1, and 0 batches (torch's `reset_running_stats`). */
   resetRunningStats(): void {
-    noGrad(() => tf.tidy(() => {
-      this.runningMean?.assign(tf.zerosLike(this.runningMean));
-      this.runningVar?.assign(tf.onesLike(this.runningVar));
-      this.numBatchesTracked?.assign(tf.scalar(0, 'int32'));
-    }));
+    noGrad(() =>
+      tf.tidy(() => {
+        this.runningMean?.assign(tf.zerosLike(this.runningMean));
+        this.runningVar?.assign(tf.onesLike(this.runningVar));
+        this.numBatchesTracked?.assign(tf.scalar(0, 'int32'));
+      }),
+    );
   }
 
   /** Resets running statistics and the affine parameters (weight 1, bias 0), as torch's `reset_parameters`. */
   resetParameters(): void {
     this.resetRunningStats();
-    noGrad(() => tf.tidy(() => {
-      this.weight?.assign(tf.onesLike(this.weight));
-      this.bias?.assign(tf.zerosLike(this.bias));
-    }));
+    noGrad(() =>
+      tf.tidy(() => {
+        this.weight?.assign(tf.onesLike(this.weight));
+        this.bias?.assign(tf.zerosLike(this.bias));
+      }),
+    );
   }
 
   /** Throws unless `input` has a rank this layer accepts. */
@@ -103,7 +113,7 @@ export abstract class BatchNormBase extends Module {
     if (input.shape[1] !== this.numFeatures) {
       throw new ShapeError(
         `${this.typeName}(${this.numFeatures}): expected input[1] (channels) to be ${this.numFeatures}, ` +
-          `got ${input.shape[1]} for input of shape [${input.shape.join(", ")}]`,
+          `got ${input.shape[1]} for input of shape [${input.shape.join(', ')}]`,
       );
     }
     let factor = this.momentum ?? 0;
@@ -155,7 +165,10 @@ export abstract class BatchNormBase extends Module {
  */
 export class BatchNorm2d extends BatchNormBase {
   protected checkInputDim(input: tf.Tensor): void {
-    if (input.rank !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input (got ${input.rank}D input of shape [${input.shape.join(", ")}])`);
+    if (input.rank !== 4)
+      throw new ShapeError(
+        `BatchNorm2d: expected 4D input (got ${input.rank}D input of shape [${input.shape.join(', ')}])`,
+      );
   }
 }
 
@@ -178,7 +191,9 @@ export class BatchNorm2d extends BatchNormBase {
 export class BatchNorm1d extends BatchNormBase {
   protected checkInputDim(input: tf.Tensor): void {
     if (input.rank !== 2 && input.rank !== 3) {
-      throw new ShapeError(`BatchNorm1d: expected 2D or 3D input (got ${input.rank}D input of shape [${input.shape.join(", ")}])`);
+      throw new ShapeError(
+        `BatchNorm1d: expected 2D or 3D input (got ${input.rank}D input of shape [${input.shape.join(', ')}])`,
+      );
     }
   }
 }

@@ -101,7 +101,10 @@ export abstract class _ConvNd extends Module {
   ) {
     super();
     const where = this.typeName;
-    for (const [name, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
+    for (const [name, v] of [
+      ['in_channels', inChannels],
+      ['out_channels', outChannels],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError(`${where}: ${name} must be a positive integer, got ${v}`);
     }
     if (!Number.isInteger(groups) || groups <= 0) {
@@ -130,7 +133,9 @@ export abstract class _ConvNd extends Module {
         throw new ValueError(`${where}: invalid padding string '${padding}', should be one of 'same', 'valid'`);
       }
       if (padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-        throw new ValueError(`${where}: padding='same' is not supported for strided convolutions, got stride=${tuple(this.stride)}`);
+        throw new ValueError(
+          `${where}: padding='same' is not supported for strided convolutions, got stride=${tuple(this.stride)}`,
+        );
       }
       this.padding = padding;
     } else {
@@ -199,7 +204,8 @@ export abstract class _ConvNd extends Module {
     if (typeof p === 'string') s += `, padding=${p}`;
     else if (p[0] !== 0 || p[1] !== 0) s += `, padding=${tuple(p)}`;
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${tuple(this.dilation)}`;
-    if (this.outputPadding[0] !== 0 || this.outputPadding[1] !== 0) s += `, output_padding=${tuple(this.outputPadding)}`;
+    if (this.outputPadding[0] !== 0 || this.outputPadding[1] !== 0)
+      s += `, output_padding=${tuple(this.outputPadding)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
     if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
@@ -339,7 +345,19 @@ export class ConvTranspose2d extends _ConvNd {
     if (typeof padding === 'string') {
       throw new ValueError(`ConvTranspose2d: padding must be an int or a pair of ints, got '${padding}'`);
     }
-    super(inChannels, outChannels, kernelSize, stride, padding, dilation, true, outputPadding, groups, bias, paddingMode);
+    super(
+      inChannels,
+      outChannels,
+      kernelSize,
+      stride,
+      padding,
+      dilation,
+      true,
+      outputPadding,
+      groups,
+      bias,
+      paddingMode,
+    );
   }
 
   /**
@@ -404,7 +422,10 @@ function padSpatial(
   const h = x.shape[x.rank - 2];
   const w = x.shape[x.rank - 1];
   const shape = `[${x.shape.join(', ')}]`;
-  for (const [pads, n, axis] of [[[left, right], w, x.rank - 1], [[top, bottom], h, x.rank - 2]] as const) {
+  for (const [pads, n, axis] of [
+    [[left, right], w, x.rank - 1],
+    [[top, bottom], h, x.rank - 2],
+  ] as const) {
     if (mode === 'reflect' && (pads[0] >= n || pads[1] >= n)) {
       throw new ShapeError(
         `reflect padding (${pads[0]}, ${pads[1]}) must be smaller than the input size ${n} along dimension ${axis}, ` +

@@ -6,7 +6,9 @@ import { Module } from './module';
 function normDim(dim: number, rank: number, where: string, shape: number[]): number {
   const d = dim < 0 ? dim + rank : dim;
   if (!Number.isInteger(dim) || d < 0 || d >= Math.max(rank, 1)) {
-    throw new ShapeError(`${where}: Dimension out of range (expected to be in range of [${-Math.max(rank, 1)}, ${Math.max(rank, 1) - 1}], but got ${dim}) for input of shape [${shape.join(", ")}]`);
+    throw new ShapeError(
+      `${where}: Dimension out of range (expected to be in range of [${-Math.max(rank, 1)}, ${Math.max(rank, 1) - 1}], but got ${dim}) for input of shape [${shape.join(', ')}]`,
+    );
   }
   return d;
 }
@@ -39,8 +41,15 @@ export class Flatten extends Module {
   override forward(input: tf.Tensor): tf.Tensor {
     const s = normDim(this.startDim, input.rank, 'Flatten', input.shape);
     const e = normDim(this.endDim, input.rank, 'Flatten', input.shape);
-    if (s > e) throw new ShapeError(`Flatten: start_dim (${this.startDim}) cannot come after end_dim (${this.endDim}) for input of shape [${input.shape.join(", ")}]`);
-    const shape = [...input.shape.slice(0, s), input.shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...input.shape.slice(e + 1)];
+    if (s > e)
+      throw new ShapeError(
+        `Flatten: start_dim (${this.startDim}) cannot come after end_dim (${this.endDim}) for input of shape [${input.shape.join(', ')}]`,
+      );
+    const shape = [
+      ...input.shape.slice(0, s),
+      input.shape.slice(s, e + 1).reduce((a, b) => a * b, 1),
+      ...input.shape.slice(e + 1),
+    ];
     return tf.reshape(input, shape);
   }
   override extraRepr(): string {
@@ -81,9 +90,9 @@ export class Unflatten extends Module {
     const free = size.indexOf(-1);
     if (free >= 0) size[free] = input.shape[d] / known;
     const prod = size.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(size[free >= 0 ? free : 0]) || prod !== input.shape[d]) {
+    if (!Number.isInteger(size[Math.max(free, 0)]) || prod !== input.shape[d]) {
       throw new ShapeError(
-        `Unflatten: unflattened_size [${this.unflattenedSize}] must multiply to input.shape[${this.dim}] = ${input.shape[d]} for input of shape [${input.shape.join(", ")}]`,
+        `Unflatten: unflattened_size [${this.unflattenedSize}] must multiply to input.shape[${this.dim}] = ${input.shape[d]} for input of shape [${input.shape.join(', ')}]`,
       );
     }
     return tf.reshape(input, [...input.shape.slice(0, d), ...size, ...input.shape.slice(d + 1)]);

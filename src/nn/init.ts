@@ -15,8 +15,18 @@ import { normalFill, uniformFill } from '../random';
 
 /** The nonlinearities {@link calculateGain} knows: torch's names. */
 export type Nonlinearity =
-  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
-  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 
 /** Which fan the Kaiming initialisers preserve: the forward pass's variance (`fan_in`) or the backward's. */
 export type FanMode = 'fan_in' | 'fan_out';
@@ -32,7 +42,13 @@ export interface KaimingOptions {
 }
 
 const LINEAR_FNS: readonly string[] = [
-  'linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
+  'linear',
+  'conv1d',
+  'conv2d',
+  'conv3d',
+  'conv_transpose1d',
+  'conv_transpose2d',
+  'conv_transpose3d',
 ];
 
 /**
@@ -111,7 +127,9 @@ function checkVariable(v: tf.Variable, where: string, floatOnly: boolean): void 
     );
   }
   if (floatOnly && v.dtype !== 'float32') {
-    throw new ArgumentTypeError(`${where}: expected a float32 variable, got ${v.dtype} of shape [${v.shape.join(', ')}]`);
+    throw new ArgumentTypeError(
+      `${where}: expected a float32 variable, got ${v.dtype} of shape [${v.shape.join(', ')}]`,
+    );
   }
 }
 
@@ -382,12 +400,20 @@ function erfinv(y: number): number {
   if (w < 5) {
     w -= 2.5;
     let p = 2.81022636e-8;
-    for (const k of [3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]) p = k + p * w;
+    for (const k of [
+      3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727,
+      1.50140941,
+    ])
+      p = k + p * w;
     x = p * y;
   } else {
     w = Math.sqrt(w) - 3;
     let p = -0.000200214257;
-    for (const k of [0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]) p = k + p * w;
+    for (const k of [
+      0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406,
+      2.83297682,
+    ])
+      p = k + p * w;
     x = p * y;
   }
   for (let i = 0; i < 3; i++) x -= (erf(x) - y) / ((2 / Math.sqrt(Math.PI)) * Math.exp(-x * x));

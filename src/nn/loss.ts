@@ -4,7 +4,7 @@
  * `nn/functional/loss.ts`. Class weights are buffers with torch's state-dict keys (`weight`, `pos_weight`).
  * @module
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 import { ValueError } from '../errors';
 import {
@@ -22,7 +22,9 @@ export type { Reduction } from './functional/loss';
 
 function checkReduction(reduction: string, where: string): Reduction {
   if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') {
-    throw new ValueError(`${where}: ${reduction} is not a valid value for reduction (expected 'none', 'mean' or 'sum')`);
+    throw new ValueError(
+      `${where}: ${reduction} is not a valid value for reduction (expected 'none', 'mean' or 'sum')`,
+    );
   }
   return reduction;
 }
@@ -143,7 +145,9 @@ export class BCEWithLogitsLoss extends Loss {
    */
   override forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return binaryCrossEntropyWithLogits(input, target, {
-      weight: this.weight, posWeight: this.posWeight, reduction: this.reduction,
+      weight: this.weight,
+      posWeight: this.posWeight,
+      reduction: this.reduction,
     });
   }
 }
@@ -297,7 +301,12 @@ export class CrossEntropyLoss extends WeightedLoss {
   /** Amount of label smoothing. */
   readonly labelSmoothing: number;
 
-  constructor({ weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 }: CrossEntropyLossOptions = {}) {
+  constructor({
+    weight = null,
+    ignoreIndex = -100,
+    reduction = 'mean',
+    labelSmoothing = 0,
+  }: CrossEntropyLossOptions = {}) {
     super(weight, reduction);
     if (labelSmoothing > 1) {
       throw new ValueError(`CrossEntropyLoss: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
@@ -313,7 +322,10 @@ export class CrossEntropyLoss extends WeightedLoss {
    */
   override forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return crossEntropy(input, target, {
-      weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing,
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
     });
   }
 }

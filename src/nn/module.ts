@@ -73,7 +73,6 @@ export class Module {
    * Defines the computation performed at every call. Every subclass overrides it.
    * @param args the inputs, usually one NCHW tensor.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   forward(...args: any[]): any {
     throw new TorchError(`Module [${this.typeName}] is missing the required "forward" function`);
   }
@@ -122,7 +121,9 @@ export class Module {
   registerBuffer(name: string, tensor: tf.Tensor | null, persistent = true): tf.Variable | null {
     this.checkName(name, 'buffer', this._buffers);
     if (tensor !== null && !(tensor instanceof tf.Tensor)) {
-      throw new ArgumentTypeError(`cannot assign '${describe(tensor)}' object to buffer '${name}' (tf.Tensor or null required)`);
+      throw new ArgumentTypeError(
+        `cannot assign '${describe(tensor)}' object to buffer '${name}' (tf.Tensor or null required)`,
+      );
     }
     const old = this._buffers.get(name);
     if (old) old.dispose();
@@ -176,7 +177,10 @@ export class Module {
     const done: string[] = [];
     for (const item of target.split('.')) {
       const next = mod._modules.get(item);
-      if (!next) throw new ValueError(`${[mod.typeName, ...done].join('.')} has no attribute \`${item}\` (looking up '${target}')`);
+      if (!next)
+        throw new ValueError(
+          `${[mod.typeName, ...done].join('.')} has no attribute \`${item}\` (looking up '${target}')`,
+        );
       mod = next;
       done.push(item);
     }
@@ -188,7 +192,8 @@ export class Module {
     const i = target.lastIndexOf('.');
     const mod = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
     const p = mod._parameters.get(target.slice(i + 1));
-    if (!p) throw new ValueError(`${mod.typeName} has no parameter \`${target.slice(i + 1)}\` (looking up '${target}')`);
+    if (!p)
+      throw new ValueError(`${mod.typeName} has no parameter \`${target.slice(i + 1)}\` (looking up '${target}')`);
     return p;
   }
 
@@ -383,8 +388,10 @@ export class Module {
     }
     const unexpectedKeys = [...sd.keys()].filter((k) => !expected.has(k));
     if (strict) {
-      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
-      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (unexpectedKeys.length)
+        errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (missingKeys.length)
+        errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
     }
     if (errors.length) {
       throw new StateDictError(

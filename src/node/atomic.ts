@@ -56,9 +56,17 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
     renameSync(tmp, path);
   } catch (err) {
     if (fd >= 0) {
-      try { closeSync(fd); } catch { /* already failing */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
     }
-    try { unlinkSync(tmp); } catch { /* never created, or already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created, or already gone */
+    }
     throw err;
   }
   syncDirSync(dirname(resolve(path)));

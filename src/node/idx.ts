@@ -38,7 +38,14 @@ const TYPES: Record<number, { dtype: IdxDtype; size: number }> = {
   0x0d: { dtype: 'float32', size: 4 },
   0x0e: { dtype: 'float64', size: 8 },
 };
-const CODES: Record<IdxDtype, number> = { uint8: 0x08, int8: 0x09, int16: 0x0b, int32: 0x0c, float32: 0x0d, float64: 0x0e };
+const CODES: Record<IdxDtype, number> = {
+  uint8: 0x08,
+  int8: 0x09,
+  int16: 0x0b,
+  int32: 0x0c,
+  float32: 0x0d,
+  float64: 0x0e,
+};
 
 /** Default cap on the decoded size of one file: 1 GiB (Fashion-MNIST's training images are 45 MiB). */
 export const IDX_MAX_BYTES = 2 ** 30;
@@ -64,24 +71,33 @@ const hex = (n: number, w = 2) => '0x' + n.toString(16).padStart(w, '0');
  * @example
  * parseIdx(encodeIdx({ dtype: 'uint8', shape: [2], data: Uint8Array.of(3, 4) })); // { dtype: 'uint8', shape: [2], data: [3, 4] }
  */
-export function parseIdx(bytes: Uint8Array, { name = '<buffer>', maxBytes = IDX_MAX_BYTES }: ReadIdxOptions = {}): IdxArray {
+export function parseIdx(
+  bytes: Uint8Array,
+  { name = '<buffer>', maxBytes = IDX_MAX_BYTES }: ReadIdxOptions = {},
+): IdxArray {
   if (bytes.length < 4) {
     throw new FormatError(`${name}: not an IDX file: expected a 4-byte magic number, file has ${bytes.length} bytes`);
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new FormatError(`${name}: not an IDX file: magic number must start with two zero bytes, got ` +
-      `${hex(bytes[0])} ${hex(bytes[1])} (magic ${hex(((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0, 8)})`);
+    throw new FormatError(
+      `${name}: not an IDX file: magic number must start with two zero bytes, got ` +
+        `${hex(bytes[0])} ${hex(bytes[1])} (magic ${hex(((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0, 8)})`,
+    );
   }
   const type = TYPES[bytes[2]];
   if (!type) {
-    throw new FormatError(`${name}: unknown IDX type code ${hex(bytes[2])}; expected one of 0x08 (ubyte), 0x09 (byte), ` +
-      '0x0b (short), 0x0c (int), 0x0d (float), 0x0e (double)');
+    throw new FormatError(
+      `${name}: unknown IDX type code ${hex(bytes[2])}; expected one of 0x08 (ubyte), 0x09 (byte), ` +
+        '0x0b (short), 0x0c (int), 0x0d (float), 0x0e (double)',
+    );
   }
   const rank = bytes[3];
   if (rank === 0) throw new FormatError(`${name}: IDX rank is 0; expected at least one dimension`);
   const header = 4 + 4 * rank;
   if (bytes.length < header) {
-    throw new FormatError(`${name}: truncated header: rank ${rank} needs ${header} header bytes, file has ${bytes.length}`);
+    throw new FormatError(
+      `${name}: truncated header: rank ${rank} needs ${header} header bytes, file has ${bytes.length}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
@@ -94,29 +110,53 @@ export function parseIdx(bytes: Uint8Array, { name = '<buffer>', maxBytes = IDX_
   // Checked before any allocation: a hostile header cannot make us reserve gigabytes.
   const dataBytes = count * type.size;
   if (dataBytes > maxBytes) {
-    throw new FormatError(`${name}: IDX shape [${shape.join(', ')}] of ${type.dtype} declares ${dataBytes} bytes of data, ` +
-      `more than the ${maxBytes}-byte limit (maxBytes)`);
+    throw new FormatError(
+      `${name}: IDX shape [${shape.join(', ')}] of ${type.dtype} declares ${dataBytes} bytes of data, ` +
+        `more than the ${maxBytes}-byte limit (maxBytes)`,
+    );
   }
   const expected = header + dataBytes;
   if (bytes.length < expected) {
-    throw new FormatError(`${name}: truncated: expected ${expected} bytes (${header}-byte header + ${dataBytes} bytes of ` +
-      `${type.dtype} data for shape [${shape.join(', ')}]), file has ${bytes.length}`);
+    throw new FormatError(
+      `${name}: truncated: expected ${expected} bytes (${header}-byte header + ${dataBytes} bytes of ` +
+        `${type.dtype} data for shape [${shape.join(', ')}]), file has ${bytes.length}`,
+    );
   }
   if (bytes.length > expected) {
-    throw new FormatError(`${name}: ${bytes.length - expected} trailing bytes after the data: expected ${expected} bytes ` +
-      `for ${type.dtype} shape [${shape.join(', ')}], file has ${bytes.length}`);
+    throw new FormatError(
+      `${name}: ${bytes.length - expected} trailing bytes after the data: expected ${expected} bytes ` +
+        `for ${type.dtype} shape [${shape.join(', ')}], file has ${bytes.length}`,
+    );
   }
   return { dtype: type.dtype, shape, data: decode(view, header, count, type.dtype) };
 }
 
 function decode(view: DataView, off: number, n: number, dtype: IdxDtype): IdxData {
   switch (dtype) {
-    case 'uint8': return new Uint8Array(view.buffer, view.byteOffset + off, n).slice();
-    case 'int8': return new Int8Array(view.buffer, view.byteOffset + off, n).slice();
-    case 'int16': { const a = new Int16Array(n); for (let i = 0; i < n; i++) a[i] = view.getInt16(off + 2 * i, false); return a; }
-    case 'int32': { const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = view.getInt32(off + 4 * i, false); return a; }
-    case 'float32': { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = view.getFloat32(off + 4 * i, false); return a; }
-    case 'float64': { const a = new Float64Array(n); for (let i = 0; i < n; i++) a[i] = view.getFloat64(off + 8 * i, false); return a; }
+    case 'uint8':
+      return new Uint8Array(view.buffer, view.byteOffset + off, n).slice();
+    case 'int8':
+      return new Int8Array(view.buffer, view.byteOffset + off, n).slice();
+    case 'int16': {
+      const a = new Int16Array(n);
+      for (let i = 0; i < n; i++) a[i] = view.getInt16(off + 2 * i, false);
+      return a;
+    }
+    case 'int32': {
+      const a = new Int32Array(n);
+      for (let i = 0; i < n; i++) a[i] = view.getInt32(off + 4 * i, false);
+      return a;
+    }
+    case 'float32': {
+      const a = new Float32Array(n);
+      for (let i = 0; i < n; i++) a[i] = view.getFloat32(off + 4 * i, false);
+      return a;
+    }
+    case 'float64': {
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) a[i] = view.getFloat64(off + 8 * i, false);
+      return a;
+    }
   }
 }
 
@@ -160,9 +200,11 @@ export function readIdx(source: string | Uint8Array, options: ReadIdxOptions = {
 export function encodeIdx({ dtype, shape, data }: IdxArray): Uint8Array {
   const code = CODES[dtype];
   if (code === undefined) throw new FormatError(`encodeIdx: unknown dtype ${String(dtype)}`);
-  if (shape.length < 1 || shape.length > 255) throw new ShapeError(`encodeIdx: IDX rank must be 1..255, got ${shape.length}`);
+  if (shape.length < 1 || shape.length > 255)
+    throw new ShapeError(`encodeIdx: IDX rank must be 1..255, got ${shape.length}`);
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new ShapeError(`encodeIdx: shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
+  if (count !== data.length)
+    throw new ShapeError(`encodeIdx: shape [${shape.join(', ')}] needs ${count} values, got ${data.length}`);
   const size = TYPES[code].size;
   const header = 4 + 4 * shape.length;
   const out = new Uint8Array(header + count * size);
@@ -173,12 +215,24 @@ export function encodeIdx({ dtype, shape, data }: IdxArray): Uint8Array {
   for (let i = 0; i < count; i++) {
     const o = header + i * size;
     switch (dtype) {
-      case 'uint8': view.setUint8(o, data[i]); break;
-      case 'int8': view.setInt8(o, data[i]); break;
-      case 'int16': view.setInt16(o, data[i], false); break;
-      case 'int32': view.setInt32(o, data[i], false); break;
-      case 'float32': view.setFloat32(o, data[i], false); break;
-      case 'float64': view.setFloat64(o, data[i], false); break;
+      case 'uint8':
+        view.setUint8(o, data[i]);
+        break;
+      case 'int8':
+        view.setInt8(o, data[i]);
+        break;
+      case 'int16':
+        view.setInt16(o, data[i], false);
+        break;
+      case 'int32':
+        view.setInt32(o, data[i], false);
+        break;
+      case 'float32':
+        view.setFloat32(o, data[i], false);
+        break;
+      case 'float64':
+        view.setFloat64(o, data[i], false);
+        break;
     }
   }
   return out;
@@ -197,8 +251,10 @@ export function loadIdxArrays(imagesPath: string | Uint8Array, labelsPath?: stri
   const iname = typeof imagesPath === 'string' ? imagesPath : '<images buffer>';
   const img = readIdx(imagesPath, { name: iname });
   if (img.dtype !== 'uint8' || img.shape.length !== 3) {
-    throw new FormatError(`${iname}: expected IDX images of ubyte (0x08) with shape [N, H, W], ` +
-      `got ${img.dtype} with shape [${img.shape.join(', ')}]`);
+    throw new FormatError(
+      `${iname}: expected IDX images of ubyte (0x08) with shape [N, H, W], ` +
+        `got ${img.dtype} with shape [${img.shape.join(', ')}]`,
+    );
   }
   const [count, height, width] = img.shape;
   let labels: Uint8Array | null = null;
@@ -206,11 +262,15 @@ export function loadIdxArrays(imagesPath: string | Uint8Array, labelsPath?: stri
     const lname = typeof labelsPath === 'string' ? labelsPath : '<labels buffer>';
     const lab = readIdx(labelsPath, { name: lname });
     if (lab.dtype !== 'uint8' || lab.shape.length !== 1) {
-      throw new FormatError(`${lname}: expected IDX labels of ubyte (0x08) with shape [N], ` +
-        `got ${lab.dtype} with shape [${lab.shape.join(', ')}]`);
+      throw new FormatError(
+        `${lname}: expected IDX labels of ubyte (0x08) with shape [N], ` +
+          `got ${lab.dtype} with shape [${lab.shape.join(', ')}]`,
+      );
     }
     if (lab.shape[0] !== count) {
-      throw new FormatError(`${lname}: has ${lab.shape[0]} labels but ${iname} has ${count} images; the counts must agree`);
+      throw new FormatError(
+        `${lname}: has ${lab.shape[0]} labels but ${iname} has ${count} images; the counts must agree`,
+      );
     }
     labels = lab.data as Uint8Array;
   }

@@ -34,20 +34,28 @@ type Batch = { data: Float32Array; shape: [number, number, number, number] };
 function toBatch(values: ArrayLike<number>[], shapes: number[][], where: string): Batch {
   const shape = shapes[0];
   if (shapes.length > 1 && !shapes.every((s) => s.length === shape.length && s.every((d, i) => d === shape[i]))) {
-    throw new ShapeError(`${where}: stack expects each tensor to be equal size, got ${shapes.map((s) => `[${s.join(', ')}]`).join(', ')}`);
+    throw new ShapeError(
+      `${where}: stack expects each tensor to be equal size, got ${shapes.map((s) => `[${s.join(', ')}]`).join(', ')}`,
+    );
   }
   let dims = shapes.length > 1 ? [shapes.length, ...shape] : [...shape];
   if (dims.length === 2) dims = [1, ...dims];
   if (dims.length === 3) dims = [1, ...dims];
   if (dims.length !== 4) {
-    throw new ShapeError(`${where}: expected an image [H, W], [C, H, W] or a batch [B, C, H, W] (or a list of images), ` +
-      `got shape [${shapes.length > 1 ? [shapes.length, ...shape].join(', ') : shape.join(', ')}]`);
+    throw new ShapeError(
+      `${where}: expected an image [H, W], [C, H, W] or a batch [B, C, H, W] (or a list of images), ` +
+        `got shape [${shapes.length > 1 ? [shapes.length, ...shape].join(', ') : shape.join(', ')}]`,
+    );
   }
   const [n, c, h, w] = dims;
-  if (n === 0) throw new ShapeError(`${where}: expected at least one image, got a batch of 0 (shape [${dims.join(', ')}])`);
+  if (n === 0)
+    throw new ShapeError(`${where}: expected at least one image, got a batch of 0 (shape [${dims.join(', ')}])`);
   const flat = new Float32Array(n * c * h * w);
   let o = 0;
-  for (const v of values) { flat.set(v, o); o += v.length; }
+  for (const v of values) {
+    flat.set(v, o);
+    o += v.length;
+  }
   if (c !== 1) return { data: flat, shape: [n, c, h, w] };
   const plane = h * w;
   const rgb = new Float32Array(n * 3 * plane);
@@ -73,7 +81,10 @@ function normalizeRange(v: Float32Array, low: number, high: number): void {
 function minMax(v: Float32Array): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (let i = 0; i < v.length; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i]; }
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] < lo) lo = v[i];
+    if (v[i] > hi) hi = v[i];
+  }
   return [lo, hi];
 }
 
@@ -122,9 +133,11 @@ function gridValues(values: ArrayLike<number>[], shapes: number[][], opts: MakeG
 
 function asList(tensor: tf.Tensor | tf.Tensor[], where: string): tf.Tensor[] {
   const list = Array.isArray(tensor) ? tensor : [tensor];
-  if (list.length === 0) throw new ShapeError(`${where}: expected a tensor or a non-empty list of tensors, got an empty list`);
+  if (list.length === 0)
+    throw new ShapeError(`${where}: expected a tensor or a non-empty list of tensors, got an empty list`);
   list.forEach((t, i) => {
-    if (!(t instanceof tf.Tensor)) throw new ValueError(`${where}: tensor or list of tensors expected, got ${typeof t} at ${i}`);
+    if (!(t instanceof tf.Tensor))
+      throw new ValueError(`${where}: tensor or list of tensors expected, got ${typeof t} at ${i}`);
   });
   return list;
 }
@@ -144,7 +157,12 @@ function asList(tensor: tf.Tensor | tf.Tensor[], where: string): tf.Tensor[] {
  */
 export function makeGrid(tensor: tf.Tensor | tf.Tensor[], options: MakeGridOptions = {}): tf.Tensor3D {
   const list = asList(tensor, 'makeGrid');
-  const g = gridValues(list.map((t) => t.dataSync() as ArrayLike<number>), list.map((t) => t.shape), options, 'makeGrid');
+  const g = gridValues(
+    list.map((t) => t.dataSync() as ArrayLike<number>),
+    list.map((t) => t.shape),
+    options,
+    'makeGrid',
+  );
   return tf.tensor3d(g.data, g.shape, 'float32');
 }
 
@@ -188,11 +206,17 @@ export function encodePng(data: Uint8Array, width: number, height: number, chann
   checkInt(width, 'width', 1, 'encodePng');
   checkInt(height, 'height', 1, 'encodePng');
   if (data.length !== width * height * channels) {
-    throw new ShapeError(`encodePng: ${width}x${height} with ${channels} channels needs ${width * height * channels} bytes, got ${data.length}`);
+    throw new ShapeError(
+      `encodePng: ${width}x${height} with ${channels} channels needs ${width * height * channels} bytes, got ${data.length}`,
+    );
   }
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const image = { width, height, data: buf } as unknown as InstanceType<typeof PNG>;
-  return PNG.sync.write(image, { colorType, inputColorType: colorType, inputHasAlpha: channels === 2 || channels === 4 });
+  return PNG.sync.write(image, {
+    colorType,
+    inputColorType: colorType,
+    inputHasAlpha: channels === 2 || channels === 4,
+  });
 }
 
 /**
@@ -209,13 +233,24 @@ export function encodePng(data: Uint8Array, width: number, height: number, chann
  * @example
  * await saveImageGrid(fake.mul(0.5).add(0.5), 'out/fake.png', { nrow: 16 });
  */
-export async function saveImageGrid(tensor: tf.Tensor | tf.Tensor[], path: string, options: MakeGridOptions = {}): Promise<void> {
+export async function saveImageGrid(
+  tensor: tf.Tensor | tf.Tensor[],
+  path: string,
+  options: MakeGridOptions = {},
+): Promise<void> {
   const list = asList(tensor, 'saveImageGrid');
   const values = await Promise.all(list.map((t) => t.data() as Promise<ArrayLike<number>>));
-  const g = gridValues(values, list.map((t) => t.shape), options, 'saveImageGrid');
+  const g = gridValues(
+    values,
+    list.map((t) => t.shape),
+    options,
+    'saveImageGrid',
+  );
   const [c, h, w] = g.shape;
   if (c !== 3 && c !== 4) {
-    throw new ShapeError(`saveImageGrid: can write 1-, 3- or 4-channel images, got ${c} channels (shape [${list[0].shape.join(', ')}])`);
+    throw new ShapeError(
+      `saveImageGrid: can write 1-, 3- or 4-channel images, got ${c} channels (shape [${list[0].shape.join(', ')}])`,
+    );
   }
   await writeFileAtomic(path, encodePng(toBytesHWC(g.data, c, h, w), w, h, c as 3 | 4));
 }
@@ -235,14 +270,20 @@ function articleGridValues(data: ArrayLike<number>, shape: number[], opts: Artic
   checkInt(rows, 'rows', 1, where);
   checkInt(cols, 'cols', 1, where);
   checkInt(spacing, 'spacing', 0, where);
-  let n: number; let h: number; let w: number;
+  let n: number;
+  let h: number;
+  let w: number;
   if (shape.length === 4 && shape[1] === 1) [n, , h, w] = shape;
   else if (shape.length === 3) [n, h, w] = shape;
-  else if (shape.length === 2 && Number.isInteger(Math.sqrt(shape[1]))) [n, h, w] = [shape[0], Math.sqrt(shape[1]), Math.sqrt(shape[1])];
+  else if (shape.length === 2 && Number.isInteger(Math.sqrt(shape[1])))
+    [n, h, w] = [shape[0], Math.sqrt(shape[1]), Math.sqrt(shape[1])];
   else {
-    throw new ShapeError(`${where}: expected single-channel images [N, 1, H, W], [N, H, W] or flat square [N, H*W], got shape [${shape.join(', ')}]`);
+    throw new ShapeError(
+      `${where}: expected single-channel images [N, 1, H, W], [N, H, W] or flat square [N, H*W], got shape [${shape.join(', ')}]`,
+    );
   }
-  if (n > rows * cols) throw new ShapeError(`${where}: ${n} images do not fit a ${rows}x${cols} grid (at most ${rows * cols})`);
+  if (n > rows * cols)
+    throw new ShapeError(`${where}: ${n} images do not fit a ${rows}x${cols} grid (at most ${rows * cols})`);
   const sh = h + spacing;
   const sw = w + spacing;
   const gw = sw * cols;
@@ -290,7 +331,11 @@ export function makeArticleGrid(images: tf.Tensor, options: ArticleGridOptions =
  * @example
  * await saveArticleGrid(generator.forward(tf.randomNormal([256, 100])), `out/step-${i}.png`);
  */
-export async function saveArticleGrid(images: tf.Tensor, path: string, options: ArticleGridOptions = {}): Promise<void> {
+export async function saveArticleGrid(
+  images: tf.Tensor,
+  path: string,
+  options: ArticleGridOptions = {},
+): Promise<void> {
   const g = articleGridValues((await images.data()) as ArrayLike<number>, images.shape, options, 'saveArticleGrid');
   const [h, w] = g.shape;
   await writeFileAtomic(path, encodePng(toBytesHWC(g.data, 1, h, w), w, h, 1));
@@ -320,59 +365,143 @@ export interface LossPlotOptions {
 const PROB_KEYS = new Set(['dX', 'dGz', 'dGz1', 'dGz2', 'd_x', 'd_g_z1', 'd_g_z2', 'D(x)', 'D(G(z))']);
 const SKIP_KEYS = new Set(['step', 'epoch', 'iter', 'iteration', 'time', 'i']);
 const FIXED_COLORS: Record<string, [number, number, number]> = {
-  lossD: [31, 119, 180], d_loss: [31, 119, 180], lossG: [255, 127, 14], g_loss: [255, 127, 14],
-  dX: [44, 160, 44], d_x: [44, 160, 44], dGz: [214, 39, 40], dGz1: [214, 39, 40], d_g_z1: [214, 39, 40],
-  dGz2: [148, 103, 189], d_g_z2: [148, 103, 189],
+  lossD: [31, 119, 180],
+  d_loss: [31, 119, 180],
+  lossG: [255, 127, 14],
+  g_loss: [255, 127, 14],
+  dX: [44, 160, 44],
+  d_x: [44, 160, 44],
+  dGz: [214, 39, 40],
+  dGz1: [214, 39, 40],
+  d_g_z1: [214, 39, 40],
+  dGz2: [148, 103, 189],
+  d_g_z2: [148, 103, 189],
 };
-const PALETTE: [number, number, number][] = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194]];
-const LABELS: Record<string, string> = { lossD: 'LOSS D', lossG: 'LOSS G', dX: 'D(X)', dGz: 'D(G(Z))', dGz1: 'D(G(Z)) 1', dGz2: 'D(G(Z)) 2' };
+const PALETTE: [number, number, number][] = [
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+];
+const LABELS: Record<string, string> = {
+  lossD: 'LOSS D',
+  lossG: 'LOSS G',
+  dX: 'D(X)',
+  dGz: 'D(G(Z))',
+  dGz1: 'D(G(Z)) 1',
+  dGz2: 'D(G(Z)) 2',
+};
 
 // A 3x5 pixel font (rows top to bottom, '1' = ink) for tick values and legend names.
 const GLYPHS: Record<string, string> = {
-  '0': '111101101101111', '1': '010110010010111', '2': '111001111100111', '3': '111001111001111', '4': '101101111001001',
-  '5': '111100111001111', '6': '111100111101111', '7': '111001001010010', '8': '111101111101111', '9': '111101111001111',
-  '.': '000000000000010', '-': '000000111000000', '+': '000010111010000', '(': '010100100100010', ')': '010001001001010',
-  '_': '000000000000111', ':': '000010000010000', '/': '001001010100100', ' ': '000000000000000',
-  A: '010101111101101', B: '110101110101110', C: '011100100100011', D: '110101101101110', E: '111100110100111',
-  F: '111100110100100', G: '011100101101011', H: '101101111101101', I: '111010010010111', J: '001001001101010',
-  K: '101101110101101', L: '100100100100111', M: '101111111101101', N: '110101101101101', O: '010101101101010',
-  P: '110101110100100', Q: '010101101110011', R: '110101110101101', S: '011100010001110', T: '111010010010010',
-  U: '101101101101111', V: '101101101101010', W: '101101111111101', X: '101101010101101', Y: '101101010010010',
+  '0': '111101101101111',
+  '1': '010110010010111',
+  '2': '111001111100111',
+  '3': '111001111001111',
+  '4': '101101111001001',
+  '5': '111100111001111',
+  '6': '111100111101111',
+  '7': '111001001010010',
+  '8': '111101111101111',
+  '9': '111101111001111',
+  '.': '000000000000010',
+  '-': '000000111000000',
+  '+': '000010111010000',
+  '(': '010100100100010',
+  ')': '010001001001010',
+  _: '000000000000111',
+  ':': '000010000010000',
+  '/': '001001010100100',
+  ' ': '000000000000000',
+  A: '010101111101101',
+  B: '110101110101110',
+  C: '011100100100011',
+  D: '110101101101110',
+  E: '111100110100111',
+  F: '111100110100100',
+  G: '011100101101011',
+  H: '101101111101101',
+  I: '111010010010111',
+  J: '001001001101010',
+  K: '101101110101101',
+  L: '100100100100111',
+  M: '101111111101101',
+  N: '110101101101101',
+  O: '010101101101010',
+  P: '110101110100100',
+  Q: '010101101110011',
+  R: '110101110101101',
+  S: '011100010001110',
+  T: '111010010010010',
+  U: '101101101101111',
+  V: '101101101101010',
+  W: '101101111111101',
+  X: '101101010101101',
+  Y: '101101010010010',
   Z: '111001010100111',
 };
 
 class Canvas {
   readonly data: Uint8Array;
-  constructor(readonly width: number, readonly height: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
     this.data = new Uint8Array(width * height * 3).fill(255);
   }
   set(x: number, y: number, [r, g, b]: [number, number, number]): void {
-    x = Math.round(x); y = Math.round(y);
+    x = Math.round(x);
+    y = Math.round(y);
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const o = (y * this.width + x) * 3;
-    this.data[o] = r; this.data[o + 1] = g; this.data[o + 2] = b;
+    this.data[o] = r;
+    this.data[o + 1] = g;
+    this.data[o + 2] = b;
   }
   rect(x0: number, y0: number, x1: number, y1: number, c: [number, number, number]): void {
-    for (let y = Math.round(y0); y <= Math.round(y1); y++) for (let x = Math.round(x0); x <= Math.round(x1); x++) this.set(x, y, c);
+    for (let y = Math.round(y0); y <= Math.round(y1); y++)
+      for (let x = Math.round(x0); x <= Math.round(x1); x++) this.set(x, y, c);
   }
   /** Bresenham, `thick` pixels wide (a square brush). */
   line(x0: number, y0: number, x1: number, y1: number, c: [number, number, number], thick = 1): void {
-    x0 = Math.round(x0); y0 = Math.round(y0); x1 = Math.round(x1); y1 = Math.round(y1);
-    const dx = Math.abs(x1 - x0); const dy = -Math.abs(y1 - y0);
-    const sx = x0 < x1 ? 1 : -1; const sy = y0 < y1 ? 1 : -1;
+    x0 = Math.round(x0);
+    y0 = Math.round(y0);
+    x1 = Math.round(x1);
+    y1 = Math.round(y1);
+    const dx = Math.abs(x1 - x0);
+    const dy = -Math.abs(y1 - y0);
+    const sx = x0 < x1 ? 1 : -1;
+    const sy = y0 < y1 ? 1 : -1;
     let err = dx + dy;
     for (;;) {
       for (let a = 0; a < thick; a++) for (let b = 0; b < thick; b++) this.set(x0 + a, y0 + b, c);
       if (x0 === x1 && y0 === y1) break;
       const e2 = 2 * err;
-      if (e2 >= dy) { err += dy; x0 += sx; }
-      if (e2 <= dx) { err += dx; y0 += sy; }
+      if (e2 >= dy) {
+        err += dy;
+        x0 += sx;
+      }
+      if (e2 <= dx) {
+        err += dx;
+        y0 += sy;
+      }
     }
   }
   text(s: string, x: number, y: number, c: [number, number, number], scale = 2): void {
     for (const ch of s.toUpperCase()) {
       const g = GLYPHS[ch] ?? GLYPHS[' '];
-      for (let i = 0; i < 15; i++) if (g[i] === '1') this.rect(x + (i % 3) * scale, y + Math.floor(i / 3) * scale, x + (i % 3) * scale + scale - 1, y + Math.floor(i / 3) * scale + scale - 1, c);
+      for (let i = 0; i < 15; i++)
+        if (g[i] === '1')
+          this.rect(
+            x + (i % 3) * scale,
+            y + Math.floor(i / 3) * scale,
+            x + (i % 3) * scale + scale - 1,
+            y + Math.floor(i / 3) * scale + scale - 1,
+            c,
+          );
       x += 4 * scale;
     }
   }
@@ -407,7 +536,8 @@ function collectSeries(history: LossHistory): { losses: Series[]; probs: Series[
       }
     });
   } else {
-    for (const [k, v] of Object.entries(history)) if (v && typeof v.length === 'number') columns.set(k, Array.from(v, Number));
+    for (const [k, v] of Object.entries(history))
+      if (v && typeof v.length === 'number') columns.set(k, Array.from(v, Number));
   }
   const losses: Series[] = [];
   const probs: Series[] = [];
@@ -420,17 +550,35 @@ function collectSeries(history: LossHistory): { losses: Series[]; probs: Series[
   return { losses, probs };
 }
 
-function drawPanel(cv: Canvas, series: Series[], x0: number, y0: number, x1: number, y1: number, fixed: [number, number] | null): void {
+function drawPanel(
+  cv: Canvas,
+  series: Series[],
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  fixed: [number, number] | null,
+): void {
   const black: [number, number, number] = [0, 0, 0];
   const grey: [number, number, number] = [225, 225, 225];
   const n = Math.max(...series.map((s) => s.values.length));
-  let lo = Infinity; let hi = -Infinity;
-  for (const s of series) for (const v of s.values) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series)
+    for (const v of s.values)
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
   if (fixed) [lo, hi] = [Math.min(fixed[0], lo), Math.max(fixed[1], hi)];
   if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
-  if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
+  if (hi - lo < 1e-12) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const yt = niceTicks(lo, hi, 5, true);
-  lo = Math.min(lo, yt[0]); hi = Math.max(hi, yt[yt.length - 1]);
+  lo = Math.min(lo, yt[0]);
+  hi = Math.max(hi, yt[yt.length - 1]);
   const xmax = Math.max(n - 1, 1);
   const px = (i: number) => x0 + (i / xmax) * (x1 - x0);
   const py = (v: number) => y1 - ((v - lo) / (hi - lo)) * (y1 - y0);
@@ -449,9 +597,13 @@ function drawPanel(cv: Canvas, series: Series[], x0: number, y0: number, x1: num
     let prev: [number, number] | null = null;
     for (let i = 0; i < s.values.length; i++) {
       const v = s.values[i];
-      if (!Number.isFinite(v)) { prev = null; continue; }
+      if (!Number.isFinite(v)) {
+        prev = null;
+        continue;
+      }
       const p: [number, number] = [px(i), py(v)];
-      if (prev) cv.line(prev[0], prev[1], p[0], p[1], s.color, 2); else cv.rect(p[0], p[1], p[0] + 1, p[1] + 1, s.color);
+      if (prev) cv.line(prev[0], prev[1], p[0], p[1], s.color, 2);
+      else cv.rect(p[0], p[1], p[0] + 1, p[1] + 1, s.color);
       prev = p;
     }
   }
@@ -488,10 +640,12 @@ export function renderLossPlot(history: LossHistory, options: LossPlotOptions = 
   checkInt(width, 'width', 160, 'renderLossPlot');
   checkInt(height, 'height', 120, 'renderLossPlot');
   const cv = new Canvas(width, height);
-  const left = 64; const right = width - 16;
+  const left = 64;
+  const right = width - 16;
   const slot = height / panels.length;
   panels.forEach((series, k) => {
-    const top = k * slot + 28; const bottom = (k + 1) * slot - 26;
+    const top = k * slot + 28;
+    const bottom = (k + 1) * slot - 26;
     drawPanel(cv, series, left, top, right, bottom, series === probs ? [0, 1] : null);
   });
   return { data: cv.data, width, height, channels: 3 };

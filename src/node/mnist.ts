@@ -48,7 +48,8 @@ const cache = new Map<string, Uint8Array>();
 function digitsDir(): string {
   // The CJS build has a real `require`; the ESM build (whose bundler may shim a `require` without
   // `resolve`) and vitest resolve through import.meta.url.
-  const req = typeof require === 'function' && typeof require.resolve === 'function' ? require : createRequire(import.meta.url);
+  const req =
+    typeof require === 'function' && typeof require.resolve === 'function' ? require : createRequire(import.meta.url);
   return join(dirname(req.resolve('mnist')), 'digits');
 }
 
@@ -68,21 +69,35 @@ function parseDigitFile(path: string): Uint8Array {
     if (src[i] === 0x5d && n === 0) break; // empty array
     let int = 0;
     let digits = 0;
-    while (src[i] >= 0x30 && src[i] <= 0x39) { int = int * 10 + src[i] - 0x30; i++; digits++; }
+    while (src[i] >= 0x30 && src[i] <= 0x39) {
+      int = int * 10 + src[i] - 0x30;
+      i++;
+      digits++;
+    }
     let frac = 0;
     let scale = 1;
     if (src[i] === 0x2e) {
       i++;
-      while (src[i] >= 0x30 && src[i] <= 0x39) { frac = frac * 10 + src[i] - 0x30; scale *= 10; i++; digits++; }
+      while (src[i] >= 0x30 && src[i] <= 0x39) {
+        frac = frac * 10 + src[i] - 0x30;
+        scale *= 10;
+        i++;
+        digits++;
+      }
     }
     if (digits === 0) throw bad('expected a number');
     const v = int + frac / scale;
     if (v > 1) throw bad(`pixel value ${v} outside [0, 1]`);
     out[n++] = Math.round(v * 255);
     while (src[i] === 0x20 || src[i] === 0x0a || src[i] === 0x0d || src[i] === 0x09) i++;
-    if (src[i] === 0x2c) { i++; continue; }
+    if (src[i] === 0x2c) {
+      i++;
+      continue;
+    }
     if (src[i] === 0x5d) break;
-    throw bad(`expected ',' or ']' but found ${i < src.length ? JSON.stringify(String.fromCharCode(src[i])) : 'end of file'}`);
+    throw bad(
+      `expected ',' or ']' but found ${i < src.length ? JSON.stringify(String.fromCharCode(src[i])) : 'end of file'}`,
+    );
   }
   if (n % PIXELS !== 0) {
     throw new FormatError(`${path}: ${n} pixel values is not a whole number of 28x28 images (${n % PIXELS} left over)`);
@@ -113,11 +128,17 @@ function loadDigit(dir: string, d: number): Uint8Array {
  * @example
  * const { images, labels, count } = loadMnistArrays(); // count 10000, images.length 7840000
  */
-export function loadMnistArrays({ limit, digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], order = 'interleaved', dir }: MnistOptions = {}): MnistBytes {
+export function loadMnistArrays({
+  limit,
+  digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  order = 'interleaved',
+  dir,
+}: MnistOptions = {}): MnistBytes {
   if (!Array.isArray(digits) || digits.length === 0 || digits.some((d) => !Number.isInteger(d) || d < 0 || d > 9)) {
     throw new ValueError(`loadMnist: digits must be a non-empty list of integers 0..9, got ${JSON.stringify(digits)}`);
   }
-  if (new Set(digits).size !== digits.length) throw new ValueError(`loadMnist: digits has duplicates: ${JSON.stringify(digits)}`);
+  if (new Set(digits).size !== digits.length)
+    throw new ValueError(`loadMnist: digits has duplicates: ${JSON.stringify(digits)}`);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
     throw new ValueError(`loadMnist: limit must be a non-negative integer, got ${limit}`);
   }

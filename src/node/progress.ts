@@ -79,7 +79,15 @@ export class ProgressBar {
   private lastLine = '';
   private lastStep: number;
 
-  constructor({ total, start = 0, stream = process.stdout, tty, every = 10, barWidth = 20, window = 20 }: ProgressBarOptions) {
+  constructor({
+    total,
+    start = 0,
+    stream = process.stdout,
+    tty,
+    every = 10,
+    barWidth = 20,
+    window = 20,
+  }: ProgressBarOptions) {
     this.total = total;
     this.stream = stream;
     this.tty = tty ?? !!stream.isTTY;

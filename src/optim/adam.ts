@@ -53,14 +53,21 @@ export interface AdamHyper {
 export type AdamParamGroup = ParamGroupInput<AdamOptions>;
 
 /** torch's argument checks shared by Adam and AdamW, with torch's messages. @internal */
-export function checkAdamArgs(h: { lr: number; eps: number; betas: readonly [number, number]; weightDecay: number }): void {
+export function checkAdamArgs(h: {
+  lr: number;
+  eps: number;
+  betas: readonly [number, number];
+  weightDecay: number;
+}): void {
   if (!(h.lr >= 0)) throw new ValueError(`Invalid learning rate: ${pyNumber(h.lr)}`);
   if (!(h.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${pyNumber(h.eps)}`);
   if (!Array.isArray(h.betas) || h.betas.length !== 2) {
     throw new ValueError(`betas must be a pair [beta1, beta2], got ${JSON.stringify(h.betas)}`);
   }
-  if (!(h.betas[0] >= 0 && h.betas[0] < 1)) throw new ValueError(`Invalid beta parameter at index 0: ${pyNumber(h.betas[0])}`);
-  if (!(h.betas[1] >= 0 && h.betas[1] < 1)) throw new ValueError(`Invalid beta parameter at index 1: ${pyNumber(h.betas[1])}`);
+  if (!(h.betas[0] >= 0 && h.betas[0] < 1))
+    throw new ValueError(`Invalid beta parameter at index 0: ${pyNumber(h.betas[0])}`);
+  if (!(h.betas[1] >= 0 && h.betas[1] < 1))
+    throw new ValueError(`Invalid beta parameter at index 1: ${pyNumber(h.betas[1])}`);
   if (!(h.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${pyNumber(h.weightDecay)}`);
 }
 
@@ -113,7 +120,11 @@ export function adamUpdate(
 
 /** torch's lazy state initialisation: `step` 0 (a float scalar tensor), zero moments. @internal */
 export function adamInitState(p: Parameter, amsgrad: boolean): ParamState {
-  const st: ParamState = { step: stepTensor(0), exp_avg: tf.keep(tf.zerosLike(p)), exp_avg_sq: tf.keep(tf.zerosLike(p)) };
+  const st: ParamState = {
+    step: stepTensor(0),
+    exp_avg: tf.keep(tf.zerosLike(p)),
+    exp_avg_sq: tf.keep(tf.zerosLike(p)),
+  };
   if (amsgrad) st.max_exp_avg_sq = tf.keep(tf.zerosLike(p));
   return st;
 }

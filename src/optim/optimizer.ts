@@ -40,10 +40,12 @@ export interface OptimizerStateDict {
   /** Per-parameter state, keyed by the parameter's index across all groups (in group order). */
   state: Map<number, ParamState>;
   /** Each group's hyperparameters (snake_case) and `params`: the indices of its parameters. */
-  param_groups: Array<Record<string, unknown> & {
-    /** Indices of the group's parameters across all groups. */
-    params: number[];
-  }>;
+  param_groups: Array<
+    Record<string, unknown> & {
+      /** Indices of the group's parameters across all groups. */
+      params: number[];
+    }
+  >;
 }
 
 /**
@@ -234,7 +236,9 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
     for (const [k, v] of Object.entries(defaults)) {
       if (k in out) continue;
       if (v === undefined) {
-        throw new ValueError(`parameter group didn't specify a value of required optimization parameter ${snakeCase(k)}`);
+        throw new ValueError(
+          `parameter group didn't specify a value of required optimization parameter ${snakeCase(k)}`,
+        );
       }
       out[k] = v;
     }
@@ -350,7 +354,9 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
   loadStateDict(sd: OptimizerStateDict | Map<unknown, unknown> | Record<string, unknown>): void {
     const savedGroups = field(sd, 'param_groups') ?? field(sd, 'paramGroups');
     if (!Array.isArray(savedGroups)) {
-      throw new ArgumentTypeError(`loadStateDict: expected a state dict with a 'param_groups' list, got ${typeName(savedGroups)}`);
+      throw new ArgumentTypeError(
+        `loadStateDict: expected a state dict with a 'param_groups' list, got ${typeName(savedGroups)}`,
+      );
     }
     if (savedGroups.length !== this.paramGroups.length) {
       throw new ValueError(
@@ -413,7 +419,9 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
       if (typeof v === 'number' || typeof v === 'bigint') return stepTensor(Number(v));
       const t = v instanceof tf.Tensor ? v : isTensorData(v) ? toTfTensor(v) : null;
       if (t == null || t.size !== 1) {
-        throw new StateDictError(`loadStateDict: state[${index}].step: expected a number or a one-element tensor, got ${typeName(v)}`);
+        throw new StateDictError(
+          `loadStateDict: state[${index}].step: expected a number or a one-element tensor, got ${typeName(v)}`,
+        );
       }
       const value = t.dataSync()[0] as number;
       if (t !== v) t.dispose();
@@ -455,7 +463,9 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
     let s = `${this.constructor.name} (`;
     this.paramGroups.forEach((g, i) => {
       s += `\nParameter Group ${i}\n`;
-      const keys = Object.keys(g).filter((k) => k !== 'params').map((k) => [snakeCase(k), k] as const);
+      const keys = Object.keys(g)
+        .filter((k) => k !== 'params')
+        .map((k) => [snakeCase(k), k] as const);
       keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       for (const [snake, k] of keys) s += `    ${snake}: ${pyRepr((g as Record<string, unknown>)[k])}\n`;
     });

@@ -114,9 +114,7 @@ export class SGD extends Optimizer<SGDHyper> {
       let buf: tf.Tensor | null = null;
       if (momentum !== 0) {
         const old = this.state.get(p)?.momentum_buffer;
-        buf = old
-          ? tf.add(tf.mul(old, tf.scalar(momentum)), tf.mul(d, tf.scalar(1 - dampening)))
-          : tf.clone(d);
+        buf = old ? tf.add(tf.mul(old, tf.scalar(momentum)), tf.mul(d, tf.scalar(1 - dampening))) : tf.clone(d);
         d = nesterov ? tf.add(d, tf.mul(buf, tf.scalar(momentum))) : buf;
       }
       p.assign(tf.add(p, tf.mul(d, tf.scalar(-lr))));

@@ -14,7 +14,14 @@ import type { Parameter } from '../autograd/parameter';
 import { backward, detach, noGrad } from '../autograd/tape';
 import { BatchSampler, ImageDataset, RandomBatchSampler } from '../data/dataset';
 import { FormatError, TorchError, ValueError } from '../errors';
-import { OrderedDict, fromTfTensor, isTensorData, parseTorchFile, serializeTorchFile, toTfTensor } from '../io/torch-format';
+import {
+  OrderedDict,
+  fromTfTensor,
+  isTensorData,
+  parseTorchFile,
+  serializeTorchFile,
+  toTfTensor,
+} from '../io/torch-format';
 import type { PyValue, TensorData } from '../io/torch-format';
 import { Discriminator, Generator, weightsInit as articleWeightsInit } from '../models/dcgan';
 import type { DiscriminatorOptions, GeneratorOptions } from '../models/dcgan';
@@ -103,7 +110,9 @@ function checkSourceState(state: PyValue, kind: string, where: string): { seed: 
   const seed = Number(stateField(state, 'seed'));
   const drawn = Number(stateField(state, 'drawn'));
   if (stateField(state, 'kind') !== kind || !Number.isInteger(seed) || !Number.isInteger(drawn) || drawn < 0) {
-    throw new ValueError(`${where}: expected a state {kind: '${kind}', seed, drawn} from getState(), got ${JSON.stringify(state)}`);
+    throw new ValueError(
+      `${where}: expected a state {kind: '${kind}', seed, drawn} from getState(), got ${JSON.stringify(state)}`,
+    );
   }
   return { seed, drawn };
 }
@@ -142,7 +151,8 @@ export function randomBatches(dataset: ImageDataset, { seed }: { seed?: number }
     setState(state) {
       const st = checkSourceState(state, 'random', 'randomBatches.setState');
       const batchSize = Number(stateField(state, 'batch_size'));
-      if (st.seed !== s) throw new ValueError(`randomBatches.setState: the state's seed ${st.seed} differs from this source's ${s}`);
+      if (st.seed !== s)
+        throw new ValueError(`randomBatches.setState: the state's seed ${st.seed} differs from this source's ${s}`);
       sampler = null;
       drawn = 0;
       for (let i = 0; i < st.drawn; i++) indices(batchSize);
@@ -165,7 +175,10 @@ export function randomBatches(dataset: ImageDataset, { seed }: { seed?: number }
  * const data = shuffledBatches(ImageDataset.fromBytes(loadIdxArrays(path)), { seed: 1, dropLast: true });
  * ```
  */
-export function shuffledBatches(dataset: ImageDataset, { seed, dropLast = false }: { seed?: number; dropLast?: boolean } = {}): BatchSource {
+export function shuffledBatches(
+  dataset: ImageDataset,
+  { seed, dropLast = false }: { seed?: number; dropLast?: boolean } = {},
+): BatchSource {
   const s = seed ?? Math.floor(Math.random() * 2 ** 32);
   let sampler: BatchSampler | null = null;
   let epoch: Iterator<Int32Array> | null = null;
@@ -190,12 +203,14 @@ export function shuffledBatches(dataset: ImageDataset, { seed, dropLast = false 
   return {
     imageShape: [c, h, w],
     nextBatch: (batchSize) => dataset.batch(indices(batchSize)).images,
-    stepsPerEpoch: (batchSize) => (dropLast ? Math.floor(dataset.length / batchSize) : Math.ceil(dataset.length / batchSize)),
+    stepsPerEpoch: (batchSize) =>
+      dropLast ? Math.floor(dataset.length / batchSize) : Math.ceil(dataset.length / batchSize),
     getState: () => ({ kind: 'shuffled', seed: s, drawn, batch_size: sampler?.batchSize ?? null }),
     setState(state) {
       const st = checkSourceState(state, 'shuffled', 'shuffledBatches.setState');
       const batchSize = Number(stateField(state, 'batch_size'));
-      if (st.seed !== s) throw new ValueError(`shuffledBatches.setState: the state's seed ${st.seed} differs from this source's ${s}`);
+      if (st.seed !== s)
+        throw new ValueError(`shuffledBatches.setState: the state's seed ${st.seed} differs from this source's ${s}`);
       sampler = null;
       epoch = null;
       drawn = 0;
@@ -405,7 +420,13 @@ function emptyHistory(): GANHistory {
 }
 
 function copyHistory(h: GANHistory, upTo = h.dLoss.length): GANHistory {
-  return { dLoss: h.dLoss.slice(0, upTo), gLoss: h.gLoss.slice(0, upTo), dX: h.dX.slice(0, upTo), dGz1: h.dGz1.slice(0, upTo), dGz2: h.dGz2.slice(0, upTo) };
+  return {
+    dLoss: h.dLoss.slice(0, upTo),
+    gLoss: h.gLoss.slice(0, upTo),
+    dX: h.dX.slice(0, upTo),
+    dGz1: h.dGz1.slice(0, upTo),
+    dGz2: h.dGz2.slice(0, upTo),
+  };
 }
 
 function moduleStateData(m: Module): Map<string, TensorData> {
@@ -494,7 +515,10 @@ export function createDCGAN({
   return { generator: netG, discriminator: netD };
 }
 
-function configField(meta: Record<string, PyValue>, which: 'generator' | 'discriminator'): Record<string, unknown> | null {
+function configField(
+  meta: Record<string, PyValue>,
+  which: 'generator' | 'discriminator',
+): Record<string, unknown> | null {
   const c = meta[which];
   return c != null && typeof c === 'object' ? (c as Record<string, unknown>) : null;
 }
@@ -675,7 +699,8 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
     onCheckpoint,
     checkpointEvery,
   } = options ?? ({} as TrainGANOptions);
-  if (options?.data == null) throw new ValueError('trainGAN: options.data is required (a BatchSource or an ImageDataset)');
+  if (options?.data == null)
+    throw new ValueError('trainGAN: options.data is required (a BatchSource or an ImageDataset)');
   // A resumed run keeps the batch size and length of the run it continues unless told otherwise.
   const resumedMeta = resume?.meta ?? {};
   const batchSize = options.batchSize ?? metaInt(resumedMeta, 'batch_size') ?? 128;
@@ -686,7 +711,9 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
   checkCount(sampleCount, 'sampleCount', 1);
   checkCount(checkpointEvery, 'checkpointEvery', 1);
   if (options.steps !== undefined && options.epochs !== undefined) {
-    throw new ValueError(`trainGAN: give steps or epochs, not both (got steps=${options.steps}, epochs=${options.epochs})`);
+    throw new ValueError(
+      `trainGAN: give steps or epochs, not both (got steps=${options.steps}, epochs=${options.epochs})`,
+    );
   }
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0 || options.seed >= 2 ** 32)) {
     throw new ValueError(`trainGAN: seed must be an integer in [0, 2^32), got ${options.seed}`);
@@ -696,7 +723,7 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
       `trainGAN: seed ${options.seed} differs from the checkpoint's seed ${resume.seed}; omit seed to continue the run exactly`,
     );
   }
-  const seed = resume ? resume.seed : options.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const seed = resume ? resume.seed : (options.seed ?? Math.floor(Math.random() * 2 ** 32));
   manualSeed(seed);
 
   const data: BatchSource = options.data instanceof ImageDataset ? randomBatches(options.data, { seed }) : options.data;
@@ -705,7 +732,8 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
   }
   let totalSteps = options.steps ?? metaInt(resumedMeta, 'total_steps') ?? 3001;
   if (options.epochs !== undefined) {
-    if (!data.stepsPerEpoch) throw new ValueError('trainGAN: epochs needs a data source with stepsPerEpoch(batchSize); give steps instead');
+    if (!data.stepsPerEpoch)
+      throw new ValueError('trainGAN: epochs needs a data source with stepsPerEpoch(batchSize); give steps instead');
     totalSteps = options.epochs * data.stepsPerEpoch(batchSize);
   }
 
@@ -717,7 +745,9 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
   const gConf = resume ? configField(resume.meta, 'generator') : null;
   const dConf = resume ? configField(resume.meta, 'discriminator') : null;
   const gOptions = gConf ? generatorOptionsFrom(gConf) : { ...sized, ...(options.generator as GeneratorOptions) };
-  const dOptions = dConf ? discriminatorOptionsFrom(dConf) : { ...sized, ...(options.discriminator as DiscriminatorOptions) };
+  const dOptions = dConf
+    ? discriminatorOptionsFrom(dConf)
+    : { ...sized, ...(options.discriminator as DiscriminatorOptions) };
   // Resumed weights replace the initial ones (and the RNG state is restored below): no init then.
   const init = resume ? null : weightsInit;
   let generator: Module;
@@ -754,9 +784,24 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
     lastCheckpointStep = step;
   }
 
-  const meta: Record<string, PyValue> = { ...(resume?.meta ?? {}), ...(options.meta ?? {}), batch_size: batchSize, z_dim: zDim, total_steps: totalSteps };
+  const meta: Record<string, PyValue> = {
+    ...(resume?.meta ?? {}),
+    ...(options.meta ?? {}),
+    batch_size: batchSize,
+    z_dim: zDim,
+    total_steps: totalSteps,
+  };
   const runState = (rngState: Uint8Array, dataState: PyValue | null): RunState => ({
-    generator, discriminator, optimizerG, optimizerD, step, seed, history, rngState, dataState, meta,
+    generator,
+    discriminator,
+    optimizerG,
+    optimizerD,
+    step,
+    seed,
+    history,
+    rngState,
+    dataState,
+    meta,
   });
 
   let fixedNoise: tf.Tensor | null = options.fixedNoise ?? null;
@@ -851,7 +896,13 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
       const [dLoss, gLoss, dX, dGz1, dGz2] = Array.from(v);
       if (!Number.isFinite(dLoss) || !Number.isFinite(gLoss)) {
         const which = Number.isFinite(dLoss) ? 'G' : 'D';
-        throw new NonFiniteLossError(which, which === 'D' ? dLoss : gLoss, step + 1, lastCheckpointStep, copyHistory(history));
+        throw new NonFiniteLossError(
+          which,
+          which === 'D' ? dLoss : gLoss,
+          step + 1,
+          lastCheckpointStep,
+          copyHistory(history),
+        );
       }
       step++;
       history.dLoss.push(dLoss);
@@ -872,7 +923,12 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
             const badD = badG === null ? firstNonFinite(ckpt.netD) : null;
             if (badG !== null || badD !== null) {
               throw new NonFiniteLossError(
-                badG !== null ? 'G' : 'D', NaN, step, lastCheckpointStep, copyHistory(history, step - 1), badG ?? badD,
+                badG !== null ? 'G' : 'D',
+                NaN,
+                step,
+                lastCheckpointStep,
+                copyHistory(history, step - 1),
+                badG ?? badD,
               );
             }
             await onCheckpoint!(ckpt);
@@ -931,7 +987,10 @@ export async function trainGAN(options: TrainGANOptions): Promise<TrainGANResult
  * const bytes = serializeCheckpoint(result.checkpoint()); // e.g. offer it as a download in a browser
  * ```
  */
-export function serializeCheckpoint(checkpoint: GANCheckpoint, { archiveName = 'checkpoint' }: { archiveName?: string } = {}): Uint8Array {
+export function serializeCheckpoint(
+  checkpoint: GANCheckpoint,
+  { archiveName = 'checkpoint' }: { archiveName?: string } = {},
+): Uint8Array {
   const history: Record<string, TensorData> = {};
   for (const [k, key] of HISTORY_KEYS) {
     const values = checkpoint.history[k];
@@ -968,7 +1027,8 @@ function tensorMap(v: unknown, where: string): Map<string, TensorData> {
   if (!(v instanceof Map)) throw new FormatError(`checkpoint: ${where} must be a state dict, got ${typeof v}`);
   const out = new Map<string, TensorData>();
   for (const [k, t] of v) {
-    if (typeof k !== 'string' || !isTensorData(t)) throw new FormatError(`checkpoint: ${where} must map names to tensors (at ${String(k)})`);
+    if (typeof k !== 'string' || !isTensorData(t))
+      throw new FormatError(`checkpoint: ${where} must map names to tensors (at ${String(k)})`);
     out.set(k, t);
   }
   return out;
@@ -985,7 +1045,8 @@ function optimizerData(v: unknown, where: string): OptimizerStateData {
     if (!(st instanceof Map)) throw new FormatError(`checkpoint: ${where}.state[${String(i)}] must be a dict`);
     const rec: Record<string, TensorData | null> = {};
     for (const [k, t] of st) {
-      if (t !== null && !isTensorData(t)) throw new FormatError(`checkpoint: ${where}.state[${String(i)}].${String(k)} must be a tensor`);
+      if (t !== null && !isTensorData(t))
+        throw new FormatError(`checkpoint: ${where}.state[${String(i)}].${String(k)} must be a tensor`);
       rec[String(k)] = t as TensorData | null;
     }
     out.set(Number(i), rec);
@@ -1030,13 +1091,15 @@ export function parseCheckpoint(bytes: Uint8Array): GANCheckpoint {
     );
   }
   const rng = obj.get('rng_state');
-  if (!isTensorData(rng) || rng.dtype !== 'uint8') throw new FormatError('checkpoint: rng_state must be a uint8 tensor (torch.get_rng_state())');
+  if (!isTensorData(rng) || rng.dtype !== 'uint8')
+    throw new FormatError('checkpoint: rng_state must be a uint8 tensor (torch.get_rng_state())');
   const history = emptyHistory();
   const savedHistory = obj.get('history');
   for (const [k, key] of HISTORY_KEYS) {
     const t = savedHistory instanceof Map ? savedHistory.get(key) : undefined;
     if (t === undefined) continue;
-    if (!isTensorData(t) || t.shape.length !== 1) throw new FormatError(`checkpoint: history.${key} must be a 1-d tensor`);
+    if (!isTensorData(t) || t.shape.length !== 1)
+      throw new FormatError(`checkpoint: history.${key} must be a 1-d tensor`);
     history[k] = Array.from(t.data as Float32Array, Number);
   }
   const meta = plain(obj.get('meta') ?? {});

@@ -10,5 +10,7 @@ const threads = Number(process.argv[2] ?? 2);
 const backend = await initBackend('wasm', { wasmThreads: threads });
 const wasm = await import('@tensorflow/tfjs-backend-wasm');
 const out = convProbe(F);
-console.log(JSON.stringify({ backend, threads: wasm.getThreadsCount(), out: out.map((t) => Array.from(t.dataSync())) }));
+console.log(
+  JSON.stringify({ backend, threads: wasm.getThreadsCount(), out: out.map((t) => Array.from(t.dataSync())) }),
+);
 tf.dispose(out);

@@ -71,15 +71,21 @@ function convMethod(heap: WasmHeap, x: tf.TensorInfo, dy: tf.TensorInfo, g: Conv
   if (needH < 1 || needW < 1) return heap.zeros([h.kernel, w.kernel, inC, outC]); // every window lies in the padding
   const xT = heap.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
   const cropped = needH < h.inSize || needW < w.inSize;
-  const xIn = cropped ? heap.slice(xT, [0, 0, 0, 0], [inC, Math.min(needH, h.inSize), Math.min(needW, w.inSize), g.batch]) : xT;
+  const xIn = cropped
+    ? heap.slice(xT, [0, 0, 0, 0], [inC, Math.min(needH, h.inSize), Math.min(needW, w.inSize), g.batch])
+    : xT;
   if (cropped) heap.free(xT);
   const dyT = heap.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const out = heap.run('Conv2D', { x: xIn, filter: dyT }, {
-    strides: [1, 1],
-    dilations: [h.stride, w.stride],
-    pad: explicitPad(h.padBefore, Math.max(needH - h.inSize, 0), w.padBefore, Math.max(needW - w.inSize, 0)),
-    dataFormat: 'NHWC',
-  });
+  const out = heap.run(
+    'Conv2D',
+    { x: xIn, filter: dyT },
+    {
+      strides: [1, 1],
+      dilations: [h.stride, w.stride],
+      pad: explicitPad(h.padBefore, Math.max(needH - h.inSize, 0), w.padBefore, Math.max(needW - w.inSize, 0)),
+      dataFormat: 'NHWC',
+    },
+  );
   heap.free(xIn);
   heap.free(dyT);
   // [C, kH, kW, O] -> [kH, kW, C, O]
@@ -167,7 +173,11 @@ export function conv2DBackpropFilterWasm(args: {
   attrs: ConvBackpropAttrs & { filterShape: number[] };
   backend: unknown;
 }): tf.TensorInfo {
-  const { inputs: { x, dy }, attrs, backend } = args;
+  const {
+    inputs: { x, dy },
+    attrs,
+    backend,
+  } = args;
   requireFloat32(KERNEL, { x, dy });
   const heap = new WasmHeap(backend, KERNEL);
   const g = convGeometry(KERNEL, x.shape, attrs.filterShape, dy.shape, attrs);
@@ -175,7 +185,11 @@ export function conv2DBackpropFilterWasm(args: {
   if (g.batch > 0 && g.outC <= FEW_OUT_CHANNELS && unitDilation && g.h.stride === 1 && g.w.stride === 1) {
     return shiftedDyMethod(heap, x, dy, g);
   }
-  if (g.batch > 0 && unitDilation && (g.outC <= FEW_OUT_CHANNELS || (g.inC >= CONV_METHOD_MIN_CHANNELS && g.outC >= CONV_METHOD_MIN_CHANNELS))) {
+  if (
+    g.batch > 0 &&
+    unitDilation &&
+    (g.outC <= FEW_OUT_CHANNELS || (g.inC >= CONV_METHOD_MIN_CHANNELS && g.outC >= CONV_METHOD_MIN_CHANNELS))
+  ) {
     return convMethod(heap, x, dy, g);
   }
   const { batch, inC, outC, h, w } = g;

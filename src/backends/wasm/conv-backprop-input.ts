@@ -12,7 +12,14 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { type Axis, type ConvBackpropAttrs, type ConvGeometry, convGeometry, explicitPad, requireFloat32 } from './geometry';
+import {
+  type Axis,
+  type ConvBackpropAttrs,
+  type ConvGeometry,
+  convGeometry,
+  explicitPad,
+  requireFloat32,
+} from './geometry';
 import { WasmHeap } from './internals';
 import { simdOps } from './simd';
 
@@ -59,13 +66,25 @@ function axisPhases(a: Axis): AxisPhase[] {
 
 /** Phase `(ph, pw)` has nothing to compute: no dx positions, no taps, or every tap reads only padding. */
 function isEmpty(ph: AxisPhase, pw: AxisPhase, outH: number, outW: number): boolean {
-  return ph.count === 0 || pw.count === 0 || ph.taps.length === 0 || pw.taps.length === 0 ||
+  return (
+    ph.count === 0 ||
+    pw.count === 0 ||
+    ph.taps.length === 0 ||
+    pw.taps.length === 0 ||
     outH + Math.min(ph.padBefore, 0) + Math.min(ph.padAfter, 0) <= 0 ||
-    outW + Math.min(pw.padBefore, 0) + Math.min(pw.padAfter, 0) <= 0;
+    outW + Math.min(pw.padBefore, 0) + Math.min(pw.padAfter, 0) <= 0
+  );
 }
 
 /** `sub[mh, mw, o, c] = w[tapsH[mh], tapsW[mw], c, o]`: a flipped, channel-transposed sub-filter. */
-function subFilter(w: Float32Array, kW: number, inC: number, outC: number, tapsH: number[], tapsW: number[]): Float32Array {
+function subFilter(
+  w: Float32Array,
+  kW: number,
+  inC: number,
+  outC: number,
+  tapsH: number[],
+  tapsW: number[],
+): Float32Array {
   const sub = new Float32Array(tapsH.length * tapsW.length * inC * outC);
   let dst = 0;
   for (const th of tapsH) {
@@ -90,7 +109,11 @@ function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g
 
   if (single && anyEmpty) return heap.zeros([batch, h.inSize, w.inSize, inC]);
   // Stride 1: the one phase's conv output is dx. Otherwise phases are scattered into dx; empty ones leave zeros.
-  const dx = single ? null : anyEmpty ? heap.zeros([batch, h.inSize, w.inSize, inC]) : heap.alloc([batch, h.inSize, w.inSize, inC]);
+  const dx = single
+    ? null
+    : anyEmpty
+      ? heap.zeros([batch, h.inSize, w.inSize, inC])
+      : heap.alloc([batch, h.inSize, w.inSize, inC]);
   for (const ph of phasesH) {
     for (const pw of phasesW) {
       if (isEmpty(ph, pw, h.outSize, w.outSize)) continue;
@@ -100,16 +123,27 @@ function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g
       const cols = w.outSize - cropLeft - Math.max(-pw.padAfter, 0);
       const cropped = rows !== h.outSize || cols !== w.outSize;
       const input = cropped ? heap.slice(dy, [0, cropTop, cropLeft, 0], [batch, rows, cols, outC]) : dy;
-      const sub = heap.upload(
-        subFilter(heap.f32(filter), w.kernel, inC, outC, ph.taps, pw.taps),
-        [ph.taps.length, pw.taps.length, outC, inC],
+      const sub = heap.upload(subFilter(heap.f32(filter), w.kernel, inC, outC, ph.taps, pw.taps), [
+        ph.taps.length,
+        pw.taps.length,
+        outC,
+        inC,
+      ]);
+      const out = heap.run(
+        'Conv2D',
+        { x: input, filter: sub },
+        {
+          strides: [1, 1],
+          dilations: [ph.dilation, pw.dilation],
+          pad: explicitPad(
+            Math.max(ph.padBefore, 0),
+            Math.max(ph.padAfter, 0),
+            Math.max(pw.padBefore, 0),
+            Math.max(pw.padAfter, 0),
+          ),
+          dataFormat: 'NHWC',
+        },
       );
-      const out = heap.run('Conv2D', { x: input, filter: sub }, {
-        strides: [1, 1],
-        dilations: [ph.dilation, pw.dilation],
-        pad: explicitPad(Math.max(ph.padBefore, 0), Math.max(ph.padAfter, 0), Math.max(pw.padBefore, 0), Math.max(pw.padAfter, 0)),
-        dataFormat: 'NHWC',
-      });
       heap.free(sub);
       if (cropped) heap.free(input);
       if (dx === null) return out;
@@ -121,7 +155,17 @@ function phaseMethod(heap: WasmHeap, dy: tf.TensorInfo, filter: tf.TensorInfo, g
 }
 
 /** Writes a phase's result `[batch, ph.count, pw.count, C]` into dx at rows `ph.first + s_h*a`, cols `pw.first + s_w*b`. */
-function scatterPhase(heap: WasmHeap, out: tf.TensorInfo, dxT: tf.TensorInfo, batch: number, ph: AxisPhase, pw: AxisPhase, h: Axis, w: Axis, c: number): void {
+function scatterPhase(
+  heap: WasmHeap,
+  out: tf.TensorInfo,
+  dxT: tf.TensorInfo,
+  batch: number,
+  ph: AxisPhase,
+  pw: AxisPhase,
+  h: Axis,
+  w: Axis,
+  c: number,
+): void {
   const ops = simdOps(heap.memory());
   const c4 = ops ? c & ~3 : 0; // floats per pixel copied with SIMD; the rest in JS
   const src = heap.f32(out);
@@ -200,7 +244,11 @@ export function conv2DBackpropInputWasm(args: {
   attrs: ConvBackpropAttrs & { inputShape: number[] };
   backend: unknown;
 }): tf.TensorInfo {
-  const { inputs: { dy, filter }, attrs, backend } = args;
+  const {
+    inputs: { dy, filter },
+    attrs,
+    backend,
+  } = args;
   requireFloat32(KERNEL, { dy, filter });
   const heap = new WasmHeap(backend, KERNEL);
   const g = convGeometry(KERNEL, attrs.inputShape, filter.shape, dy.shape, attrs);

@@ -28,9 +28,17 @@ type Conv2DArgs = { inputs: { x: tf.TensorInfo; filter: tf.TensorInfo }; attrs: 
 
 /** The kernel function: tfjs's `Conv2D` inputs and attrs. */
 export function conv2DWasm(args: Conv2DArgs): tf.TensorInfo {
-  const { inputs: { x, filter }, attrs } = args;
-  if ((attrs.dataFormat ?? 'NHWC') === 'NHWC' && x.dtype === 'float32' && filter.dtype === 'float32' &&
-    x.shape.length === 4 && filter.shape.length === 4) {
+  const {
+    inputs: { x, filter },
+    attrs,
+  } = args;
+  if (
+    (attrs.dataFormat ?? 'NHWC') === 'NHWC' &&
+    x.dtype === 'float32' &&
+    filter.dtype === 'float32' &&
+    x.shape.length === 4 &&
+    filter.shape.length === 4
+  ) {
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
@@ -42,17 +50,39 @@ export function conv2DWasm(args: Conv2DArgs): tf.TensorInfo {
       'channelsLast',
     );
     const taps = info.filterHeight * info.filterWidth;
-    if (info.outChannels <= FEW_OUT_CHANNELS && taps * info.outChannels <= MAX_GEMM_COLUMNS &&
-      info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 &&
-      info.batchSize > 0 && info.outHeight > 0 && info.outWidth > 0 && info.inChannels === filter.shape[2]) {
+    if (
+      info.outChannels <= FEW_OUT_CHANNELS &&
+      taps * info.outChannels <= MAX_GEMM_COLUMNS &&
+      info.strideHeight === 1 &&
+      info.strideWidth === 1 &&
+      info.dilationHeight === 1 &&
+      info.dilationWidth === 1 &&
+      info.batchSize > 0 &&
+      info.outHeight > 0 &&
+      info.outWidth > 0 &&
+      info.inChannels === filter.shape[2]
+    ) {
       return gemmShiftAdd(new WasmHeap(args.backend, KERNEL), x, filter, info);
     }
   }
   return runStockKernel(KERNEL, args);
 }
 
-function gemmShiftAdd(heap: WasmHeap, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const { batchSize: batch, inHeight: H, inWidth: W, inChannels: C, outHeight: oh, outWidth: ow, outChannels: O } = info;
+function gemmShiftAdd(
+  heap: WasmHeap,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const {
+    batchSize: batch,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: O,
+  } = info;
   const kH = info.filterHeight;
   const kW = info.filterWidth;
   const top = info.padInfo.top;

@@ -37,7 +37,11 @@ export function batchNormTrainWasm(
   args: Args<{ x: tf.TensorInfo; weight?: tf.TensorInfo; bias?: tf.TensorInfo }, { eps: number }>,
 ): tf.TensorInfo[] {
   const kernel = 'TfjsTorchBatchNormTrain';
-  const { inputs: { x, weight, bias }, attrs: { eps }, backend } = args;
+  const {
+    inputs: { x, weight, bias },
+    attrs: { eps },
+    backend,
+  } = args;
   const heap = new WasmHeap(backend, kernel);
   const [n, c, s] = ncs(kernel, x.shape);
   const y = heap.alloc(x.shape);
@@ -97,10 +101,19 @@ export function batchNormTrainWasm(
  * * invstd * weight`, `dweight = sum(dy * (x - mean)) * invstd`, `dbias = sum(dy)`. Outputs `[dx, dweight, dbias]`.
  */
 export function batchNormGradWasm(
-  args: Args<{ dy: tf.TensorInfo; x: tf.TensorInfo; mean: tf.TensorInfo; invstd: tf.TensorInfo; weight?: tf.TensorInfo }>,
+  args: Args<{
+    dy: tf.TensorInfo;
+    x: tf.TensorInfo;
+    mean: tf.TensorInfo;
+    invstd: tf.TensorInfo;
+    weight?: tf.TensorInfo;
+  }>,
 ): tf.TensorInfo[] {
   const kernel = 'TfjsTorchBatchNormGrad';
-  const { inputs: { dy, x, mean, invstd, weight }, backend } = args;
+  const {
+    inputs: { dy, x, mean, invstd, weight },
+    backend,
+  } = args;
   const heap = new WasmHeap(backend, kernel);
   const [n, c, s] = ncs(kernel, x.shape);
   const dx = heap.alloc(x.shape);
@@ -156,7 +169,11 @@ const slopes = new Float64Array(2);
 
 /** `x > 0 ? x : alpha * x`. */
 export function leakyReluWasm(args: Args<{ x: tf.TensorInfo }, { alpha: number }>): tf.TensorInfo {
-  const { inputs: { x }, attrs: { alpha }, backend } = args;
+  const {
+    inputs: { x },
+    attrs: { alpha },
+    backend,
+  } = args;
   const heap = new WasmHeap(backend, 'TfjsTorchLeakyRelu');
   const y = heap.alloc(x.shape);
   const ops = simdOps(heap.memory());
@@ -175,8 +192,14 @@ export function leakyReluWasm(args: Args<{ x: tf.TensorInfo }, { alpha: number }
 }
 
 /** `x > 0 ? dy : alpha * dy`; exactly +0 where `x <= 0` when `alpha` is 0 (torch's `threshold_backward`). */
-export function leakyReluGradWasm(args: Args<{ dy: tf.TensorInfo; x: tf.TensorInfo }, { alpha: number }>): tf.TensorInfo {
-  const { inputs: { dy, x }, attrs: { alpha }, backend } = args;
+export function leakyReluGradWasm(
+  args: Args<{ dy: tf.TensorInfo; x: tf.TensorInfo }, { alpha: number }>,
+): tf.TensorInfo {
+  const {
+    inputs: { dy, x },
+    attrs: { alpha },
+    backend,
+  } = args;
   const heap = new WasmHeap(backend, 'TfjsTorchLeakyReluGrad');
   const dx = heap.alloc(x.shape);
   const ops = simdOps(heap.memory());
@@ -193,7 +216,7 @@ export function leakyReluGradWasm(args: Args<{ dy: tf.TensorInfo; x: tf.TensorIn
     // dy's bits where x > 0, else all zero bits (+0): a mask, not a multiplication (0 * Infinity is NaN).
     const dyBits = new Int32Array(dyv.buffer, dyv.byteOffset, dyv.length);
     const dxBits = new Int32Array(dxv.buffer, dxv.byteOffset, dxv.length);
-    for (let k = n4; k < xv.length; k++) dxBits[k] = dyBits[k] & -(+(xv[k] > 0));
+    for (let k = n4; k < xv.length; k++) dxBits[k] = dyBits[k] & -+(xv[k] > 0);
   } else {
     slopes[0] = a;
     slopes[1] = 1;
@@ -204,7 +227,10 @@ export function leakyReluGradWasm(args: Args<{ dy: tf.TensorInfo; x: tf.TensorIn
 
 /** `Identity` sharing the input's memory (reference-counted, as the cpu backend's), instead of copying it. */
 export function identityWasm(args: Args<{ x: tf.TensorInfo }>): tf.TensorInfo {
-  const { inputs: { x }, backend } = args;
+  const {
+    inputs: { x },
+    backend,
+  } = args;
   const b = backend as { incRef(dataId: object): void };
   b.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

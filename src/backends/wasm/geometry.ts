@@ -39,8 +39,10 @@ export interface ConvGeometry {
 
 function describe(attrs: ConvBackpropAttrs): string {
   const { strides, pad, dilations = 1, dataFormat = 'NHWC', dimRoundingMode } = attrs;
-  return `{strides: ${JSON.stringify(strides)}, pad: ${JSON.stringify(pad)}, dilations: ${JSON.stringify(dilations)}, ` +
-    `dataFormat: '${dataFormat}'${dimRoundingMode ? `, dimRoundingMode: '${dimRoundingMode}'` : ''}}`;
+  return (
+    `{strides: ${JSON.stringify(strides)}, pad: ${JSON.stringify(pad)}, dilations: ${JSON.stringify(dilations)}, ` +
+    `dataFormat: '${dataFormat}'${dimRoundingMode ? `, dimRoundingMode: '${dimRoundingMode}'` : ''}}`
+  );
 }
 
 /**
@@ -84,9 +86,18 @@ export function convGeometry(
         `[${filterShape}] and attrs ${describe(attrs)} gives ${info.outHeight}x${info.outWidth}`,
     );
   }
-  const axis = (inSize: number, outSize: number, kernel: number, stride: number, dilation: number, padBefore: number): Axis => {
+  const axis = (
+    inSize: number,
+    outSize: number,
+    kernel: number,
+    stride: number,
+    dilation: number,
+    padBefore: number,
+  ): Axis => {
     if (!(stride >= 1 && dilation >= 1 && Number.isInteger(stride) && Number.isInteger(dilation))) {
-      throw new BackendError(`${kernelName}: strides and dilations must be positive integers, got attrs ${describe(attrs)}`);
+      throw new BackendError(
+        `${kernelName}: strides and dilations must be positive integers, got attrs ${describe(attrs)}`,
+      );
     }
     return { inSize, outSize, kernel, stride, dilation, padBefore };
   };
@@ -110,5 +121,10 @@ export function requireFloat32(kernelName: string, inputs: Record<string, tf.Ten
 
 /** Explicit NHWC padding in the form tfjs kernels take. */
 export function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }

@@ -49,7 +49,10 @@ export function assertPinnedVersion(what: string): void {
 export class WasmHeap {
   private readonly backend: BackendWasmLike;
 
-  constructor(backend: unknown, private readonly kernelName: string) {
+  constructor(
+    backend: unknown,
+    private readonly kernelName: string,
+  ) {
     const b = backend as Partial<BackendWasmLike> | null;
     if (!b || typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function' || !b.dataIdMap) {
       throw new BackendError(
@@ -88,7 +91,9 @@ export class WasmHeap {
   /** A float32 view of a tensor's memory on the heap (valid until the next allocation). */
   f32(t: tf.TensorInfo): Float32Array {
     if (t.dtype !== 'float32') {
-      throw new BackendError(`${this.kernelName}: expected float32 tensors, got ${t.dtype} of shape [${t.shape.join(', ')}]`);
+      throw new BackendError(
+        `${this.kernelName}: expected float32 tensors, got ${t.dtype} of shape [${t.shape.join(', ')}]`,
+      );
     }
     return this.backend.typedArrayFromHeap(t) as Float32Array;
   }
@@ -96,7 +101,8 @@ export class WasmHeap {
   /** The byte offset of a tensor's data in the wasm memory. */
   ptr(t: tf.TensorInfo): number {
     const d = this.backend.dataIdMap.get(t.dataId);
-    if (!d) throw new BackendError(`${this.kernelName}: tensor of shape [${t.shape.join(', ')}] is not on the wasm backend`);
+    if (!d)
+      throw new BackendError(`${this.kernelName}: tensor of shape [${t.shape.join(', ')}] is not on the wasm backend`);
     return d.memoryOffset;
   }
 
@@ -116,7 +122,8 @@ export class WasmHeap {
     const config = tf.getKernel(name, 'wasm');
     if (!config) throw new BackendError(`${this.kernelName}: the wasm backend has no kernel '${name}' to build on`);
     const out = config.kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: this.backend as never });
-    if (Array.isArray(out)) throw new BackendError(`${this.kernelName}: wasm kernel '${name}' returned ${out.length} outputs, expected 1`);
+    if (Array.isArray(out))
+      throw new BackendError(`${this.kernelName}: wasm kernel '${name}' returned ${out.length} outputs, expected 1`);
     return out;
   }
 

@@ -26,14 +26,18 @@ const GLUE_FILE = `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.js`;
 export const MAX_WASM_THREADS = 8;
 
 // A variable specifier keeps bundlers from resolving Node modules.
-const importNode = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+const importNode = (specifier: string): Promise<unknown> =>
+  import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
 
 interface WasmModuleApi {
   setThreadsCount(n: number): void;
   getThreadsCount(): number;
 }
 
-type NodeWorkerClass = new (source: string, options: { eval: boolean }) => { postMessage(msg: unknown, transfer?: unknown): void };
+type NodeWorkerClass = new (
+  source: string,
+  options: { eval: boolean },
+) => { postMessage(msg: unknown, transfer?: unknown): void };
 
 /**
  * Initialises and activates the `wasm` backend with `threads` XNNPACK threads in Node. Returns the thread count the
@@ -48,21 +52,25 @@ type NodeWorkerClass = new (source: string, options: { eval: boolean }) => { pos
  */
 export async function activateThreadedWasm(threads: number): Promise<number> {
   if (tf.version_core !== PINNED_TFJS_VERSION) {
-    throw new BackendError(`wasm threads in Node need tfjs ${PINNED_TFJS_VERSION} (its emscripten glue), found ${tf.version_core}`);
+    throw new BackendError(
+      `wasm threads in Node need tfjs ${PINNED_TFJS_VERSION} (its emscripten glue), found ${tf.version_core}`,
+    );
   }
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
     throw new BackendError(`wasm threads: expected an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
   }
   const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
   if (registry.wasm != null) {
-    throw new BackendError('wasm threads: the wasm backend is already initialised in this process; ask for threads before it starts');
+    throw new BackendError(
+      'wasm threads: the wasm backend is already initialised in this process; ask for threads before it starts',
+    );
   }
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmModuleApi;
   type Require = ((id: string) => unknown) & { resolve(id: string): string };
   const { createRequire } = (await importNode('node:module')) as { createRequire(url: string): Require };
   const { Worker } = (await importNode('node:worker_threads')) as { Worker: NodeWorkerClass };
   const require = createRequire(import.meta.url);
-  const os = require('os') as { cpus(): unknown[] };
+  const os = require('node:os') as { cpus(): unknown[] };
   const source = (require(WORKER_FILE) as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
   const glue = require.resolve(GLUE_FILE);
 
@@ -74,7 +82,10 @@ export async function activateThreadedWasm(threads: number): Promise<number> {
     override postMessage(msg: unknown, transfer?: unknown): void {
       const m = msg as { cmd?: string; urlOrBlob?: unknown } | null;
       // The glue sends its own source as a Blob, which a Node worker cannot import: send the file's path instead.
-      super.postMessage(m?.cmd === 'load' && typeof m.urlOrBlob !== 'string' ? { ...m, urlOrBlob: glue } : msg, transfer);
+      super.postMessage(
+        m?.cmd === 'load' && typeof m.urlOrBlob !== 'string' ? { ...m, urlOrBlob: glue } : msg,
+        transfer,
+      );
     }
   }
 
@@ -93,7 +104,9 @@ export async function activateThreadedWasm(threads: number): Promise<number> {
     wasm.setThreadsCount(threads);
     ok = await tf.setBackend('wasm');
   } catch (err) {
-    throw new BackendError(`wasm threads: the threaded wasm backend failed to initialise: ${(err as Error).message ?? err}`);
+    throw new BackendError(
+      `wasm threads: the threaded wasm backend failed to initialise: ${(err as Error).message ?? err}`,
+    );
   } finally {
     os.cpus = realCpus;
     if (workerDescriptor) Object.defineProperty(g, 'Worker', workerDescriptor);
@@ -102,8 +115,10 @@ export async function activateThreadedWasm(threads: number): Promise<number> {
   if (!ok) throw new BackendError("wasm threads: tf.setBackend('wasm') returned false with the threaded binary");
   // The pool's threads wait for work forever, and the glue refs a worker while its thread runs: unref them all so
   // that they do not keep the process alive once the program is done.
-  const pthread = (tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers?: unknown[]; unusedWorkers?: unknown[] } } })
-    .wasm?.PThread;
-  for (const w of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])]) (w as { unref?: () => void }).unref?.();
+  const pthread = (
+    tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers?: unknown[]; unusedWorkers?: unknown[] } } }
+  ).wasm?.PThread;
+  for (const w of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])])
+    (w as { unref?: () => void }).unref?.();
   return wasm.getThreadsCount();
 }

@@ -30,8 +30,16 @@ export function batchedMatrixTranspose(shape: number[], perm: number[]): [number
 }
 
 /** The kernel function: tfjs's `Transpose` inputs `{x}` and attrs `{perm}`. */
-export function transposeWasm(args: { inputs: { x: tf.TensorInfo }; attrs: { perm: number[] }; backend: unknown }): tf.TensorInfo {
-  const { inputs: { x }, attrs: { perm }, backend } = args;
+export function transposeWasm(args: {
+  inputs: { x: tf.TensorInfo };
+  attrs: { perm: number[] };
+  backend: unknown;
+}): tf.TensorInfo {
+  const {
+    inputs: { x },
+    attrs: { perm },
+    backend,
+  } = args;
   const split = x.dtype === 'float32' ? batchedMatrixTranspose(x.shape, perm) : null;
   const heap = split ? new WasmHeap(backend, KERNEL) : null;
   const ops = heap ? simdOps(heap.memory()) : null;
@@ -49,8 +57,10 @@ export function transposeWasm(args: { inputs: { x: tf.TensorInfo }; attrs: { per
     const base = b * size;
     if (rows4 > 0 && cols4 > 0) ops.transposeBlocks(srcPtr + 4 * base, dstPtr + 4 * base, rows, cols, rows4, cols4);
     // The edges outside the 4x4 blocks: rows from rows4 (every column), then columns from cols4 (the other rows).
-    for (let i = rows4; i < rows; i++) for (let j = 0; j < cols; j++) dst[base + j * rows + i] = src[base + i * cols + j];
-    for (let i = 0; i < rows4; i++) for (let j = cols4; j < cols; j++) dst[base + j * rows + i] = src[base + i * cols + j];
+    for (let i = rows4; i < rows; i++)
+      for (let j = 0; j < cols; j++) dst[base + j * rows + i] = src[base + i * cols + j];
+    for (let i = 0; i < rows4; i++)
+      for (let j = cols4; j < cols; j++) dst[base + j * rows + i] = src[base + i * cols + j];
   }
   return out;
 }

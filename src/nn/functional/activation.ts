@@ -47,11 +47,15 @@ function fusedLeakyRelu(input: tf.Tensor, alpha: number): tf.Tensor {
   const attrs = { alpha } as unknown as tf.NamedAttrMap;
   const op = tf.customGrad((x, save) => {
     // ReLU forward: the backend's own kernel (XNNPACK's SIMD clamp on wasm) is faster than a loop.
-    const value = alpha === 0 ? tf.relu(x as tf.Tensor) : (tf.engine().runKernel(FusedKernel.LeakyRelu, { x: x as tf.Tensor }, attrs) as tf.Tensor);
+    const value =
+      alpha === 0
+        ? tf.relu(x as tf.Tensor)
+        : (tf.engine().runKernel(FusedKernel.LeakyRelu, { x: x as tf.Tensor }, attrs) as tf.Tensor);
     (save as tf.GradSaveFunc)([alpha >= 0 ? value : (x as tf.Tensor)]);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, [signOf]: tf.Tensor[]) => tf.engine().runKernel(FusedKernel.LeakyReluGrad, { dy, x: signOf }, attrs) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, [signOf]: tf.Tensor[]) =>
+        tf.engine().runKernel(FusedKernel.LeakyReluGrad, { dy, x: signOf }, attrs) as tf.Tensor,
     };
   });
   return op(input);

@@ -44,11 +44,16 @@ export function batchNorm(
   runningVar: tf.Variable | null,
   { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 }: BatchNormOptions = {},
 ): tf.Tensor {
-  if (input.rank < 2) throw new ShapeError(`batch_norm: expected input with at least 2 dimensions [N, C, ...], got shape [${input.shape.join(", ")}]`);
+  if (input.rank < 2)
+    throw new ShapeError(
+      `batch_norm: expected input with at least 2 dimensions [N, C, ...], got shape [${input.shape.join(', ')}]`,
+    );
   const C = input.shape[1] as number;
   const check = (t: tf.Tensor | null, name: string) => {
     if (t != null && (t.rank !== 1 || t.shape[0] !== C)) {
-      throw new ShapeError(`batch_norm: ${name} should contain ${C} elements (input[1] of input shape [${input.shape.join(", ")}]), not shape [${t.shape.join(", ")}]`);
+      throw new ShapeError(
+        `batch_norm: ${name} should contain ${C} elements (input[1] of input shape [${input.shape.join(', ')}]), not shape [${t.shape.join(', ')}]`,
+      );
     }
   };
   check(runningMean, 'running_mean');
@@ -60,13 +65,17 @@ export function batchNorm(
   const perChannel = input.size / C;
   if (training) {
     if (perChannel <= 1) {
-      throw new ValueError(`Expected more than 1 value per channel when training, got input size [${input.shape.join(", ")}]`);
+      throw new ValueError(
+        `Expected more than 1 value per channel when training, got input size [${input.shape.join(', ')}]`,
+      );
     }
     if (!(eps > 0)) throw new ValueError(`batch_norm: eps must be positive, got ${eps}`);
     return trainingBatchNorm(input, runningMean, runningVar, weight, bias, momentum, eps, axes, bshape, perChannel);
   }
   if (runningMean == null || runningVar == null) {
-    throw new ValueError('batch_norm: running_mean and running_var must be defined in evaluation mode (training=false)');
+    throw new ValueError(
+      'batch_norm: running_mean and running_var must be defined in evaluation mode (training=false)',
+    );
   }
   const scale = tf.rsqrt(tf.add(runningVar, eps));
   let y = tf.mul(tf.sub(input, tf.reshape(runningMean, bshape)), tf.reshape(scale, bshape));
@@ -96,15 +105,17 @@ function trainingBatchNorm(
     batchMean = mean;
     batchVar = variance;
   };
-  const f = hasFusedKernel(FusedKernel.BatchNormTrain) && hasFusedKernel(FusedKernel.BatchNormGrad)
-    ? fusedTrainingOp(eps, keepStats)
-    : compositeTrainingOp(eps, axes, bshape, n, keepStats);
+  const f =
+    hasFusedKernel(FusedKernel.BatchNormTrain) && hasFusedKernel(FusedKernel.BatchNormGrad)
+      ? fusedTrainingOp(eps, keepStats)
+      : compositeTrainingOp(eps, axes, bshape, n, keepStats);
   const out = f(input, w, b);
   if (weight == null) w.dispose();
   if (bias == null) b.dispose();
   noGrad(() => {
     tf.tidy(() => {
-      if (runningMean != null) runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(batchMean!, momentum)));
+      if (runningMean != null)
+        runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(batchMean!, momentum)));
       if (runningVar != null) {
         const unbiased = tf.mul(batchVar!, n / (n - 1));
         runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
@@ -126,17 +137,19 @@ function fusedTrainingOp(
   stats: (mean: tf.Tensor, variance: tf.Tensor) => void,
 ): (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor {
   return tf.customGrad((x, wt, bt, save) => {
-    const [y, mean, invstd, variance] = tf.engine().runKernel(
-      FusedKernel.BatchNormTrain,
-      { x: x as tf.Tensor, weight: wt as tf.Tensor, bias: bt as tf.Tensor },
-      { eps } as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor[];
+    const [y, mean, invstd, variance] = tf
+      .engine()
+      .runKernel(FusedKernel.BatchNormTrain, { x: x as tf.Tensor, weight: wt as tf.Tensor, bias: bt as tf.Tensor }, {
+        eps,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor[];
     stats(tf.keep(mean), tf.keep(variance));
     (save as (ts: tf.Tensor[]) => void)([x as tf.Tensor, mean, invstd, wt as tf.Tensor]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, [xs, mu, istd, wv]: tf.Tensor[]) =>
-        tf.engine().runKernel(FusedKernel.BatchNormGrad, { dy, x: xs, mean: mu, invstd: istd, weight: wv }, {}) as tf.Tensor[],
+        tf
+          .engine()
+          .runKernel(FusedKernel.BatchNormGrad, { dy, x: xs, mean: mu, invstd: istd, weight: wv }, {}) as tf.Tensor[],
     };
   }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 }

@@ -130,7 +130,12 @@ function spatial(input: tf.Tensor): Pair {
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
 function explicitPad(top: number, bottom: number, left: number, right: number): ExplicitPad {
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }
 
 /** NCHW (or unbatched CHW) to NHWC. */
@@ -152,7 +157,14 @@ function fromNHWC(x: tf.Tensor4D, rank: number): tf.Tensor {
 function dilateFilter(f: tf.Tensor4D, [dh, dw]: Pair): tf.Tensor4D {
   if (dh === 1 && dw === 1) return f;
   const [kh, kw, ci, co] = f.shape;
-  const holes = tf.pad(tf.reshape(f, [kh, 1, kw, 1, ci, co]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+  const holes = tf.pad(tf.reshape(f, [kh, 1, kw, 1, ci, co]), [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+    [0, 0],
+  ]);
   const spread = tf.reshape(holes, [kh * dh, kw * dw, ci, co]) as tf.Tensor4D;
   return tf.slice(spread, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, ci, co]);
 }
@@ -176,7 +188,13 @@ function concatGroups(parts: tf.Tensor4D[], axis: number): tf.Tensor4D {
 }
 
 /** tfjs's `Conv2DBackpropFilter` kernel (no public op in tfjs-core 4.22): the filter gradient of a conv. */
-function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], stride: Pair, pad: ExplicitPad): tf.Tensor4D {
+function conv2dFilterGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: number[],
+  stride: Pair,
+  pad: ExplicitPad,
+): tf.Tensor4D {
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
     strides: stride,
     pad,
@@ -250,7 +268,12 @@ function convOp(geo: ConvGeometry, rank: number, x: tf.Tensor, weight: tf.Tensor
     return [dx, dw];
   };
   const biasGrad = (dy: tf.Tensor): tf.Tensor => tf.sum(dy, rank === 3 ? [1, 2] : [0, 2, 3]);
-  if (bias == null) return customOp([x, weight], (xIn, w) => run(xIn, w, null), (dy, [xIn, w]) => backward(dy, xIn, w));
+  if (bias == null)
+    return customOp(
+      [x, weight],
+      (xIn, w) => run(xIn, w, null),
+      (dy, [xIn, w]) => backward(dy, xIn, w),
+    );
   return customOp([x, weight, bias], run, (dy, [xIn, w]) => [...backward(dy, xIn, w), biasGrad(dy)]);
 }
 
@@ -301,7 +324,9 @@ export function conv2d(
   checkFloat(input, 'input', where);
   checkFloat(weight, 'weight', where);
   if (weight.rank !== 4) {
-    throw new ShapeError(`${where}: expected weight to be 4-D [out, in/groups, kH, kW], got shape ${shapeStr(weight.shape)}`);
+    throw new ShapeError(
+      `${where}: expected weight to be 4-D [out, in/groups, kH, kW], got shape ${shapeStr(weight.shape)}`,
+    );
   }
   const [outC, inPerGroup, kh, kw] = weight.shape;
   if (outC % groups !== 0) {
@@ -325,7 +350,9 @@ export function conv2d(
       pads = [0, 0, 0, 0];
     } else if (padding === 'same') {
       if (s[0] !== 1 || s[1] !== 1) {
-        throw new ValueError(`${where}: padding='same' is not supported for strided convolutions, got stride=${fmt(s)}`);
+        throw new ValueError(
+          `${where}: padding='same' is not supported for strided convolutions, got stride=${fmt(s)}`,
+        );
       }
       // torch: total = dilation * (k - 1), total // 2 on the top/left, the rest on the bottom/right.
       const th = ek[0] - 1;
@@ -384,7 +411,10 @@ export function convTranspose2dOutputSize(
   const p = toPair(padding, 'padding', where);
   const op = toPair(outputPadding, 'outputPadding', where);
   const d = toPair(dilation, 'dilation', where);
-  return [transposedSize(inputSize[0], k[0], s[0], p[0], op[0], d[0]), transposedSize(inputSize[1], k[1], s[1], p[1], op[1], d[1])];
+  return [
+    transposedSize(inputSize[0], k[0], s[0], p[0], op[0], d[0]),
+    transposedSize(inputSize[1], k[1], s[1], p[1], op[1], d[1]),
+  ];
 }
 
 /**
@@ -524,7 +554,9 @@ export function convTranspose2d(
   checkFloat(input, 'input', where);
   checkFloat(weight, 'weight', where);
   if (weight.rank !== 4) {
-    throw new ShapeError(`${where}: expected weight to be 4-D [in, out/groups, kH, kW], got shape ${shapeStr(weight.shape)}`);
+    throw new ShapeError(
+      `${where}: expected weight to be 4-D [in, out/groups, kH, kW], got shape ${shapeStr(weight.shape)}`,
+    );
   }
   const [inC, outPerGroup, kh, kw] = weight.shape;
   if (inC % groups !== 0) {
@@ -569,7 +601,12 @@ function convTransposeOp(
   const pad = explicitPad(dimH.padBefore, dimH.padAfter, dimW.padBefore, dimW.padAfter);
   // No filter tap reaches any output position (tiny inputs with large padding and output padding).
   const empty = dimH.len < 1 || dimW.len < 1;
-  const extraPad: Array<[number, number]> = [[0, 0], [0, dimH.extra], [0, dimW.extra], [0, 0]];
+  const extraPad: Array<[number, number]> = [
+    [0, 0],
+    [0, dimH.extra],
+    [0, dimW.extra],
+    [0, 0],
+  ];
   const filterOf = (w: tf.Tensor) => dilateFilter(tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, dilation);
 
   const run = (xIn: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor => {
@@ -614,6 +651,11 @@ function convTransposeOp(
     return [dx, dw];
   };
   const biasGrad = (dy: tf.Tensor): tf.Tensor => tf.sum(dy, rank === 3 ? [1, 2] : [0, 2, 3]);
-  if (bias == null) return customOp([x, weight], (xIn, w) => run(xIn, w, null), (dy, [xIn, w]) => backward(dy, xIn, w));
+  if (bias == null)
+    return customOp(
+      [x, weight],
+      (xIn, w) => run(xIn, w, null),
+      (dy, [xIn, w]) => backward(dy, xIn, w),
+    );
   return customOp([x, weight, bias], run, (dy, [xIn, w]) => [...backward(dy, xIn, w), biasGrad(dy)]);
 }

@@ -18,7 +18,12 @@ import { bernoulliFill, defaultGenerator, type Generator } from '../../random';
  * const y = F.dropout(x, 0.25, model.training);
  * ```
  */
-export function dropout(input: tf.Tensor, p = 0.5, training = true, generator: Generator = defaultGenerator): tf.Tensor {
+export function dropout(
+  input: tf.Tensor,
+  p = 0.5,
+  training = true,
+  generator: Generator = defaultGenerator,
+): tf.Tensor {
   checkP(p);
   if (!training || p === 0) return input;
   if (p === 1) return tf.mul(input, tf.zerosLike(input));

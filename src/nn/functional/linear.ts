@@ -23,17 +23,20 @@ import { ShapeError } from '../../errors';
  * ```
  */
 export function linear(input: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor | null): tf.Tensor {
-  if (weight.rank !== 2) throw new ShapeError(`linear: expected a 2D weight [out_features, in_features], got shape [${weight.shape.join(", ")}]`);
+  if (weight.rank !== 2)
+    throw new ShapeError(
+      `linear: expected a 2D weight [out_features, in_features], got shape [${weight.shape.join(', ')}]`,
+    );
   const [outF, inF] = weight.shape;
   if (input.rank < 1 || input.shape[input.rank - 1] !== inF) {
     throw new ShapeError(
       `linear: expected input[-1] (in_features) to be ${inF}, got ${input.rank ? input.shape[input.rank - 1] : 'a scalar'} ` +
-        `for input of shape [${input.shape.join(", ")}] (weight [${weight.shape.join(", ")}]); ` +
+        `for input of shape [${input.shape.join(', ')}] (weight [${weight.shape.join(', ')}]); ` +
         `torch: mat1 and mat2 shapes cannot be multiplied`,
     );
   }
   if (bias != null && (bias.rank !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`linear: expected bias of shape [${outF}], got [${bias.shape.join(", ")}]`);
+    throw new ShapeError(`linear: expected bias of shape [${outF}], got [${bias.shape.join(', ')}]`);
   }
   const batchShape = input.shape.slice(0, -1);
   const x2 = input.rank === 2 ? input : tf.reshape(input, [-1, inF]);
@@ -59,17 +62,21 @@ function linearOp(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.T
     needX ? tf.matMul(dy, w) : tf.zeros(xs.shape),
     needW ? tf.matMul(tf.transpose(dy), xs) : tf.zeros(w.shape),
   ];
-  const op = bias == null
-    ? tf.customGrad((xs, w, save) => {
-      (save as tf.GradSaveFunc)([xs as tf.Tensor, w as tf.Tensor]);
-      return { value: forward(xs as tf.Tensor, w as tf.Tensor, null), gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => grads(dy, sx, sw) };
-    })
-    : tf.customGrad((xs, w, b, save) => {
-      (save as tf.GradSaveFunc)([xs as tf.Tensor, w as tf.Tensor]);
-      return {
-        value: forward(xs as tf.Tensor, w as tf.Tensor, b as tf.Tensor),
-        gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [...grads(dy, sx, sw), tf.sum(dy, 0)],
-      };
-    });
+  const op =
+    bias == null
+      ? tf.customGrad((xs, w, save) => {
+          (save as tf.GradSaveFunc)([xs as tf.Tensor, w as tf.Tensor]);
+          return {
+            value: forward(xs as tf.Tensor, w as tf.Tensor, null),
+            gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => grads(dy, sx, sw),
+          };
+        })
+      : tf.customGrad((xs, w, b, save) => {
+          (save as tf.GradSaveFunc)([xs as tf.Tensor, w as tf.Tensor]);
+          return {
+            value: forward(xs as tf.Tensor, w as tf.Tensor, b as tf.Tensor),
+            gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [...grads(dy, sx, sw), tf.sum(dy, 0)],
+          };
+        });
   return bias == null ? (op as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor)(x, weight) : op(x, weight, bias);
 }

@@ -105,7 +105,9 @@ interface CustomResult {
 }
 
 /** `tf.customGrad` with argument types: `f(...inputs, save)` returns the value and its gradient formula. */
-function customOp<A extends tf.Tensor[]>(f: (...args: [...A, tf.GradSaveFunc]) => CustomResult): (...inputs: A) => tf.Tensor {
+function customOp<A extends tf.Tensor[]>(
+  f: (...args: [...A, tf.GradSaveFunc]) => CustomResult,
+): (...inputs: A) => tf.Tensor {
   type Loose = Parameters<typeof tf.customGrad>[0];
   return tf.customGrad(f as unknown as Loose) as unknown as (...inputs: A) => tf.Tensor;
 }
@@ -150,11 +152,15 @@ function checkProbabilities(input: tf.Tensor, where: string): void {
   let nan = 0;
   for (const v of data) {
     if (Number.isNaN(v)) nan++;
-    else { min = Math.min(min, v); max = Math.max(max, v); }
+    else {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
   }
   throw new ValueError(
     `${where}: all elements of input should be between 0 and 1, got values in [${min}, ${max}]` +
-      (nan ? ` and ${nan} NaN` : '') + ` (input shape ${fmt(input.shape)}; apply a sigmoid first, ` +
+      (nan ? ` and ${nan} NaN` : '') +
+      ` (input shape ${fmt(input.shape)}; apply a sigmoid first, ` +
       `or use binaryCrossEntropyWithLogits on the raw scores)`,
   );
 }
@@ -407,7 +413,8 @@ function checkClassWeight(weight: tf.Tensor | null, classes: number, where: stri
 
 /** torch's nll_loss_nd shape rules for class-index targets. */
 function classTargetLayout(input: tf.Tensor, target: tf.Tensor, where: string): ClassLayout {
-  if (input.rank < 1) throw new ShapeError(`${where}: expected 1 or more dimensions (got 0), input shape ${fmt(input.shape)}`);
+  if (input.rank < 1)
+    throw new ShapeError(`${where}: expected 1 or more dimensions (got 0), input shape ${fmt(input.shape)}`);
   if (target.dtype !== 'int32') {
     throw new ShapeError(
       `${where}: expected an int32 target of class indices (torch: Long), got ${target.dtype} of shape ` +
@@ -438,17 +445,23 @@ function classTargetLayout(input: tf.Tensor, target: tf.Tensor, where: string): 
   }
   const expected = [input.shape[0] as number, ...input.shape.slice(2)];
   if (!sameShape(expected, target.shape)) {
-    throw new ShapeError(`${where}: expected target size ${fmt(expected)}, got ${fmt(target.shape)} (input ${fmt(input.shape)})`);
+    throw new ShapeError(
+      `${where}: expected target size ${fmt(expected)}, got ${fmt(target.shape)} (input ${fmt(input.shape)})`,
+    );
   }
   return { classes, lossShape: target.shape.slice() };
 }
 
 /** torch's "Target 5 is out of bounds.", after one boolean read of the target. */
 function checkTargetRange(target: tf.Tensor, classes: number, ignoreIndex: number, where: string): void {
-  const bad = tf.tidy(() => tf.any(tf.logicalAnd(
-    tf.logicalOr(tf.less(target, 0), tf.greaterEqual(target, classes)),
-    tf.notEqual(target, ignoreIndex),
-  )));
+  const bad = tf.tidy(() =>
+    tf.any(
+      tf.logicalAnd(
+        tf.logicalOr(tf.less(target, 0), tf.greaterEqual(target, classes)),
+        tf.notEqual(target, ignoreIndex),
+      ),
+    ),
+  );
   const isBad = bad.dataSync()[0] !== 0;
   bad.dispose();
   if (!isBad) return;
@@ -466,7 +479,11 @@ function checkTargetRange(target: tf.Tensor, classes: number, ignoreIndex: numbe
  * ignored get exactly 0 (also when every row is ignored and the mean is NaN).
  */
 function nllRows(
-  x: tf.Tensor2D, t: tf.Tensor1D, weight: tf.Tensor | null, ignoreIndex: number, reduction: Reduction,
+  x: tf.Tensor2D,
+  t: tf.Tensor1D,
+  weight: tf.Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
 ): tf.Tensor {
   const [m, c] = x.shape;
   const valid = tf.notEqual(t, ignoreIndex);
@@ -551,7 +568,13 @@ export function nllLoss(
   checkClassWeight(weight, layout.classes, where);
   checkTargetRange(target, layout.classes, ignoreIndex, where);
   return tf.tidy(() => {
-    const loss = nllRows(classesLast(tf.cast(input, 'float32')), tf.reshape(target, [-1]) as tf.Tensor1D, weight, ignoreIndex, reduction);
+    const loss = nllRows(
+      classesLast(tf.cast(input, 'float32')),
+      tf.reshape(target, [-1]) as tf.Tensor1D,
+      weight,
+      ignoreIndex,
+      reduction,
+    );
     return reduction === 'none' ? tf.reshape(loss, layout.lossShape) : loss;
   });
 }
@@ -598,7 +621,8 @@ export function crossEntropy(
 ): tf.Tensor {
   const where = 'crossEntropy';
   checkReduction(reduction);
-  if (input.rank < 1) throw new ShapeError(`${where}: expected 1 or more dimensions (got 0), input shape ${fmt(input.shape)}`);
+  if (input.rank < 1)
+    throw new ShapeError(`${where}: expected 1 or more dimensions (got 0), input shape ${fmt(input.shape)}`);
   const classes = classCount(input.shape);
   if (labelSmoothing > 1) {
     throw new ValueError(`${where}: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
@@ -613,7 +637,9 @@ export function crossEntropy(
       );
     }
     if (ignoreIndex >= 0) {
-      throw new ValueError(`${where}: ignore_index is not supported for floating point target (got ignoreIndex ${ignoreIndex})`);
+      throw new ValueError(
+        `${where}: ignore_index is not supported for floating point target (got ignoreIndex ${ignoreIndex})`,
+      );
     }
     checkClassWeight(weight, classes, where, 'cross_entropy: ');
     return tf.tidy(() => {
