@@ -35,21 +35,51 @@ type Method = (this: tf.Tensor, ...args: any[]) => unknown; // eslint-disable-li
 function special(): Record<string, Method> {
   const asList = (x: tf.Tensor | tf.Tensor[]) => (x instanceof tf.Tensor ? [x] : x);
   return {
-    as1D() { return tf.reshape(this, [this.size]); },
-    as2D(rows: number, columns: number) { return tf.reshape(this, [rows, columns]); },
-    as3D(r: number, c: number, d: number) { return tf.reshape(this, [r, c, d]); },
-    as4D(r: number, c: number, d: number, d2: number) { return tf.reshape(this, [r, c, d, d2]); },
-    as5D(r: number, c: number, d: number, d2: number, d3: number) { return tf.reshape(this, [r, c, d, d2, d3]); },
-    asScalar() { return tf.reshape(this, []); },
-    asType(dtype: tf.DataType) { return tf.cast(this, dtype); },
-    flatten() { return tf.reshape(this, [this.size]); },
-    reshapeAs(x: tf.Tensor) { return tf.reshape(this, x.shape); },
-    toBool() { return tf.cast(this, 'bool'); },
-    toFloat() { return tf.cast(this, 'float32'); },
-    toInt() { return tf.cast(this, 'int32'); },
-    concat(x: tf.Tensor | tf.Tensor[], axis?: number) { return tf.concat([this, ...asList(x)], axis); },
-    stack(x: tf.Tensor | tf.Tensor[], axis?: number) { return tf.stack([this, ...asList(x)], axis); },
-    where(condition: tf.Tensor, x: tf.Tensor) { return tf.where(condition, this, x); },
+    as1D() {
+      return tf.reshape(this, [this.size]);
+    },
+    as2D(rows: number, columns: number) {
+      return tf.reshape(this, [rows, columns]);
+    },
+    as3D(r: number, c: number, d: number) {
+      return tf.reshape(this, [r, c, d]);
+    },
+    as4D(r: number, c: number, d: number, d2: number) {
+      return tf.reshape(this, [r, c, d, d2]);
+    },
+    as5D(r: number, c: number, d: number, d2: number, d3: number) {
+      return tf.reshape(this, [r, c, d, d2, d3]);
+    },
+    asScalar() {
+      return tf.reshape(this, []);
+    },
+    asType(dtype: tf.DataType) {
+      return tf.cast(this, dtype);
+    },
+    flatten() {
+      return tf.reshape(this, [this.size]);
+    },
+    reshapeAs(x: tf.Tensor) {
+      return tf.reshape(this, x.shape);
+    },
+    toBool() {
+      return tf.cast(this, 'bool');
+    },
+    toFloat() {
+      return tf.cast(this, 'float32');
+    },
+    toInt() {
+      return tf.cast(this, 'int32');
+    },
+    concat(x: tf.Tensor | tf.Tensor[], axis?: number) {
+      return tf.concat([this, ...asList(x)], axis);
+    },
+    stack(x: tf.Tensor | tf.Tensor[], axis?: number) {
+      return tf.stack([this, ...asList(x)], axis);
+    },
+    where(condition: tf.Tensor, x: tf.Tensor) {
+      return tf.where(condition, this, x);
+    },
     resizeBilinear(size: [number, number], alignCorners?: boolean, halfPixelCenters?: boolean) {
       return tf.image.resizeBilinear(this as tf.Tensor3D, size, alignCorners, halfPixelCenters);
     },

@@ -73,3 +73,15 @@ export class FormatError extends TorchError {}
 
 /** A backend that lacks a kernel the library needs. */
 export class BackendError extends TorchError {}
+
+/**
+ * A shape as every message of the library prints it: `[8, 64, 14, 14]` (a scalar is `[]`).
+ * @param shape the shape.
+ * @example
+ * ```ts
+ * formatShape(x.shape); // '[8, 64, 14, 14]'
+ * ```
+ */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

@@ -90,7 +90,11 @@ describe('layer errors and memory', () => {
     expect(() => fc.forward(tf.zeros([8, 50]))).toThrow(
       /Linear: .*expected input\[-1\] \(in_features\) to be 100, got 50 for input of shape \[8, 50\]/,
     );
-    expect(() => new Linear(0, 3)).toThrow(/in_features must be a positive integer, got 0/);
+    expect(() => new Linear(0, 3)).toThrow(/Linear\(\): argument 'inFeatures' must be an int >= 1, got number 0/);
+    // torch's positional arguments (issue 9): Linear(4, 2, False) has no bias; a typo'd option is an error.
+    expect(new Linear(4, 2, false).bias).toBeNull();
+    expect(() => new Linear(8, 5, { biass: true } as never)).toThrow(/unexpected keyword argument 'biass' \(did you mean 'bias'\?\)/);
+    expect(() => new Linear('4' as never, 4)).toThrow(/argument 'inFeatures' must be an int >= 1, got string '4'/);
   });
   it('Dropout: p outside [0, 1] is an error; train mode zeroes and rescales; eval is identity', () => {
     expect(() => new Dropout(1.5)).toThrow(/dropout probability has to be between 0 and 1, but got 1.5/);

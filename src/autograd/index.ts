@@ -12,6 +12,8 @@ import type { BackwardOptions } from './tape';
 import { item } from '../tensor';
 
 export { Parameter } from './parameter';
+export { defineFunction } from './function';
+export type { AppliedFunction, FunctionCtx, FunctionDef, Gradients } from './function';
 export {
   backward,
   detach,

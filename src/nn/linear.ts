@@ -1,10 +1,17 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
-import { Parameter } from '../autograd/parameter';
+import { bool, int, signature, type ArgsOf } from '../args';
+import type { Parameter } from '../autograd/parameter';
 import { ValueError } from '../errors';
 import { linear } from './functional/linear';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
 import { Module } from './module';
+
+const LINEAR = signature('Linear', [
+  ['inFeatures', int({ min: 1 })],
+  ['outFeatures', int({ min: 0 })],
+  ['bias', bool().default(true)],
+]);
 
 /**
  * Applies `y = x Wᵀ + b` (torch's `nn.Linear`).
@@ -19,13 +26,16 @@ import { Module } from './module';
  *   (kaiming-uniform with a = √5, as torch's `reset_parameters`).
  * - `bias` `[outFeatures]` from U(-√k, √k), or `null` with `bias: false`.
  *
- * @param inFeatures size of each input sample.
- * @param outFeatures size of each output sample.
- * @param options.bias learn an additive bias. Default: `true`.
+ * Arguments (positionally in this order, or any of them in a trailing options object, as in Python):
+ * - `inFeatures` size of each input sample.
+ * - `outFeatures` size of each output sample.
+ * - `bias` learn an additive bias. Default: `true`.
  * @example
  * ```ts
  * const fc = new nn.Linear(100, 128 * 7 * 7);
  * const y = fc.forward(tf.randomNormal([8, 100])); // [8, 6272]
+ * new nn.Linear(4, 2, false);            // torch's Linear(4, 2, False)
+ * new nn.Linear(4, 2, { bias: false });  // torch's Linear(4, 2, bias=False)
  * ```
  */
 export class Linear extends Module {
@@ -38,14 +48,14 @@ export class Linear extends Module {
   /** `[outFeatures]`, or `null` with `bias: false`. */
   readonly bias: Parameter | null;
 
-  constructor(inFeatures: number, outFeatures: number, { bias = true }: { bias?: boolean } = {}) {
+  /** @param args `inFeatures, outFeatures, bias?`, positionally or in a trailing options object. */
+  constructor(...args: ArgsOf<typeof LINEAR>) {
     super();
-    checkPositiveInt(inFeatures, 'in_features', 'Linear');
-    checkPositiveInt(outFeatures, 'out_features', 'Linear', true);
+    const { inFeatures, outFeatures, bias } = LINEAR.parse(args);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = this.registerParameter('weight', new Parameter(tf.zeros([outFeatures, inFeatures])));
-    this.bias = this.registerParameter('bias', bias ? new Parameter(tf.zeros([outFeatures])) : null);
+    this.weight = this.createParameter('weight', [outFeatures, inFeatures]);
+    this.bias = bias ? this.createParameter('bias', [outFeatures]) : this.registerParameter('bias', null);
     this.resetParameters();
   }
 

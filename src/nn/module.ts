@@ -112,6 +112,35 @@ export class Module {
   }
 
   /**
+   * Creates a parameter of `shape`, registers it under `name` and returns it (candle's `vs.get_with_hints`).
+   * `init` fills it in place (e.g. `(p) => init.kaimingUniform_(p, { a: Math.sqrt(5) })`); without it the
+   * parameter is zeros. Every temporary is freed, so building a module leaves only its parameters.
+   * @param name the state-dict key segment, as torch's attribute name (`weight`, `bias`, `in_proj_weight`).
+   * @param shape the parameter's shape, in torch's layout.
+   * @param init fills the new parameter in place. Default: none (zeros).
+   * @example
+   * ```ts
+   * this.weight = this.createParameter('weight', [out, inF], (w) => init.kaimingUniform_(w, { a: Math.sqrt(5) }));
+   * ```
+   */
+  createParameter(name: string, shape: readonly number[], init?: (p: Parameter) => unknown): Parameter {
+    const zeros = tf.zeros([...shape]);
+    let p: Parameter;
+    try {
+      p = new Parameter(zeros);
+    } finally {
+      zeros.dispose();
+    }
+    try {
+      if (init) tf.tidy(() => void init(p));
+      return this.registerParameter(name, p);
+    } catch (e) {
+      p.dispose();
+      throw e;
+    }
+  }
+
+  /**
    * Adds a buffer: state that is not a parameter, such as BatchNorm's `running_mean` (torch's
    * `register_buffer`). The tensor is stored as a non-trainable `tf.Variable`, which is returned.
    * @param name name of the buffer.

@@ -3,6 +3,8 @@
  * @module
  */
 export { linear } from './linear';
+export { pad } from './pad';
+export type { PadMode } from './pad';
 export { relu, leakyRelu, tanh, sigmoid, softmax, logSoftmax } from './activation';
 export { dropout } from './dropout';
 export { batchNorm } from './batchnorm';
