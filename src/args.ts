@@ -296,7 +296,8 @@ export function int(bounds: Bounds = {}): Arg<number> {
   const text = `an int${boundsText(bounds) ? ` ${boundsText(bounds)}` : ''}`;
   return new Arg(text, (v, ctx) => {
     if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError(ctx, text, v);
-    if (!inBounds(v, b)) throw rangeError(ctx, `${text}${bounds.max === undefined ? ` (at most ${MAX_SIZE})` : ''}`, v);
+    if (!inBounds(v, bounds)) throw rangeError(ctx, text, v);
+    if (!inBounds(v, b)) throw rangeError(ctx, `at most ${MAX_SIZE} in magnitude (tfjs's int32 limit)`, v);
     return v;
   });
 }
