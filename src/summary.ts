@@ -10,6 +10,7 @@ import { ArgumentTypeError, ValueError } from './errors';
 import { ModuleList, Sequential } from './nn/container';
 import { Module } from './nn/module';
 import { getRngState, setRngState } from './random';
+import { pyList } from './repr';
 
 /** One row of {@link summary}'s table: a call of one module during the forward pass. */
 export interface LayerSummary {
@@ -247,11 +248,6 @@ function tensorOf(value: unknown, where: string): tf.Tensor {
   throw new ArgumentTypeError(
     `summary: ${where} returned ${describe(value)}, expected a tf.Tensor or an array of tensors`,
   );
-}
-
-/** Python's `str(list)` of ints: `[-1, 128, 14, 14]`, `[[-1, 1], [-1, 2]]`. */
-function pyList(shape: number[] | number[][]): string {
-  return `[${(shape as Array<number | number[]>).map((d) => (Array.isArray(d) ? pyList(d) : String(d))).join(', ')}]`;
 }
 
 /** Python's `'{0:,}'.format(n)` for an integer. */

@@ -93,7 +93,9 @@ describe('layer errors and memory', () => {
     expect(() => new Linear(0, 3)).toThrow(/Linear\(\): argument 'inFeatures' must be an int >= 1, got number 0/);
     // torch's positional arguments (issue 9): Linear(4, 2, False) has no bias; a typo'd option is an error.
     expect(new Linear(4, 2, false).bias).toBeNull();
-    expect(() => new Linear(8, 5, { biass: true } as never)).toThrow(/unexpected keyword argument 'biass' \(did you mean 'bias'\?\)/);
+    expect(() => new Linear(8, 5, { biass: true } as never)).toThrow(
+      /unexpected keyword argument 'biass' \(did you mean 'bias'\?\)/,
+    );
     expect(() => new Linear('4' as never, 4)).toThrow(/argument 'inFeatures' must be an int >= 1, got string '4'/);
   });
   it('Dropout: p outside [0, 1] is an error; train mode zeroes and rescales; eval is identity', () => {

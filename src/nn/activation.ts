@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import * as F from './functional/activation';
 import { Module } from './module';
-import { pyFloat } from './repr';
+import { pyFloat } from '../repr';
 
 /**
  * `max(0, x)` elementwise (torch's `nn.ReLU`).

@@ -6,7 +6,7 @@ import { ShapeError, ValueError } from '../errors';
 import { batchNorm } from './functional/batchnorm';
 import { checkPositiveInt } from './linear';
 import { Module } from './module';
-import { pyBool, pyFloat } from './repr';
+import { pyBool, pyFloat } from '../repr';
 
 /** Options of the BatchNorm layers, torch's keyword arguments. */
 export interface BatchNormOptions {

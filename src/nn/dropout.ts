@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { checkP, dropout } from './functional/dropout';
 import { Module } from './module';
-import { pyBool, pyFloat } from './repr';
+import { pyBool, pyFloat } from '../repr';
 
 /**
  * During training, zeroes each element with probability `p` and scales the others by `1 / (1 - p)`;

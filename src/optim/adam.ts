@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { Parameter } from '../autograd/parameter';
 import { ValueError } from '../errors';
-import { Optimizer, pyNumber, stepTensor, stepValue } from './optimizer';
+import { pyNumber } from '../repr';
+import { Optimizer, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput, ParamState } from './optimizer';
 
 /** Options of {@link Adam} (torch's keyword arguments, camelCase). */

@@ -9,6 +9,7 @@ import { Parameter } from '../autograd/parameter';
 import { enableGrad, noGrad, setGradOf } from '../autograd/tape';
 import { ArgumentTypeError, StateDictError, ValueError } from '../errors';
 import { isTensorData, toTfTensor } from '../io/torch-format';
+import { camelCase, pyNumber, pyRepr, snakeCase } from '../repr';
 
 /** An optimizer's per-parameter state (torch's `optimizer.state[p]`), under torch's keys (`exp_avg`, `step`). */
 export type ParamState = Record<string, tf.Tensor | null>;
@@ -46,45 +47,6 @@ export interface OptimizerStateDict {
       params: number[];
     }
   >;
-}
-
-/**
- * Python's `repr` of a number as torch prints it in messages: integers without a fraction (as the ints
- * torch users pass), other floats Python's way (`1e-08`, `0.0002`, `nan`, `inf`).
- * @internal
- */
-export function pyNumber(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
-  const [mantissa, expText] = x.toExponential().split('e');
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 16) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(x);
-}
-
-/** Python's `repr` of a hyperparameter value, for {@link Optimizer.toString}. */
-function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return pyNumber(v);
-  if (typeof v === 'string') return `'${v}'`;
-  if (Array.isArray(v)) {
-    const items = v.map(pyRepr);
-    if (!Object.isFrozen(v)) return `[${items.join(', ')}]`;
-    return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
-  }
-  return String(v);
-}
-
-/** `weightDecay` → `weight_decay`. */
-function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-/** `weight_decay` → `weightDecay`. */
-function camelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function typeName(v: unknown): string {

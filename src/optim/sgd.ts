@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { Parameter } from '../autograd/parameter';
 import { ValueError } from '../errors';
-import { Optimizer, pyNumber } from './optimizer';
+import { pyNumber } from '../repr';
+import { Optimizer } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** Options of {@link SGD} (torch's keyword arguments, camelCase). */

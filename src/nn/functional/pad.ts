@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { float, intList, oneOf, signature, type ArgsOf } from '../../args';
+import { defineFunction } from '../../autograd/function';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 
 /** torch's padding modes. */
@@ -51,6 +52,11 @@ export function pad(input: tf.Tensor, ...args: ArgsOf<typeof PAD>): tf.Tensor {
     if (value != null && value !== 0) {
       throw new ValueError(`F.pad: padding mode "${mode}" doesn't take in value argument (got ${value})`);
     }
+    if (mode === 'circular' && input.rank !== dims + 2) {
+      throw new ShapeError(
+        `F.pad: circular padding of length ${p.length} needs a batched ${dims + 2}-D input [N, C, ...], got shape ${formatShape(input.shape)}`,
+      );
+    }
     if (dims > 3 || (input.rank !== dims + 1 && input.rank !== dims + 2)) {
       throw new ShapeError(
         `F.pad: ${mode} padding of length ${p.length} needs a ${dims + 1}-D or ${dims + 2}-D input, got shape ${formatShape(input.shape)}`,
@@ -70,56 +76,95 @@ export function pad(input: tf.Tensor, ...args: ArgsOf<typeof PAD>): tf.Tensor {
 function padAxis(x: tf.Tensor, axis: number, before: number, after: number, mode: PadMode, value: number): tf.Tensor {
   const n = x.shape[axis];
   const where = `F.pad (${mode}) along dimension ${axis} of input ${formatShape(x.shape)}`;
-  {
-    if (mode === 'constant') {
-      if (n + before + after < 0 || (before < 0 && -before > n) || (after < 0 && -after > n)) {
-        throw new ShapeError(`${where}: padding (${before}, ${after}) crops more than the ${n} elements there`);
-      }
-      let y = x;
-      if (before < 0 || after < 0) {
-        const begin = x.shape.map((_, d) => (d === axis ? Math.max(0, -before) : 0));
-        const size = x.shape.map((s, d) => (d === axis ? n - Math.max(0, -before) - Math.max(0, -after) : s));
-        y = tf.slice(x, begin, size);
-      }
-      const widths = x.shape.map((_, d): [number, number] =>
-        d === axis ? [Math.max(0, before), Math.max(0, after)] : [0, 0],
-      );
-      return widths.some(([a, b]) => a > 0 || b > 0) ? tf.pad(y, widths, value) : y;
+  if (mode === 'constant') {
+    if (n + before + after < 0 || (before < 0 && -before > n) || (after < 0 && -after > n)) {
+      throw new ShapeError(`${where}: padding (${before}, ${after}) crops more than the ${n} elements there`);
     }
-    if (before < 0 || after < 0)
-      throw new ValueError(`${where}: negative padding (${before}, ${after}) is only supported in constant mode`);
-    const slab = (start: number, len: number) =>
-      tf.slice(
-        x,
-        x.shape.map((_, d) => (d === axis ? start : 0)),
-        x.shape.map((s, d) => (d === axis ? len : s)),
+    let y = x;
+    if (before < 0 || after < 0) {
+      const begin = x.shape.map((_, d) => (d === axis ? Math.max(0, -before) : 0));
+      const size = x.shape.map((s, d) => (d === axis ? n - Math.max(0, -before) - Math.max(0, -after) : s));
+      y = tf.slice(x, begin, size);
+    }
+    const widths = x.shape.map((_, d): [number, number] =>
+      d === axis ? [Math.max(0, before), Math.max(0, after)] : [0, 0],
+    );
+    return widths.some(([a, b]) => a > 0 || b > 0) ? tf.pad(y, widths, value) : y;
+  }
+  if (before < 0 || after < 0)
+    throw new ValueError(`${where}: negative padding (${before}, ${after}) is only supported in constant mode`);
+  if (mode === 'reflect' && (before >= n || after >= n)) {
+    throw new ShapeError(`${where}: padding (${before}, ${after}) must be smaller than the input size ${n}`);
+  }
+  if (mode === 'circular') {
+    if (before > n || after > n) {
+      throw new ShapeError(
+        `${where}: padding (${before}, ${after}) wraps around more than once; it must not exceed ${n}`,
       );
+    }
+    // Slices and a concat: tfjs's own gradients of both are exact.
+    const parts = [
+      ...(before > 0 ? [slab(x, axis, n - before, before)] : []),
+      x,
+      ...(after > 0 ? [slab(x, axis, 0, after)] : []),
+    ];
+    return tf.concat(parts, axis);
+  }
+  return EdgePad(x, axis, before, after, mode);
+}
+
+/** `len` entries of `x` along `axis` from `start`. */
+function slab(x: tf.Tensor, axis: number, start: number, len: number): tf.Tensor {
+  return tf.slice(
+    x,
+    x.shape.map((_, d) => (d === axis ? start : 0)),
+    x.shape.map((s, d) => (d === axis ? len : s)),
+  );
+}
+
+/**
+ * Reflect or replicate padding along one axis, as one op. (tfjs's MirrorPad gradient is wrong on the cpu backend,
+ * and its Tile gradient stops at rank 4.) Backward folds each padded copy's gradient back onto its source:
+ * reflect adds the reversed border gradients next to the edge, replicate sums them into the edge itself.
+ */
+const EdgePad = defineFunction({
+  name: 'EdgePad',
+  forward(ctx, x: tf.Tensor, axis: number, before: number, after: number, mode: 'reflect' | 'replicate') {
+    ctx.geometry = [axis, before, after, mode];
+    const n = x.shape[axis];
     if (mode === 'reflect') {
-      if (before >= n || after >= n) {
-        throw new ShapeError(`${where}: padding (${before}, ${after}) must be smaller than the input size ${n}`);
-      }
       return tf.mirrorPad(
         x,
         x.shape.map((_, d): [number, number] => (d === axis ? [before, after] : [0, 0])),
         'reflect',
       );
     }
-    if (mode === 'circular') {
-      if (before > n || after > n) {
-        throw new ShapeError(
-          `${where}: padding (${before}, ${after}) wraps around more than once; it must not exceed ${n}`,
-        );
-      }
-      const parts = [...(before > 0 ? [slab(n - before, before)] : []), x, ...(after > 0 ? [slab(0, after)] : [])];
-      return tf.concat(parts, axis);
+    const edge = (i: number, k: number) => {
+      const e = slab(x, axis, i, 1);
+      return tf.concat(Array(k).fill(e), axis);
+    };
+    return tf.concat([...(before > 0 ? [edge(0, before)] : []), x, ...(after > 0 ? [edge(n - 1, after)] : [])], axis);
+  },
+  backward(ctx, dy: tf.Tensor) {
+    const [axis, before, after, mode] = ctx.geometry as [number, number, number, string];
+    const n = dy.shape[axis] - before - after;
+    let dx = slab(dy, axis, before, n);
+    const widths = (lo: number, hi: number) =>
+      dy.shape.map((_, d): [number, number] => (d === axis ? [lo, hi] : [0, 0]));
+    if (before > 0) {
+      const g = slab(dy, axis, 0, before);
+      dx =
+        mode === 'reflect'
+          ? tf.add(dx, tf.pad(tf.reverse(g, axis), widths(1, n - 1 - before)))
+          : tf.add(dx, tf.pad(tf.sum(g, axis, true), widths(0, n - 1)));
     }
-    // replicate: the edge slices, tiled.
-    const reps = (k: number) => x.shape.map((_, d) => (d === axis ? k : 1));
-    const parts = [
-      ...(before > 0 ? [tf.tile(slab(0, 1), reps(before))] : []),
-      x,
-      ...(after > 0 ? [tf.tile(slab(n - 1, 1), reps(after))] : []),
-    ];
-    return tf.concat(parts, axis);
-  }
-}
+    if (after > 0) {
+      const g = slab(dy, axis, before + n, after);
+      dx =
+        mode === 'reflect'
+          ? tf.add(dx, tf.pad(tf.reverse(g, axis), widths(n - 1 - after, 1)))
+          : tf.add(dx, tf.pad(tf.sum(g, axis, true), widths(n - 1, 0)));
+    }
+    return [dx, null, null, null, null];
+  },
+});
