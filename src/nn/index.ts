@@ -12,6 +12,7 @@ export { BatchNorm1d, BatchNorm2d, BatchNormBase } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
 export { ReLU, LeakyReLU, Tanh, Sigmoid } from './activation';
 export { Dropout } from './dropout';
+export { LayerNorm } from './normalization';
 export { Flatten, Unflatten } from './flatten';
 export { Sequential, ModuleList } from './container';
 export * from './loss';

@@ -7,6 +7,7 @@ export { pad } from './pad';
 export type { PadMode } from './pad';
 export { relu, leakyRelu, tanh, sigmoid, softmax, logSoftmax } from './activation';
 export { dropout } from './dropout';
+export { layerNorm } from './normalization';
 export { batchNorm } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
 export { conv2d, convTranspose2d, convTranspose2dOutputSize, convTranspose2dOutputPadding } from './conv';
