@@ -1,148 +1,141 @@
 /**
- * The convolution layers: torch's `nn.Conv2d` and `nn.ConvTranspose2d` (torch/nn/modules/conv.py), thin
- * modules over {@link conv2d} and {@link convTranspose2d}.
+ * The convolution layers: torch's `nn.Conv1d`, `nn.Conv2d`, `nn.ConvTranspose1d` and `nn.ConvTranspose2d`
+ * (torch/nn/modules/conv.py), thin modules over {@link conv2d}, {@link conv1d}, {@link convTranspose2d} and
+ * {@link convTranspose1d}.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Parameter } from '../autograd/parameter';
-import { ShapeError, ValueError } from '../errors';
-import { conv2d, convTranspose2d, convTranspose2dOutputPadding, toPair } from './functional/conv';
-import type { IntOrPair } from './functional/conv';
+import {
+  type ArgsOf,
+  type OptionsOf,
+  type Params,
+  type Signature,
+  bool,
+  int,
+  ints,
+  oneOf,
+  signature,
+  str,
+  union,
+} from '../args';
+import type { Parameter } from '../autograd/parameter';
+import { ShapeError, ValueError, formatShape } from '../errors';
+import { pyTuple } from '../repr';
+import { conv1d, conv2d, convTranspose1d, convTranspose2d, transposedOutputPadding } from './functional/conv';
+import { pad } from './functional/pad';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
 import { Module } from './module';
 
-/** How {@link Conv2d} pads its input: torch's `padding_mode`. */
+/** How a convolution pads its input: torch's `padding_mode`. */
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
-const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
+const PADDING_MODES: readonly string[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
-/** Keyword arguments of {@link Conv2d}. */
-export interface Conv2dArgs {
-  /** Stride of the convolution. Default: `1`. */
-  stride?: IntOrPair;
-  /** Padding added to all four sides of the input, or `'valid'` / `'same'` (stride 1 only). Default: `0`. */
-  padding?: IntOrPair | 'same' | 'valid';
-  /** Spacing between kernel elements. Default: `1`. */
-  dilation?: IntOrPair;
-  /** Number of blocked connections from input channels to output channels. Default: `1`. */
-  groups?: number;
-  /** Whether to add a learnable bias to the output. Default: `true`. */
-  bias?: boolean;
-  /** `'zeros'`, `'reflect'`, `'replicate'` or `'circular'`. Default: `'zeros'`. */
-  paddingMode?: PaddingMode;
+type OptionsOfSig<S> = S extends Signature<infer P extends Params> ? OptionsOf<P> : never;
+
+function convSignature<N extends number>(where: string, n: N) {
+  return signature(where, [
+    ['inChannels', int({ min: 1 })],
+    ['outChannels', int({ min: 1 })],
+    ['kernelSize', ints(n, { min: 1 })],
+    ['stride', ints(n, { min: 1 }).default(Array(n).fill(1) as never)],
+    ['padding', union(ints(n, { min: 0 }), oneOf(['same', 'valid'] as const)).default(Array(n).fill(0) as never)],
+    ['dilation', ints(n, { min: 1 }).default(Array(n).fill(1) as never)],
+    ['groups', int({ min: 1 }).default(1)],
+    ['bias', bool().default(true)],
+    ['paddingMode', str().default('zeros')],
+  ]);
 }
 
-/** Keyword arguments of {@link ConvTranspose2d}. */
-export interface ConvTranspose2dArgs {
-  /** Stride of the convolution. Default: `1`. */
-  stride?: IntOrPair;
-  /** `dilation * (kernel_size - 1) - padding` zero padding is added to both sides of the input. Default: `0`. */
-  padding?: IntOrPair;
-  /** Additional size added to one side (bottom/right) of the output shape. Default: `0`. */
-  outputPadding?: IntOrPair;
-  /** Number of blocked connections from input channels to output channels. Default: `1`. */
-  groups?: number;
-  /** Whether to add a learnable bias to the output. Default: `true`. */
-  bias?: boolean;
-  /** Spacing between kernel elements. Default: `1`. */
-  dilation?: IntOrPair;
-  /** Only `'zeros'` is supported, as in torch. Default: `'zeros'`. */
-  paddingMode?: PaddingMode;
+function convTransposeSignature<N extends number>(where: string, n: N) {
+  return signature(where, [
+    ['inChannels', int({ min: 1 })],
+    ['outChannels', int({ min: 1 })],
+    ['kernelSize', ints(n, { min: 1 })],
+    ['stride', ints(n, { min: 1 }).default(Array(n).fill(1) as never)],
+    ['padding', ints(n, { min: 0 }).default(Array(n).fill(0) as never)],
+    ['outputPadding', ints(n, { min: 0 }).default(Array(n).fill(0) as never)],
+    ['groups', int({ min: 1 }).default(1)],
+    ['bias', bool().default(true)],
+    ['dilation', ints(n, { min: 1 }).default(Array(n).fill(1) as never)],
+    ['paddingMode', str().default('zeros')],
+  ]);
 }
 
-/** Python's tuple repr of a pair, as torch's `extra_repr` prints it: `(4, 4)`. */
-function tuple([a, b]: readonly [number, number]): string {
-  return `(${a}, ${b})`;
+const CONV1D = convSignature('Conv1d', 1);
+const CONV2D = convSignature('Conv2d', 2);
+const CONV_TRANSPOSE1D = convTransposeSignature('ConvTranspose1d', 1);
+const CONV_TRANSPOSE2D = convTransposeSignature('ConvTranspose2d', 2);
+
+/** Keyword arguments of {@link Conv2d} (torch's `stride`, `padding`, `dilation`, `groups`, `bias`, `padding_mode`). */
+export type Conv2dArgs = OptionsOfSig<typeof CONV2D>;
+/** Keyword arguments of {@link Conv1d}. */
+export type Conv1dArgs = OptionsOfSig<typeof CONV1D>;
+/** Keyword arguments of {@link ConvTranspose2d} (torch's `stride`, `padding`, `output_padding`, `groups`, `bias`, `dilation`). */
+export type ConvTranspose2dArgs = OptionsOfSig<typeof CONV_TRANSPOSE2D>;
+/** Keyword arguments of {@link ConvTranspose1d}. */
+export type ConvTranspose1dArgs = OptionsOfSig<typeof CONV_TRANSPOSE1D>;
+
+/** The hyperparameters every convolution layer parses (torch's `_ConvNd.__init__` arguments). */
+interface ConvConfig {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number[];
+  stride: number[];
+  padding: number[] | 'same' | 'valid';
+  dilation: number[];
+  outputPadding: number[];
+  groups: number;
+  bias: boolean;
+  paddingMode: string;
 }
 
 /**
- * What the 2-D convolution layers share (torch's `_ConvNd`): hyperparameters, the `weight` and `bias`
- * parameters, torch's initialisation and repr. Use {@link Conv2d} or {@link ConvTranspose2d}.
+ * What the convolution layers share (torch's `_ConvNd`): hyperparameters, the `weight` and `bias` parameters,
+ * torch's initialisation and repr. Use {@link Conv1d}, {@link Conv2d}, {@link ConvTranspose1d} or
+ * {@link ConvTranspose2d}.
  */
 export abstract class _ConvNd extends Module {
   /** Channels of the input, `C_in`. */
   readonly inChannels: number;
   /** Channels of the output, `C_out`. */
   readonly outChannels: number;
-  /** `[kH, kW]`. */
-  readonly kernelSize: [number, number];
-  /** `[sH, sW]`. */
-  readonly stride: [number, number];
-  /** `[pH, pW]`, or `'same'` / `'valid'` as given (Conv2d only). */
-  readonly padding: [number, number] | 'same' | 'valid';
-  /** `[dH, dW]`. */
-  readonly dilation: [number, number];
-  /** Whether this is a transposed convolution (the weight is then `[in, out / groups, kH, kW]`). */
+  /** The kernel size per spatial dimension (`[kH, kW]`, or `[kL]`). */
+  readonly kernelSize: number[];
+  /** The stride per spatial dimension. */
+  readonly stride: number[];
+  /** The padding per spatial dimension, or `'same'` / `'valid'` as given (forward convolutions only). */
+  readonly padding: number[] | 'same' | 'valid';
+  /** The dilation per spatial dimension. */
+  readonly dilation: number[];
+  /** Whether this is a transposed convolution (the weight is then `[in, out / groups, *kernel]`). */
   readonly transposed: boolean;
-  /** `[opH, opW]` added to one side of a transposed convolution's output; `[0, 0]` for Conv2d. */
-  readonly outputPadding: [number, number];
+  /** Added to one side of a transposed convolution's output; zeros for a forward convolution. */
+  readonly outputPadding: number[];
   /** Number of blocked connections from input to output channels. */
   readonly groups: number;
   /** torch's `padding_mode`. */
   readonly paddingMode: PaddingMode;
-  /** The learnable filters: `[out, in / groups, kH, kW]`, or `[in, out / groups, kH, kW]` when transposed. */
+  /** The learnable filters: `[out, in / groups, *kernel]`, or `[in, out / groups, *kernel]` when transposed. */
   weight: Parameter;
   /** The learnable bias `[out]`, or `null` when built with `bias: false`. */
   bias: Parameter | null;
 
-  protected constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: IntOrPair,
-    stride: IntOrPair,
-    padding: IntOrPair | 'same' | 'valid',
-    dilation: IntOrPair,
-    transposed: boolean,
-    outputPadding: IntOrPair,
-    groups: number,
-    bias: boolean,
-    paddingMode: PaddingMode,
-  ) {
+  protected constructor(c: ConvConfig, transposed: boolean) {
     super();
     const where = this.typeName;
-    for (const [name, v] of [
-      ['in_channels', inChannels],
-      ['out_channels', outChannels],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ValueError(`${where}: ${name} must be a positive integer, got ${v}`);
-    }
-    if (!Number.isInteger(groups) || groups <= 0) {
-      throw new ValueError(`${where}: groups must be a positive integer, got ${groups}`);
-    }
+    const { inChannels, outChannels, groups, paddingMode } = c;
     if (inChannels % groups !== 0) {
       throw new ValueError(`${where}: in_channels (=${inChannels}) must be divisible by groups (=${groups})`);
     }
     if (outChannels % groups !== 0) {
       throw new ValueError(`${where}: out_channels (=${outChannels}) must be divisible by groups (=${groups})`);
     }
-    this.kernelSize = toPair(kernelSize, 'kernel_size', where);
-    this.stride = toPair(stride, 'stride', where);
-    this.dilation = toPair(dilation, 'dilation', where);
-    this.outputPadding = toPair(outputPadding, 'output_padding', where);
-    for (const [name, p, min] of [
-      ['kernel_size', this.kernelSize, 1],
-      ['stride', this.stride, 1],
-      ['dilation', this.dilation, 1],
-      ['output_padding', this.outputPadding, 0],
-    ] as const) {
-      if (p[0] < min || p[1] < min) throw new ValueError(`${where}: ${name} must be at least ${min}, got ${tuple(p)}`);
-    }
-    if (typeof padding === 'string') {
-      if (padding !== 'same' && padding !== 'valid') {
-        throw new ValueError(`${where}: invalid padding string '${padding}', should be one of 'same', 'valid'`);
-      }
-      if (padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-        throw new ValueError(
-          `${where}: padding='same' is not supported for strided convolutions, got stride=${tuple(this.stride)}`,
-        );
-      }
-      this.padding = padding;
-    } else {
-      this.padding = toPair(padding, 'padding', where);
-      if (this.padding[0] < 0 || this.padding[1] < 0) {
-        throw new ValueError(`${where}: padding must be non-negative, got ${tuple(this.padding)}`);
-      }
+    if (c.padding === 'same' && c.stride.some((s) => s !== 1)) {
+      throw new ValueError(
+        `${where}: padding='same' is not supported for strided convolutions, got stride=${pyTuple(c.stride)}`,
+      );
     }
     if (!PADDING_MODES.includes(paddingMode)) {
       throw new ValueError(
@@ -151,21 +144,26 @@ export abstract class _ConvNd extends Module {
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
+    this.kernelSize = c.kernelSize;
+    this.stride = c.stride;
+    this.padding = c.padding;
+    this.dilation = c.dilation;
     this.transposed = transposed;
+    this.outputPadding = c.outputPadding;
     this.groups = groups;
-    this.paddingMode = paddingMode;
-
-    const [kh, kw] = this.kernelSize;
-    const shape = transposed ? [inChannels, outChannels / groups, kh, kw] : [outChannels, inChannels / groups, kh, kw];
-    this.weight = this.registerParameter('weight', newParameter(shape));
-    this.bias = this.registerParameter('bias', bias ? newParameter([outChannels]) : null);
+    this.paddingMode = paddingMode as PaddingMode;
+    const shape = transposed
+      ? [inChannels, outChannels / groups, ...c.kernelSize]
+      : [outChannels, inChannels / groups, ...c.kernelSize];
+    this.weight = this.createParameter('weight', shape);
+    this.bias = c.bias ? this.createParameter('bias', [outChannels]) : this.registerParameter('bias', null);
     this.resetParameters();
   }
 
   /**
    * Re-draws the parameters as torch's `reset_parameters` does: `kaiming_uniform_(weight, a=sqrt(5))`,
    * then the bias from `U(-1/sqrt(fan_in), 1/sqrt(fan_in))` with `fan_in` computed from the weight's
-   * shape (for a transposed conv that is `out / groups * kH * kW`, as in torch).
+   * shape (for a transposed conv that is `out / groups * prod(kernel)`, as in torch).
    */
   resetParameters(): void {
     kaimingUniform_(this.weight, { a: Math.sqrt(5) });
@@ -178,46 +176,78 @@ export abstract class _ConvNd extends Module {
     }
   }
 
-  /** Checks what the layer itself knows: rank and channel count (`where` names the method). */
+  /** Checks what the layer itself knows: rank and channel count. */
   protected checkInput(input: tf.Tensor): void {
     if (!(input instanceof tf.Tensor)) {
       throw new ShapeError(`expected a tf.Tensor input, got ${input === null ? 'null' : typeof input}`);
     }
-    if (input.rank !== 3 && input.rank !== 4) {
+    const n = this.kernelSize.length;
+    if (input.rank !== n + 1 && input.rank !== n + 2) {
       throw new ShapeError(
-        `expected 3-D (unbatched) or 4-D (batched) input, got ${input.rank}-D input of shape [${input.shape.join(', ')}]`,
+        `expected ${n + 1}-D (unbatched) or ${n + 2}-D (batched) input, got ${input.rank}-D input of shape ${formatShape(input.shape)}`,
       );
     }
-    const c = input.shape[input.rank - 3];
+    const c = input.shape[input.rank - n - 1];
     if (c !== this.inChannels) {
       throw new ShapeError(
-        `expected input[${input.rank - 3}] (channels) to be in_channels = ${this.inChannels}, got ${c} ` +
-          `for input of shape [${input.shape.join(', ')}]`,
+        `expected input[${input.rank - n - 1}] (channels) to be in_channels = ${this.inChannels}, got ${c} ` +
+          `for input of shape ${formatShape(input.shape)}`,
       );
     }
   }
 
   /** torch's `extra_repr`: `1, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), bias=False`. */
   override extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${tuple(this.kernelSize)}, stride=${tuple(this.stride)}`;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
     const p = this.padding;
     if (typeof p === 'string') s += `, padding=${p}`;
-    else if (p[0] !== 0 || p[1] !== 0) s += `, padding=${tuple(p)}`;
-    if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${tuple(this.dilation)}`;
-    if (this.outputPadding[0] !== 0 || this.outputPadding[1] !== 0)
-      s += `, output_padding=${tuple(this.outputPadding)}`;
+    else if (p.some((x) => x !== 0)) s += `, padding=${pyTuple(p)}`;
+    if (this.dilation.some((x) => x !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.outputPadding.some((x) => x !== 0)) s += `, output_padding=${pyTuple(this.outputPadding)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
     if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
-}
 
-function newParameter(shape: number[]): Parameter {
-  const zeros = tf.zeros(shape);
-  const p = new Parameter(zeros);
-  zeros.dispose();
-  return p;
+  /** A forward convolution's input, padded by its `paddingMode` when that is not `'zeros'` (as torch's `_conv_forward`). */
+  protected padForMode(input: tf.Tensor): tf.Tensor | null {
+    if (this.paddingMode === 'zeros') return null;
+    const n = this.kernelSize.length;
+    const p = this.padding;
+    // torch's `_reversed_padding_repeated_twice`: last dimension first, 'same' split as torch does.
+    const pads: number[] = [];
+    for (let i = n - 1; i >= 0; i--) {
+      if (p === 'valid') pads.push(0, 0);
+      else if (p === 'same') {
+        const total = this.dilation[i] * (this.kernelSize[i] - 1);
+        pads.push(total >> 1, total - (total >> 1));
+      } else pads.push(p[i], p[i]);
+    }
+    const mode = this.paddingMode;
+    for (let i = 0; i < n; i++) {
+      const axis = input.rank - 1 - i;
+      const size = input.shape[axis];
+      const [a, b] = [pads[2 * i], pads[2 * i + 1]];
+      if (mode === 'reflect' && (a >= size || b >= size)) {
+        throw new ShapeError(
+          `reflect padding (${a}, ${b}) must be smaller than the input size ${size} along dimension ${axis}, ` +
+            `for input of shape ${formatShape(input.shape)}`,
+        );
+      }
+      if (mode === 'circular' && (a > size || b > size)) {
+        throw new ShapeError(
+          `circular padding (${a}, ${b}) wraps around more than once: it must not exceed the input size ${size} ` +
+            `along dimension ${axis}, for input of shape ${formatShape(input.shape)}`,
+        );
+      }
+    }
+    // F.pad's circular mode wants a batch dimension; an unbatched input gets one for the call.
+    const unbatched = input.rank === n + 1;
+    const x = unbatched ? tf.expandDims(input, 0) : input;
+    const padded = pad(x, pads, mode as 'reflect' | 'replicate' | 'circular');
+    return unbatched ? tf.squeeze(padded, [0]) : padded;
+  }
 }
 
 /**
@@ -238,28 +268,23 @@ function newParameter(shape: number[]): Parameter {
  *
  * State-dict keys: `weight`, `bias`.
  *
- * @param inChannels number of channels in the input image.
- * @param outChannels number of channels produced by the convolution.
- * @param kernelSize size of the convolving kernel, int or `[kH, kW]`.
- * @param options `stride` (default `1`), `padding` (int, pair, `'valid'` or `'same'`; default `0`),
- *   `dilation` (default `1`), `groups` (default `1`), `bias` (default `true`), `paddingMode`
- *   (`'zeros'`, `'reflect'`, `'replicate'` or `'circular'`; default `'zeros'`).
+ * Arguments (torch's order, positionally or any of them in a trailing options object): `inChannels`,
+ * `outChannels`, `kernelSize` (int or `[kH, kW]`), `stride = 1`, `padding = 0` (int, pair, `'valid'` or
+ * `'same'`), `dilation = 1`, `groups = 1`, `bias = true`, `paddingMode = 'zeros'` (`'zeros'`, `'reflect'`,
+ * `'replicate'` or `'circular'`).
  *
  * @example
  * ```ts
  * const conv = new nn.Conv2d(1, 32, 4, { stride: 2, padding: 1, bias: false });
  * conv.forward(tf.zeros([8, 1, 28, 28])).shape; // [8, 32, 14, 14]
  * String(conv); // 'Conv2d(1, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), bias=False)'
+ * new nn.Conv2d(1, 64, [5, 5], [1, 1], [2, 2]); // torch's positional style: padding 2
  * ```
  */
 export class Conv2d extends _ConvNd {
-  constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: IntOrPair,
-    { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' }: Conv2dArgs = {},
-  ) {
-    super(inChannels, outChannels, kernelSize, stride, padding, dilation, false, 0, groups, bias, paddingMode);
+  /** @param args `inChannels, outChannels, kernelSize, stride?, padding?, dilation?, groups?, bias?, paddingMode?`. */
+  constructor(...args: ArgsOf<typeof CONV2D>) {
+    super({ ...CONV2D.parse(args, new.target.name), outputPadding: [0, 0] }, false);
   }
 
   /**
@@ -269,25 +294,78 @@ export class Conv2d extends _ConvNd {
    */
   override forward(input: tf.Tensor): tf.Tensor {
     this.checkInput(input);
+    const padded = this.padForMode(input);
     const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
-    if (this.paddingMode === 'zeros') return conv2d(input, this.weight, this.bias, { ...opts, padding: this.padding });
-    const padded = padSpatial(input, this.reversedPaddingRepeatedTwice(), this.paddingMode);
-    try {
-      return conv2d(padded, this.weight, this.bias, { ...opts, padding: 0 });
-    } finally {
-      padded.dispose();
-    }
+    return conv2d(padded ?? input, this.weight, this.bias, { ...opts, padding: padded ? 0 : this.padding });
+  }
+}
+
+/**
+ * Applies a 1D convolution over an input signal composed of several input planes: torch's `nn.Conv1d`.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.nn.Conv1d.html
+ *
+ * Shape:
+ * - input: `[N, C_in, L]` or unbatched `[C_in, L]`
+ * - output: `[N, C_out, L_out]`, `L_out = floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)`.
+ *
+ * Attributes: `weight` `[C_out, C_in / groups, kL]` and `bias` `[C_out]`, drawn from `U(-sqrt(k), sqrt(k))`
+ * with `k = groups / (C_in * kL)`.
+ *
+ * Arguments: as {@link Conv2d}'s, with ints (or one-element arrays) for the sizes.
+ *
+ * @example
+ * ```ts
+ * const conv = new nn.Conv1d(16, 33, 3, 2);
+ * conv.forward(tf.zeros([20, 16, 50])).shape; // [20, 33, 24]
+ * ```
+ */
+export class Conv1d extends _ConvNd {
+  /** @param args `inChannels, outChannels, kernelSize, stride?, padding?, dilation?, groups?, bias?, paddingMode?`. */
+  constructor(...args: ArgsOf<typeof CONV1D>) {
+    super({ ...CONV1D.parse(args, new.target.name), outputPadding: [0] }, false);
   }
 
-  /** torch's `_reversed_padding_repeated_twice`: `[left, right, top, bottom]`, 'same' split as torch does. */
-  private reversedPaddingRepeatedTwice(): [number, number, number, number] {
-    const p = this.padding;
-    if (p === 'valid') return [0, 0, 0, 0];
-    if (p === 'same') {
-      const total = [0, 1].map((i) => this.dilation[i] * (this.kernelSize[i] - 1));
-      return [total[1] >> 1, total[1] - (total[1] >> 1), total[0] >> 1, total[0] - (total[0] >> 1)];
+  /**
+   * Convolves `input`.
+   * @param input `[N, C_in, L]` or `[C_in, L]`, float32.
+   * @returns `[N, C_out, L_out]` or `[C_out, L_out]`.
+   */
+  override forward(input: tf.Tensor): tf.Tensor {
+    this.checkInput(input);
+    const padded = this.padForMode(input);
+    const opts = { stride: this.stride as [number], dilation: this.dilation as [number], groups: this.groups };
+    const padding = padded ? 0 : (this.padding as [number] | 'same' | 'valid');
+    return conv1d(padded ?? input, this.weight, this.bias, { ...opts, padding });
+  }
+}
+
+/** What the transposed layers share: the `paddingMode` check and `forward(input, outputSize)`. */
+abstract class _ConvTransposeNd extends _ConvNd {
+  protected constructor(c: ConvConfig) {
+    if (c.paddingMode !== 'zeros') {
+      throw new ValueError(
+        `${new.target.name}: only 'zeros' padding mode is supported, got paddingMode='${c.paddingMode}'`,
+      );
     }
-    return [p[1], p[1], p[0], p[0]];
+    super(c, true);
+  }
+
+  /** The output padding `forward` uses: the layer's, or the one that gives `outputSize` (torch's `_output_padding`). */
+  protected outputPaddingFor(input: tf.Tensor, outputSize: readonly number[] | null | undefined): number[] {
+    if (outputSize == null) return this.outputPadding;
+    const n = this.kernelSize.length;
+    const where = n === 2 ? 'convTranspose2dOutputPadding' : 'convTranspose1dOutputPadding';
+    return transposedOutputPadding(
+      where,
+      n,
+      input.shape,
+      outputSize,
+      this.kernelSize,
+      this.stride,
+      this.padding as number[],
+      this.dilation,
+    );
   }
 }
 
@@ -311,11 +389,9 @@ export class Conv2d extends _ConvNd {
  *
  * State-dict keys: `weight`, `bias`.
  *
- * @param inChannels number of channels in the input image.
- * @param outChannels number of channels produced by the convolution.
- * @param kernelSize size of the convolving kernel, int or `[kH, kW]`.
- * @param options `stride` (default `1`), `padding` (default `0`), `outputPadding` (default `0`), `groups`
- *   (default `1`), `bias` (default `true`), `dilation` (default `1`), `paddingMode` (only `'zeros'`).
+ * Arguments (torch's order, positionally or in a trailing options object): `inChannels`, `outChannels`,
+ * `kernelSize`, `stride = 1`, `padding = 0`, `outputPadding = 0`, `groups = 1`, `bias = true`, `dilation = 1`,
+ * `paddingMode = 'zeros'` (the only mode torch supports here).
  *
  * @example
  * ```ts
@@ -324,40 +400,10 @@ export class Conv2d extends _ConvNd {
  * up.forward(tf.zeros([8, 128, 7, 7]), [15, 15]).shape; // [8, 64, 15, 15]
  * ```
  */
-export class ConvTranspose2d extends _ConvNd {
-  constructor(
-    inChannels: number,
-    outChannels: number,
-    kernelSize: IntOrPair,
-    {
-      stride = 1,
-      padding = 0,
-      outputPadding = 0,
-      groups = 1,
-      bias = true,
-      dilation = 1,
-      paddingMode = 'zeros',
-    }: ConvTranspose2dArgs = {},
-  ) {
-    if (paddingMode !== 'zeros') {
-      throw new ValueError(`ConvTranspose2d: only 'zeros' padding mode is supported, got paddingMode='${paddingMode}'`);
-    }
-    if (typeof padding === 'string') {
-      throw new ValueError(`ConvTranspose2d: padding must be an int or a pair of ints, got '${padding}'`);
-    }
-    super(
-      inChannels,
-      outChannels,
-      kernelSize,
-      stride,
-      padding,
-      dilation,
-      true,
-      outputPadding,
-      groups,
-      bias,
-      paddingMode,
-    );
+export class ConvTranspose2d extends _ConvTransposeNd {
+  /** @param args `inChannels, outChannels, kernelSize, stride?, padding?, outputPadding?, groups?, bias?, dilation?, paddingMode?`. */
+  constructor(...args: ArgsOf<typeof CONV_TRANSPOSE2D>) {
+    super(CONV_TRANSPOSE2D.parse(args, new.target.name));
   }
 
   /**
@@ -369,92 +415,56 @@ export class ConvTranspose2d extends _ConvNd {
    */
   override forward(input: tf.Tensor, outputSize?: readonly number[] | null): tf.Tensor {
     this.checkInput(input);
-    const padding = this.padding as [number, number];
-    const outputPadding =
-      outputSize == null
-        ? this.outputPadding
-        : convTranspose2dOutputPadding(input.shape, outputSize, this.kernelSize, {
-            stride: this.stride,
-            padding,
-            dilation: this.dilation,
-          });
     return convTranspose2d(input, this.weight, this.bias, {
-      stride: this.stride,
-      padding,
-      outputPadding,
+      stride: this.stride as [number, number],
+      padding: this.padding as [number, number],
+      outputPadding: this.outputPaddingFor(input, outputSize) as [number, number],
       groups: this.groups,
-      dilation: this.dilation,
+      dilation: this.dilation as [number, number],
     });
   }
 }
 
-/** Source index of each padded position along one axis of length `n`, for torch's non-zero padding modes. */
-function padIndices(n: number, before: number, after: number, mode: Exclude<PaddingMode, 'zeros'>): Int32Array {
-  const idx = new Int32Array(n + before + after);
-  for (let o = 0; o < idx.length; o++) {
-    const i = o - before;
-    if (mode === 'replicate') idx[o] = Math.min(Math.max(i, 0), n - 1);
-    else if (mode === 'circular') idx[o] = ((i % n) + n) % n;
-    else idx[o] = i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
-  }
-  return idx;
-}
-
-/** The `[L_out, L]` 0/1 matrix of an index map: its transpose scatters gradients back to the sources. */
-function selectionMatrix(idx: Int32Array, n: number): tf.Tensor2D {
-  const m = new Float32Array(idx.length * n);
-  idx.forEach((src, o) => {
-    m[o * n + src] = 1;
-  });
-  return tf.tensor2d(m, [idx.length, n]);
-}
-
 /**
- * Pads the last two axes of an NCHW (or CHW) tensor as torch's `F.pad(x, [left, right, top, bottom], mode)`
- * does for the non-zero modes, as one differentiable op: gathers forward, and sums the gradient of every
- * padded copy back into its source (through 0/1 matrices) backward.
+ * Applies a 1D transposed convolution operator over an input signal composed of several input planes: torch's
+ * `nn.ConvTranspose1d`.
+ *
+ * See https://pytorch.org/docs/1.13/generated/torch.nn.ConvTranspose1d.html
+ *
+ * Shape:
+ * - input: `[N, C_in, L]` or unbatched `[C_in, L]`
+ * - output: `[N, C_out, L_out]`, `L_out = (L - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1`.
+ *
+ * Attributes: `weight` `[C_in, C_out / groups, kL]`, `bias` `[C_out]`.
+ *
+ * Arguments: as {@link ConvTranspose2d}'s, with ints (or one-element arrays) for the sizes.
+ *
+ * @example
+ * ```ts
+ * const up = new nn.ConvTranspose1d(4, 2, 4, 2, 1);
+ * up.forward(tf.zeros([3, 4, 10])).shape; // [3, 2, 20]
+ * ```
  */
-function padSpatial(
-  x: tf.Tensor,
-  [left, right, top, bottom]: [number, number, number, number],
-  mode: Exclude<PaddingMode, 'zeros'>,
-): tf.Tensor {
-  const h = x.shape[x.rank - 2];
-  const w = x.shape[x.rank - 1];
-  const shape = `[${x.shape.join(', ')}]`;
-  for (const [pads, n, axis] of [
-    [[left, right], w, x.rank - 1],
-    [[top, bottom], h, x.rank - 2],
-  ] as const) {
-    if (mode === 'reflect' && (pads[0] >= n || pads[1] >= n)) {
-      throw new ShapeError(
-        `reflect padding (${pads[0]}, ${pads[1]}) must be smaller than the input size ${n} along dimension ${axis}, ` +
-          `for input of shape ${shape}`,
-      );
-    }
-    if (mode === 'circular' && (pads[0] > n || pads[1] > n)) {
-      throw new ShapeError(
-        `circular padding (${pads[0]}, ${pads[1]}) wraps around more than once: it must not exceed the input size ${n} ` +
-          `along dimension ${axis}, for input of shape ${shape}`,
-      );
-    }
+export class ConvTranspose1d extends _ConvTransposeNd {
+  /** @param args `inChannels, outChannels, kernelSize, stride?, padding?, outputPadding?, groups?, bias?, dilation?, paddingMode?`. */
+  constructor(...args: ArgsOf<typeof CONV_TRANSPOSE1D>) {
+    super(CONV_TRANSPOSE1D.parse(args, new.target.name));
   }
-  const rowIdx = padIndices(h, top, bottom, mode);
-  const colIdx = padIndices(w, left, right, mode);
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const xIn = args[0] as tf.Tensor;
-    const value = tf.tidy(() => tf.gather(tf.gather(xIn, rowIdx, xIn.rank - 2), colIdx, xIn.rank - 1));
-    const gradFunc = (dy: tf.Tensor) =>
-      tf.tidy(() => {
-        const lead = dy.shape.slice(0, -2);
-        const [hp, wp] = dy.shape.slice(-2);
-        // Columns: [..., Hp, Wp] x [Wp, W]; rows: move H last, [..., W, Hp] x [Hp, H], move it back.
-        const cols = tf.matMul(tf.reshape(dy, [-1, wp]), selectionMatrix(colIdx, w));
-        const t = tf.transpose(tf.reshape(cols, [-1, hp, w]), [0, 2, 1]);
-        const rows = tf.matMul(tf.reshape(t, [-1, hp]), selectionMatrix(rowIdx, h));
-        return tf.reshape(tf.transpose(tf.reshape(rows, [-1, w, h]), [0, 2, 1]), [...lead, h, w]);
-      });
-    return { value, gradFunc };
-  });
-  return op(x);
+
+  /**
+   * Applies the transposed convolution.
+   * @param input `[N, C_in, L]` or `[C_in, L]`, float32.
+   * @param outputSize optional requested output size `[L_out]` or the full output shape (torch's `output_size`).
+   * @returns `[N, C_out, L_out]` or `[C_out, L_out]`.
+   */
+  override forward(input: tf.Tensor, outputSize?: readonly number[] | null): tf.Tensor {
+    this.checkInput(input);
+    return convTranspose1d(input, this.weight, this.bias, {
+      stride: this.stride as [number],
+      padding: this.padding as [number],
+      outputPadding: this.outputPaddingFor(input, outputSize) as [number],
+      groups: this.groups,
+      dilation: this.dilation as [number],
+    });
+  }
 }

@@ -10,8 +10,15 @@ export { dropout } from './dropout';
 export { layerNorm } from './normalization';
 export { batchNorm } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
-export { conv2d, convTranspose2d, convTranspose2dOutputSize, convTranspose2dOutputPadding } from './conv';
-export type { Conv2dOptions, ConvTranspose2dOptions, IntOrPair } from './conv';
+export {
+  conv1d,
+  conv2d,
+  convTranspose1d,
+  convTranspose2d,
+  convTranspose2dOutputSize,
+  convTranspose2dOutputPadding,
+} from './conv';
+export type { Conv1dOptions, Conv2dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions, IntOrPair } from './conv';
 export {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
