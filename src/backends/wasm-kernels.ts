@@ -12,6 +12,7 @@ import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
 import { conv2DWasm } from './wasm/conv2d';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion, setStockKernel } from './wasm/internals';
+import { unsortedSegmentSumWasm } from './wasm/segment-sum';
 import { transposeWasm } from './wasm/transpose';
 
 export type { ConvBackpropAttrs } from './wasm/geometry';
@@ -33,6 +34,7 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropInput: mark(conv2DBackpropInputWasm),
   Identity: mark(identityWasm),
   Transpose: mark(transposeWasm),
+  UnsortedSegmentSum: mark(unsortedSegmentSumWasm),
   [FusedKernel.BatchNormTrain]: mark(batchNormTrainWasm),
   [FusedKernel.BatchNormGrad]: mark(batchNormGradWasm),
   [FusedKernel.LeakyRelu]: mark(leakyReluWasm),

@@ -16,5 +16,8 @@ export { LayerNorm } from './normalization';
 export { Flatten, Unflatten } from './flatten';
 export { Sequential, ModuleList } from './container';
 export * from './loss';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './rnn';
+export type { LSTMState } from './rnn';
+export * as utils from './utils';
 export * as init from './init';
 export * as functional from './functional';

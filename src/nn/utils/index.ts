@@ -1,0 +1,5 @@
+/**
+ * `torch.nn.utils`.
+ * @module
+ */
+export * from './rnn';
