@@ -1,28 +1,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Parameter } from '../autograd/parameter';
+import { bool, float, int, signature, type ArgsOf, type OptionsOf } from '../args';
+import type { Parameter } from '../autograd/parameter';
 import { noGrad } from '../autograd/tape';
-import { ShapeError, ValueError } from '../errors';
-import { batchNorm } from './functional/batchnorm';
-import { checkPositiveInt } from './linear';
-import { Module } from './module';
+import { ShapeError, formatShape } from '../errors';
 import { pyBool, pyFloat } from '../repr';
+import { batchNorm } from './functional/batchnorm';
+import { ones_ } from './init';
+import { Module } from './module';
 
-/** Options of the BatchNorm layers, torch's keyword arguments. */
-export interface BatchNormOptions {
-  /** Added to the variance for numerical stability. Default: `1e-5`. */
-  eps?: number;
-  /**
-   * Weight of the new batch statistic: `running = (1 - momentum) * running + momentum * batch`
-   * (torch's convention; Keras' `momentum` is the opposite, `1 - momentum`). `null` gives a cumulative
-   * moving average. Default: `0.1`.
-   */
-  momentum?: number | null;
-  /** Learnable per-channel `weight` (init 1) and `bias` (init 0). Default: `true`. */
-  affine?: boolean;
-  /** Keep running statistics (buffers `running_mean`, `running_var`, `num_batches_tracked`). Default: `true`. */
-  trackRunningStats?: boolean;
-}
+const BATCH_NORM = signature('BatchNorm', [
+  ['numFeatures', int({ min: 1 })],
+  ['eps', float({ min: 0 }).default(1e-5)],
+  // torch accepts any float; a value outside [0, 1] is almost always a Keras momentum misread.
+  ['momentum', float({ min: 0, max: 1 }).optional().default(0.1)],
+  ['affine', bool().default(true)],
+  ['trackRunningStats', bool().default(true)],
+]);
+
+/** The arguments of the BatchNorm layers: torch's `num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True`. */
+export type BatchNormArgs = ArgsOf<typeof BATCH_NORM>;
+
+/**
+ * The options object of the BatchNorm layers: `eps` (1e-5), `momentum` (0.1, torch's convention: the weight of the
+ * new batch statistic; Keras' `momentum` is `1 - momentum`; `null` gives a cumulative average), `affine` (true),
+ * `trackRunningStats` (true).
+ */
+export type BatchNormOptions = OptionsOf<typeof BATCH_NORM.params>;
 
 /**
  * Shared implementation of `BatchNorm1d` / `BatchNorm2d` (torch's `_BatchNorm`, see
@@ -58,29 +62,35 @@ export abstract class BatchNormBase extends Module {
   /** Buffer `num_batches_tracked` (int32 here, int64 in torch): train-mode forward passes so far. */
   readonly numBatchesTracked: tf.Variable | null;
 
-  constructor(
-    numFeatures: number,
-    { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions = {},
-  ) {
+  /**
+   * @param args `numFeatures, eps?, momentum?, affine?, trackRunningStats?`, positionally in torch's order or in a
+   *   trailing options object.
+   */
+  constructor(...args: BatchNormArgs) {
     super();
-    checkPositiveInt(numFeatures, 'num_features', this.typeName);
-    if (momentum !== null && !(momentum >= 0 && momentum <= 1)) {
-      // torch accepts any float; a value outside [0, 1] is almost always a Keras momentum misread.
-      throw new ValueError(`${this.typeName}: momentum must be in [0, 1] or null, got ${momentum}`);
-    }
+    const { numFeatures, eps, momentum, affine, trackRunningStats } = BATCH_NORM.parse(args, new.target.name);
     this.numFeatures = numFeatures;
     this.eps = eps;
     this.momentum = momentum;
     this.affine = affine;
     this.trackRunningStats = trackRunningStats;
-    this.weight = this.registerParameter('weight', affine ? new Parameter(tf.ones([numFeatures])) : null);
-    this.bias = this.registerParameter('bias', affine ? new Parameter(tf.zeros([numFeatures])) : null);
-    this.runningMean = this.registerBuffer('running_mean', trackRunningStats ? tf.zeros([numFeatures]) : null);
-    this.runningVar = this.registerBuffer('running_var', trackRunningStats ? tf.ones([numFeatures]) : null);
-    this.numBatchesTracked = this.registerBuffer(
-      'num_batches_tracked',
-      trackRunningStats ? tf.scalar(0, 'int32') : null,
-    );
+    this.weight = affine
+      ? this.createParameter('weight', [numFeatures], ones_)
+      : this.registerParameter('weight', null);
+    this.bias = affine ? this.createParameter('bias', [numFeatures]) : this.registerParameter('bias', null);
+    // registerBuffer copies into a variable: the initial values are temporaries.
+    const buffer = (name: string, init: () => tf.Tensor) => {
+      if (!trackRunningStats) return this.registerBuffer(name, null);
+      const t = init();
+      try {
+        return this.registerBuffer(name, t);
+      } finally {
+        t.dispose();
+      }
+    };
+    this.runningMean = buffer('running_mean', () => tf.zeros([numFeatures]));
+    this.runningVar = buffer('running_var', () => tf.ones([numFeatures]));
+    this.numBatchesTracked = buffer('num_batches_tracked', () => tf.scalar(0, 'int32'));
   }
 
   /** Resets the running statistics to mean 0, variance 1, and 0 batches (torch's `reset_running_stats`). */
@@ -113,7 +123,7 @@ export abstract class BatchNormBase extends Module {
     if (input.shape[1] !== this.numFeatures) {
       throw new ShapeError(
         `${this.typeName}(${this.numFeatures}): expected input[1] (channels) to be ${this.numFeatures}, ` +
-          `got ${input.shape[1]} for input of shape [${input.shape.join(', ')}]`,
+          `got ${input.shape[1]} for input of shape ${formatShape(input.shape)}`,
       );
     }
     let factor = this.momentum ?? 0;
@@ -155,8 +165,9 @@ export abstract class BatchNormBase extends Module {
  *
  * Shape: input `[N, C, H, W]`; output: same.
  *
- * @param numFeatures `C`, the number of channels.
- * @param options eps (1e-5), momentum (0.1; `null` = cumulative average), affine (true), trackRunningStats (true).
+ * Arguments (positionally in this order, or any of them in a trailing options object, as in Python):
+ * `numFeatures` (`C`), `eps` (1e-5), `momentum` (0.1; `null` = cumulative average), `affine` (true),
+ * `trackRunningStats` (true).
  * @example
  * ```ts
  * const bn = new nn.BatchNorm2d(64, { momentum: 0.8 });
@@ -167,7 +178,7 @@ export class BatchNorm2d extends BatchNormBase {
   protected checkInputDim(input: tf.Tensor): void {
     if (input.rank !== 4)
       throw new ShapeError(
-        `BatchNorm2d: expected 4D input (got ${input.rank}D input of shape [${input.shape.join(', ')}])`,
+        `BatchNorm2d: expected 4D input (got ${input.rank}D input of shape ${formatShape(input.shape)})`,
       );
   }
 }
@@ -180,8 +191,7 @@ export class BatchNorm2d extends BatchNormBase {
  *
  * Shape: input `[N, C]` or `[N, C, L]`; output: same.
  *
- * @param numFeatures `C`.
- * @param options eps (1e-5), momentum (0.1; `null` = cumulative average), affine (true), trackRunningStats (true).
+ * Arguments: as {@link BatchNorm2d}'s.
  * @example
  * ```ts
  * const bn = new nn.BatchNorm1d(16);
@@ -192,8 +202,32 @@ export class BatchNorm1d extends BatchNormBase {
   protected checkInputDim(input: tf.Tensor): void {
     if (input.rank !== 2 && input.rank !== 3) {
       throw new ShapeError(
-        `BatchNorm1d: expected 2D or 3D input (got ${input.rank}D input of shape [${input.shape.join(', ')}])`,
+        `BatchNorm1d: expected 2D or 3D input (got ${input.rank}D input of shape ${formatShape(input.shape)})`,
       );
     }
+  }
+}
+
+/**
+ * Batch normalisation over `[N, C, D, H, W]` (torch's `nn.BatchNorm3d`); see {@link BatchNorm2d} for the
+ * semantics.
+ *
+ * Mirrors [torch.nn.BatchNorm3d](https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm3d.html).
+ *
+ * Shape: input `[N, C, D, H, W]`; output: same.
+ *
+ * Arguments: as {@link BatchNorm2d}'s.
+ * @example
+ * ```ts
+ * const bn = new nn.BatchNorm3d(4, { affine: false });
+ * bn.forward(tf.randomNormal([2, 4, 3, 5, 5]));
+ * ```
+ */
+export class BatchNorm3d extends BatchNormBase {
+  protected checkInputDim(input: tf.Tensor): void {
+    if (input.rank !== 5)
+      throw new ShapeError(
+        `BatchNorm3d: expected 5D input (got ${input.rank}D input of shape ${formatShape(input.shape)})`,
+      );
   }
 }

@@ -2,7 +2,6 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { bool, int, signature, type ArgsOf } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { ValueError } from '../errors';
 import { linear } from './functional/linear';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
 import { Module } from './module';
@@ -92,12 +91,5 @@ export class Linear extends Module {
 export class Identity extends Module {
   override forward(input: tf.Tensor): tf.Tensor {
     return input;
-  }
-}
-
-/** Throws torch-style when a size argument is not a (non-negative) integer. */
-export function checkPositiveInt(v: number, name: string, where: string, allowZero = false): void {
-  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new ValueError(`${where}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
   }
 }

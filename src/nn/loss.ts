@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { ValueError } from '../errors';
+import { int, signature, tensor, type ArgsOf, type Params } from '../args';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -16,27 +16,36 @@ import {
   nllLoss,
   type Reduction,
 } from './functional/loss';
+import { labelSmoothingArg } from './functional/loss-nll';
+import { legacyReduction, legacyReductionArg, reductionArg } from './functional/utils';
 import { Module } from './module';
 
 export type { Reduction } from './functional/loss';
 
-function checkReduction(reduction: string, where: string): Reduction {
-  if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') {
-    throw new ValueError(
-      `${where}: ${reduction} is not a valid value for reduction (expected 'none', 'mean' or 'sum')`,
-    );
-  }
-  return reduction;
-}
+/** torch's `_Loss` parameters: `size_average=None, reduce=None, reduction='mean'`. */
+export const LOSS_PARAMS = [
+  ['sizeAverage', legacyReductionArg()],
+  ['reduce', legacyReductionArg()],
+  ['reduction', reductionArg().default('mean')],
+] as const satisfies Params;
 
-/** Base of the losses (torch's `_Loss`): holds the reduction. */
-class Loss extends Module {
+/** torch's `_WeightedLoss` parameters: `weight=None` then {@link LOSS_PARAMS}. */
+export const WEIGHTED_LOSS_PARAMS = [['weight', tensor().optional()], ...LOSS_PARAMS] as const satisfies Params;
+
+/**
+ * Base of the losses (torch's `_Loss`): holds the reduction, resolved from `reduction` and torch's deprecated
+ * `size_average`/`reduce` as torch 1.13 does.
+ */
+export class Loss extends Module {
   /** `'none'` | `'mean'` | `'sum'`. */
   readonly reduction: Reduction;
 
-  constructor(reduction: Reduction) {
+  /**
+   * @param parsed the parsed `sizeAverage`, `reduce` and `reduction` arguments.
+   */
+  constructor(parsed: { sizeAverage: boolean | null; reduce: boolean | null; reduction: Reduction }) {
     super();
-    this.reduction = checkReduction(reduction, this.typeName);
+    this.reduction = legacyReduction(parsed.sizeAverage, parsed.reduce, parsed.reduction);
   }
 
   /** torch's losses print no arguments: `BCELoss()`. */
@@ -46,23 +55,43 @@ class Loss extends Module {
 }
 
 /** Base of the losses with a class/element weight buffer (torch's `_WeightedLoss`). */
-class WeightedLoss extends Loss {
+export class WeightedLoss extends Loss {
   /** The `weight` buffer (state-dict key `weight`), or `null` when none was given (then not in the state dict). */
   readonly weight: tf.Variable | null;
 
-  constructor(weight: tf.Tensor | null, reduction: Reduction) {
-    super(reduction);
-    this.weight = this.registerBuffer('weight', weight);
+  /** @param parsed the parsed `weight` and reduction arguments. */
+  constructor(parsed: {
+    weight: tf.Tensor | null;
+    sizeAverage: boolean | null;
+    reduce: boolean | null;
+    reduction: Reduction;
+  }) {
+    super(parsed);
+    this.weight = this.registerBuffer('weight', parsed.weight);
   }
 }
 
-/** Options of {@link BCELoss}. */
-export interface BCELossOptions {
-  /** Rescaling weight of each element, broadcastable to the input; a buffer. Default: `null`. */
-  weight?: tf.Tensor | null;
-  /** `'none'` | `'mean'` | `'sum'`. Default: `'mean'`. */
-  reduction?: Reduction;
-}
+const BCE_LOSS = signature('BCELoss', WEIGHTED_LOSS_PARAMS);
+const BCE_WITH_LOGITS_LOSS = signature('BCEWithLogitsLoss', [
+  ...WEIGHTED_LOSS_PARAMS,
+  ['posWeight', tensor().optional()],
+]);
+const MSE_LOSS = signature('MSELoss', LOSS_PARAMS);
+const L1_LOSS = signature('L1Loss', LOSS_PARAMS);
+const NLL_LOSS = signature('NLLLoss', [
+  ['weight', tensor().optional()],
+  ['sizeAverage', legacyReductionArg()],
+  ['ignoreIndex', int().default(-100)],
+  ['reduce', legacyReductionArg()],
+  ['reduction', reductionArg().default('mean')],
+]);
+const CROSS_ENTROPY_LOSS = signature('CrossEntropyLoss', [
+  ...NLL_LOSS.params,
+  ['labelSmoothing', labelSmoothingArg().default(0)],
+]);
+
+/** Arguments of {@link BCELoss}: torch's `weight=None, size_average=None, reduce=None, reduction='mean'`. */
+export type BCELossArgs = ArgsOf<typeof BCE_LOSS>;
 
 /**
  * Binary cross-entropy between probabilities and targets, the loss of the reference DCGAN
@@ -77,8 +106,10 @@ export interface BCELossOptions {
  *
  * State: buffer `weight` (only when given).
  *
- * @param options.weight per-element weight. Default: `null`.
- * @param options.reduction Default: `'mean'`.
+ * Arguments (torch's order; positionally or in a trailing options object, with torch's deprecated
+ * `sizeAverage`/`reduce` too):
+ * - `weight` per-element weight; default `null`.
+ * - `reduction` default `'mean'`.
  * @example
  * ```ts
  * const criterion = new nn.BCELoss();
@@ -86,8 +117,9 @@ export interface BCELossOptions {
  * ```
  */
 export class BCELoss extends WeightedLoss {
-  constructor({ weight = null, reduction = 'mean' }: BCELossOptions = {}) {
-    super(weight, reduction);
+  /** @param args torch's `weight, size_average, reduce, reduction`, positionally or in a trailing options object. */
+  constructor(...args: BCELossArgs) {
+    super(BCE_LOSS.parse(args));
   }
 
   /**
@@ -100,11 +132,8 @@ export class BCELoss extends WeightedLoss {
   }
 }
 
-/** Options of {@link BCEWithLogitsLoss}. */
-export interface BCEWithLogitsLossOptions extends BCELossOptions {
-  /** Weight of positive examples, broadcastable to the input (usually `[C]`); a buffer. Default: `null`. */
-  posWeight?: tf.Tensor | null;
-}
+/** Arguments of {@link BCEWithLogitsLoss}: those of {@link BCELoss} and `pos_weight=None`. */
+export type BCEWithLogitsLossArgs = ArgsOf<typeof BCE_WITH_LOGITS_LOSS>;
 
 /**
  * A sigmoid and binary cross-entropy in one numerically stable step: see {@link binaryCrossEntropyWithLogits}.
@@ -117,9 +146,11 @@ export interface BCEWithLogitsLossOptions extends BCELossOptions {
  *
  * State: buffers `weight` and `pos_weight` (each only when given), in that order.
  *
- * @param options.weight per-element weight. Default: `null`.
- * @param options.reduction Default: `'mean'`.
- * @param options.posWeight per-class weight of positives. Default: `null`.
+ * Arguments (torch's order; positionally or in a trailing options object, with torch's deprecated
+ * `sizeAverage`/`reduce` too):
+ * - `weight` per-element weight; default `null`.
+ * - `reduction` default `'mean'`.
+ * - `posWeight` per-class weight of positives; default `null`.
  * @example
  * ```ts
  * const criterion = new nn.BCEWithLogitsLoss({ posWeight: tf.tensor1d([3]) });
@@ -132,10 +163,15 @@ export class BCEWithLogitsLoss extends Loss {
   /** The `pos_weight` buffer (torch's key), or `null`. */
   readonly posWeight: tf.Variable | null;
 
-  constructor({ weight = null, reduction = 'mean', posWeight = null }: BCEWithLogitsLossOptions = {}) {
-    super(reduction);
-    this.weight = this.registerBuffer('weight', weight);
-    this.posWeight = this.registerBuffer('pos_weight', posWeight);
+  /**
+   * @param args torch's `weight, size_average, reduce, reduction, pos_weight`, positionally or in a trailing
+   *   options object.
+   */
+  constructor(...args: BCEWithLogitsLossArgs) {
+    const a = BCE_WITH_LOGITS_LOSS.parse(args);
+    super(a);
+    this.weight = this.registerBuffer('weight', a.weight);
+    this.posWeight = this.registerBuffer('pos_weight', a.posWeight);
   }
 
   /**
@@ -152,11 +188,8 @@ export class BCEWithLogitsLoss extends Loss {
   }
 }
 
-/** Options of {@link MSELoss} and {@link L1Loss}. */
-export interface LossOptions {
-  /** `'none'` | `'mean'` | `'sum'`. Default: `'mean'`. */
-  reduction?: Reduction;
-}
+/** Arguments of {@link MSELoss} and {@link L1Loss}: torch's `size_average=None, reduce=None, reduction='mean'`. */
+export type LossArgs = ArgsOf<typeof MSE_LOSS>;
 
 /**
  * Mean squared error: see {@link mseLoss}.
@@ -167,15 +200,16 @@ export interface LossOptions {
  * - input: `[*]`; target: `[*]`, the same shape (a broadcastable one warns, as in torch).
  * - output: a scalar, or `[*]` with `reduction: 'none'`.
  *
- * @param options.reduction Default: `'mean'`.
+ * - `reduction` default `'mean'`.
  * @example
  * ```ts
  * new nn.MSELoss().forward(pred, target);
  * ```
  */
 export class MSELoss extends Loss {
-  constructor({ reduction = 'mean' }: LossOptions = {}) {
-    super(reduction);
+  /** @param args torch's `size_average, reduce, reduction`, positionally or in a trailing options object. */
+  constructor(...args: LossArgs) {
+    super(MSE_LOSS.parse(args));
   }
 
   /**
@@ -197,15 +231,16 @@ export class MSELoss extends Loss {
  * - input: `[*]`; target: `[*]`, the same shape (a broadcastable one warns, as in torch).
  * - output: a scalar, or `[*]` with `reduction: 'none'`.
  *
- * @param options.reduction Default: `'mean'`.
+ * - `reduction` default `'mean'`.
  * @example
  * ```ts
  * new nn.L1Loss({ reduction: 'sum' }).forward(pred, target);
  * ```
  */
 export class L1Loss extends Loss {
-  constructor({ reduction = 'mean' }: LossOptions = {}) {
-    super(reduction);
+  /** @param args torch's `size_average, reduce, reduction`, positionally or in a trailing options object. */
+  constructor(...args: LossArgs) {
+    super(L1_LOSS.parse(args));
   }
 
   /**
@@ -218,15 +253,11 @@ export class L1Loss extends Loss {
   }
 }
 
-/** Options of {@link NLLLoss}. */
-export interface NLLLossModuleOptions {
-  /** Per-class weight `[C]`; a buffer. Default: `null`. */
-  weight?: tf.Tensor | null;
-  /** Target value that is ignored. Default: `-100`. */
-  ignoreIndex?: number;
-  /** `'none'` | `'mean'` | `'sum'`. Default: `'mean'`. */
-  reduction?: Reduction;
-}
+/**
+ * Arguments of {@link NLLLoss}: torch's `weight=None, size_average=None, ignore_index=-100, reduce=None,
+ * reduction='mean'`.
+ */
+export type NLLLossArgs = ArgsOf<typeof NLL_LOSS>;
 
 /**
  * Negative log-likelihood of class indices under log-probabilities: see {@link nllLoss}.
@@ -239,9 +270,11 @@ export interface NLLLossModuleOptions {
  *
  * State: buffer `weight` (only when given).
  *
- * @param options.weight Default: `null`.
- * @param options.ignoreIndex Default: `-100`.
- * @param options.reduction Default: `'mean'`.
+ * Arguments (torch's order; positionally or in a trailing options object, with torch's deprecated
+ * `sizeAverage`/`reduce` too):
+ * - `weight` default `null`.
+ * - `ignoreIndex` default `-100`.
+ * - `reduction` default `'mean'`.
  * @example
  * ```ts
  * new nn.NLLLoss().forward(tf.logSoftmax(logits), labels);
@@ -251,9 +284,14 @@ export class NLLLoss extends WeightedLoss {
   /** Target value that is ignored. */
   readonly ignoreIndex: number;
 
-  constructor({ weight = null, ignoreIndex = -100, reduction = 'mean' }: NLLLossModuleOptions = {}) {
-    super(weight, reduction);
-    this.ignoreIndex = ignoreIndex;
+  /**
+   * @param args torch's `weight, size_average, ignore_index, reduce, reduction`, positionally or in a trailing
+   *   options object.
+   */
+  constructor(...args: NLLLossArgs) {
+    const a = NLL_LOSS.parse(args);
+    super(a);
+    this.ignoreIndex = a.ignoreIndex;
   }
 
   /**
@@ -266,11 +304,8 @@ export class NLLLoss extends WeightedLoss {
   }
 }
 
-/** Options of {@link CrossEntropyLoss}. */
-export interface CrossEntropyLossOptions extends NLLLossModuleOptions {
-  /** Smoothing in [0, 1]. Default: `0`. */
-  labelSmoothing?: number;
-}
+/** Arguments of {@link CrossEntropyLoss}: those of {@link NLLLoss} and `label_smoothing=0.0`. */
+export type CrossEntropyLossArgs = ArgsOf<typeof CROSS_ENTROPY_LOSS>;
 
 /**
  * Cross-entropy of logits against class indices or class probabilities: see {@link crossEntropy}.
@@ -284,10 +319,12 @@ export interface CrossEntropyLossOptions extends NLLLossModuleOptions {
  *
  * State: buffer `weight` (only when given).
  *
- * @param options.weight Default: `null`.
- * @param options.ignoreIndex Default: `-100`.
- * @param options.reduction Default: `'mean'`.
- * @param options.labelSmoothing Default: `0`.
+ * Arguments (torch's order; positionally or in a trailing options object, with torch's deprecated
+ * `sizeAverage`/`reduce` too):
+ * - `weight` default `null`.
+ * - `ignoreIndex` default `-100`.
+ * - `reduction` default `'mean'`.
+ * - `labelSmoothing` default `0`.
  * @throws ValueError for `labelSmoothing > 1` or an unknown reduction.
  * @example
  * ```ts
@@ -301,18 +338,15 @@ export class CrossEntropyLoss extends WeightedLoss {
   /** Amount of label smoothing. */
   readonly labelSmoothing: number;
 
-  constructor({
-    weight = null,
-    ignoreIndex = -100,
-    reduction = 'mean',
-    labelSmoothing = 0,
-  }: CrossEntropyLossOptions = {}) {
-    super(weight, reduction);
-    if (labelSmoothing > 1) {
-      throw new ValueError(`CrossEntropyLoss: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
-    }
-    this.ignoreIndex = ignoreIndex;
-    this.labelSmoothing = labelSmoothing;
+  /**
+   * @param args torch's `weight, size_average, ignore_index, reduce, reduction, label_smoothing`, positionally or
+   *   in a trailing options object.
+   */
+  constructor(...args: CrossEntropyLossArgs) {
+    const a = CROSS_ENTROPY_LOSS.parse(args);
+    super(a);
+    this.ignoreIndex = a.ignoreIndex;
+    this.labelSmoothing = a.labelSmoothing;
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { describeValue, isOptionsObject } from '../args';
 import { Parameter } from '../autograd/parameter';
 import { noGrad, setGradOf } from '../autograd/tape';
 import { StateDictError, TorchError, ValueError, ArgumentTypeError } from '../errors';
@@ -381,6 +382,18 @@ export class Module {
     stateDict: StateDict | Record<string, tf.Tensor>,
     { strict = true }: { strict?: boolean } = {},
   ): IncompatibleKeys {
+    if (!(stateDict instanceof Map) && !isOptionsObject(stateDict)) {
+      throw new ArgumentTypeError(
+        `${this.typeName}.loadStateDict: expected a Map or a plain object of tensors (as stateDict() or torch.load ` +
+          `give), got ${describeValue(stateDict)}` +
+          (typeof stateDict === 'string' ? "; to read a file, load it first (load() from 'tfjs-torch/node')" : ''),
+      );
+    }
+    if (typeof strict !== 'boolean') {
+      throw new ArgumentTypeError(
+        `${this.typeName}.loadStateDict(): argument 'strict' must be a boolean, got ${describeValue(strict)}`,
+      );
+    }
     const sd: StateDict = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const missingKeys: string[] = [];
     const errors: string[] = [];

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { bool, float, signature, tensor, type ArgsOf } from '../../args';
+import { defineFunction } from '../../autograd/function';
 import { noGrad } from '../../autograd/tape';
 import { FusedKernel, hasFusedKernel } from '../../backends/fused-kernels';
-import { ShapeError, ValueError } from '../../errors';
+import { ShapeError, ValueError, formatShape } from '../../errors';
+import { checkFloat } from './utils';
 
 /** Options of {@link batchNorm}, torch's keyword arguments. */
 export interface BatchNormOptions {
@@ -18,6 +21,16 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
+const BATCH_NORM = signature('F.batchNorm', [
+  ['runningMean', tensor().optional()],
+  ['runningVar', tensor().optional()],
+  ['weight', tensor().optional()],
+  ['bias', tensor().optional()],
+  ['training', bool().default(false)],
+  ['momentum', float().default(0.1)],
+  ['eps', float({ min: 0 }).default(1e-5)],
+]);
+
 /**
  * Batch normalisation over the channel dimension 1 (torch's `F.batch_norm`).
  *
@@ -27,32 +40,32 @@ export interface BatchNormOptions {
  * The backward pass is torch's closed form (one fused gradient, not a chain of elementwise gradients).
  *
  * Shape:
- * - input: `[N, C]`, `[N, C, L]` or `[N, C, H, W]`; output: same.
+ * - input: `[N, C, *]` (`[N, C]`, `[N, C, L]`, `[N, C, H, W]`, `[N, C, D, H, W]`); output: same.
  * - runningMean, runningVar, weight, bias: `[C]`.
  *
  * @param input the input, channels in dimension 1.
- * @param runningMean running mean `tf.Variable` `[C]`, updated in place in training; or `null`.
- * @param runningVar running variance `tf.Variable` `[C]`, updated in place in training; or `null`.
+ * @param args torch's `running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05`,
+ *   positionally or in a trailing options object (camelCase). `runningMean`/`runningVar` are `tf.Variable`s `[C]`
+ *   updated in place in training, or `null`.
  * @example
  * ```ts
  * const y = F.batchNorm(x, bn.runningMean, bn.runningVar, { weight: bn.weight, bias: bn.bias, training: true, momentum: 0.8 });
  * ```
  */
-export function batchNorm(
-  input: tf.Tensor,
-  runningMean: tf.Variable | null,
-  runningVar: tf.Variable | null,
-  { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 }: BatchNormOptions = {},
-): tf.Tensor {
+export function batchNorm(input: tf.Tensor, ...args: ArgsOf<typeof BATCH_NORM>): tf.Tensor {
+  const where = 'F.batchNorm';
+  const { runningMean, runningVar, weight, bias, training, momentum, eps } = BATCH_NORM.parse(args);
+  tensor().check(input, { where, name: 'input' });
+  checkFloat(input, 'input', where);
   if (input.rank < 2)
     throw new ShapeError(
-      `batch_norm: expected input with at least 2 dimensions [N, C, ...], got shape [${input.shape.join(', ')}]`,
+      `batch_norm: expected input with at least 2 dimensions [N, C, ...], got shape ${formatShape(input.shape)}`,
     );
   const C = input.shape[1] as number;
   const check = (t: tf.Tensor | null, name: string) => {
     if (t != null && (t.rank !== 1 || t.shape[0] !== C)) {
       throw new ShapeError(
-        `batch_norm: ${name} should contain ${C} elements (input[1] of input shape [${input.shape.join(', ')}]), not shape [${t.shape.join(', ')}]`,
+        `batch_norm: ${name} should contain ${C} elements (input[1] of input shape ${formatShape(input.shape)}), not shape ${formatShape(t.shape)}`,
       );
     }
   };
@@ -60,17 +73,33 @@ export function batchNorm(
   check(runningVar, 'running_var');
   check(weight, 'weight');
   check(bias, 'bias');
-  const axes = [0, ...Array.from({ length: input.rank - 2 }, (_, i) => i + 2)];
-  const bshape = input.shape.map((d, i) => (i === 1 ? d : 1));
+  for (const [t, name] of [
+    [runningMean, 'running_mean'],
+    [runningVar, 'running_var'],
+  ] as const) {
+    if (training && t != null && !(t instanceof tf.Variable)) {
+      throw new ValueError(`${where}: ${name} must be a tf.Variable to be updated in place in training, got a tensor`);
+    }
+  }
+  const bshape = channelShape(input);
   const perChannel = input.size / C;
   if (training) {
     if (perChannel <= 1) {
       throw new ValueError(
-        `Expected more than 1 value per channel when training, got input size [${input.shape.join(', ')}]`,
+        `Expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`,
       );
     }
     if (!(eps > 0)) throw new ValueError(`batch_norm: eps must be positive, got ${eps}`);
-    return trainingBatchNorm(input, runningMean, runningVar, weight, bias, momentum, eps, axes, bshape, perChannel);
+    return trainingBatchNorm(
+      input,
+      runningMean as tf.Variable | null,
+      runningVar as tf.Variable | null,
+      weight,
+      bias,
+      momentum,
+      eps,
+      perChannel,
+    );
   }
   if (runningMean == null || runningVar == null) {
     throw new ValueError(
@@ -92,8 +121,6 @@ function trainingBatchNorm(
   bias: tf.Tensor | null,
   momentum: number,
   eps: number,
-  axes: number[],
-  bshape: number[],
   n: number,
 ): tf.Tensor {
   let batchMean: tf.Tensor | null = null;
@@ -101,15 +128,15 @@ function trainingBatchNorm(
   const C = input.shape[1] as number;
   const w = weight ?? tf.ones([C]);
   const b = bias ?? tf.zeros([C]);
-  const keepStats = (mean: tf.Tensor, variance: tf.Tensor) => {
+  const keepStats: StatsSink = (mean, variance) => {
     batchMean = mean;
     batchVar = variance;
   };
-  const f =
+  const op =
     hasFusedKernel(FusedKernel.BatchNormTrain) && hasFusedKernel(FusedKernel.BatchNormGrad)
-      ? fusedTrainingOp(eps, keepStats)
-      : compositeTrainingOp(eps, axes, bshape, n, keepStats);
-  const out = f(input, w, b);
+      ? FusedBatchNormTrain
+      : CompositeBatchNormTrain;
+  const out = op(input, w, b, eps, keepStats);
   if (weight == null) w.dispose();
   if (bias == null) b.dispose();
   noGrad(() => {
@@ -127,65 +154,72 @@ function trainingBatchNorm(
   return out;
 }
 
+/** Receives the kept batch mean and biased variance `[C]` of a training-mode forward. */
+type StatsSink = (mean: tf.Tensor, variance: tf.Tensor) => void;
+
 /**
  * Training-mode batch norm as one tape node over the backend's fused kernels: one pass for the statistics and the
  * output, one for the gradients. Saves the input (alive anyway: it is the previous layer's output) and the per-channel
- * mean and invstd, not a normalised copy. `stats` receives the kept batch mean and biased variance `[C]`.
+ * mean and invstd, not a normalised copy.
  */
-function fusedTrainingOp(
-  eps: number,
-  stats: (mean: tf.Tensor, variance: tf.Tensor) => void,
-): (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((x, wt, bt, save) => {
+const FusedBatchNormTrain = defineFunction({
+  name: 'BatchNormTrain',
+  forward(ctx, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number, stats: StatsSink) {
     const [y, mean, invstd, variance] = tf
       .engine()
-      .runKernel(FusedKernel.BatchNormTrain, { x: x as tf.Tensor, weight: wt as tf.Tensor, bias: bt as tf.Tensor }, {
-        eps,
-      } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      .runKernel(FusedKernel.BatchNormTrain, { x, weight, bias }, { eps } as unknown as tf.NamedAttrMap) as tf.Tensor[];
     stats(tf.keep(mean), tf.keep(variance));
-    (save as (ts: tf.Tensor[]) => void)([x as tf.Tensor, mean, invstd, wt as tf.Tensor]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, [xs, mu, istd, wv]: tf.Tensor[]) =>
-        tf
-          .engine()
-          .runKernel(FusedKernel.BatchNormGrad, { dy, x: xs, mean: mu, invstd: istd, weight: wv }, {}) as tf.Tensor[],
-    };
-  }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-}
+    ctx.saveForBackward(x, mean, invstd, weight);
+    return y;
+  },
+  backward(ctx, dy: tf.Tensor) {
+    const [x, mean, invstd, weight] = ctx.savedTensors;
+    const [dx, dw, db] = tf
+      .engine()
+      .runKernel(FusedKernel.BatchNormGrad, { dy, x, mean, invstd, weight }, {}) as tf.Tensor[];
+    return [dx, dw, db, null, null];
+  },
+});
 
 /** Training-mode batch norm composed of tfjs ops (backends without the fused kernels), as one tape node. */
-function compositeTrainingOp(
-  eps: number,
-  axes: number[],
-  bshape: number[],
-  n: number,
-  stats: (mean: tf.Tensor, variance: tf.Tensor) => void,
-): (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((x, wt, bt, save) => {
-    const xt = x as tf.Tensor;
-    const C = xt.shape[1] as number;
-    const mean = tf.mean(xt, axes, true);
-    const xc = tf.sub(xt, mean);
+const CompositeBatchNormTrain = defineFunction({
+  name: 'BatchNormTrain',
+  forward(ctx, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number, stats: StatsSink) {
+    const C = x.shape[1] as number;
+    const axes = reductionAxes(x.rank);
+    const bshape = channelShape(x);
+    const mean = tf.mean(x, axes, true);
+    const xc = tf.sub(x, mean);
     const variance = tf.mean(tf.square(xc), axes, true);
     const invstd = tf.rsqrt(tf.add(variance, eps));
     const xhat = tf.mul(xc, invstd);
-    const y = tf.add(tf.mul(xhat, tf.reshape(wt as tf.Tensor, bshape)), tf.reshape(bt as tf.Tensor, bshape));
+    const y = tf.add(tf.mul(xhat, tf.reshape(weight, bshape)), tf.reshape(bias, bshape));
     stats(tf.keep(tf.reshape(mean, [C])), tf.keep(tf.reshape(variance, [C])));
-    (save as (ts: tf.Tensor[]) => void)([xhat, invstd, wt as tf.Tensor]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, istd, wv] = saved;
-        const dyw = tf.mul(dy, tf.reshape(wv, bshape));
-        const sumDyw = tf.sum(dyw, axes, true);
-        const sumDywXhat = tf.sum(tf.mul(dyw, xh), axes, true);
-        // torch's batch_norm_backward: dx = invstd * (dy*w - mean(dy*w) - xhat * mean(dy*w*xhat))
-        const dx = tf.mul(istd, tf.sub(tf.sub(dyw, tf.div(sumDyw, n)), tf.mul(xh, tf.div(sumDywXhat, n))));
-        const dw = tf.reshape(tf.sum(tf.mul(dy, xh), axes), [C]);
-        const db = tf.reshape(tf.sum(dy, axes), [C]);
-        return [dx, dw, db];
-      },
-    };
-  }) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+    ctx.saveForBackward(xhat, invstd, weight);
+    return y;
+  },
+  backward(ctx, dy: tf.Tensor) {
+    const [xhat, invstd, weight] = ctx.savedTensors;
+    const C = xhat.shape[1] as number;
+    const axes = reductionAxes(xhat.rank);
+    const n = xhat.size / C;
+    const dyw = tf.mul(dy, tf.reshape(weight, channelShape(xhat)));
+    const sumDyw = tf.sum(dyw, axes, true);
+    const sumDywXhat = tf.sum(tf.mul(dyw, xhat), axes, true);
+    // torch's batch_norm_backward: dx = invstd * (dy*w - mean(dy*w) - xhat * mean(dy*w*xhat))
+    const dx = tf.mul(invstd, tf.sub(tf.sub(dyw, tf.div(sumDyw, n)), tf.mul(xhat, tf.div(sumDywXhat, n))));
+    const dw = tf.reshape(tf.sum(tf.mul(dy, xhat), axes), [C]);
+    const db = tf.reshape(tf.sum(dy, axes), [C]);
+    return [dx, dw, db, null, null];
+  },
+});
+
+/** Every dimension but the channels' (1): what the statistics reduce over. */
+function reductionAxes(rank: number): number[] {
+  return [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+}
+
+/** `[1, C, 1, ...]`: a `[C]` vector broadcast along dimension 1 of `x`. */
+function channelShape(x: tf.Tensor): number[] {
+  return x.shape.map((d, i) => (i === 1 ? d : 1));
 }

@@ -19,19 +19,12 @@ export {
   convTranspose2dOutputPadding,
 } from './conv';
 export type { Conv1dOptions, Conv2dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions, IntOrPair } from './conv';
-export {
-  binaryCrossEntropy,
-  binaryCrossEntropyWithLogits,
-  mseLoss,
-  l1Loss,
-  nllLoss,
-  crossEntropy,
-} from './loss';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, l1Loss } from './loss';
 export type {
   Reduction,
   BinaryCrossEntropyOptions,
   BinaryCrossEntropyWithLogitsOptions,
   ReductionOptions,
-  NLLLossOptions,
-  CrossEntropyOptions,
 } from './loss';
+export { nllLoss, crossEntropy } from './loss-nll';
+export type { NLLLossOptions, CrossEntropyOptions } from './loss-nll';

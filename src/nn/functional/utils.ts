@@ -5,14 +5,57 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { oneOf } from '../../args';
-import { ShapeError, formatShape } from '../../errors';
+import { Arg, bool, describeValue, tensor } from '../../args';
+import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../../errors';
 
 /** A loss reduction, as torch's `reduction=` (`'mean'` is torch's default). */
 export type Reduction = 'none' | 'mean' | 'sum';
 
-/** The `reduction` parameter of every loss, for {@link signature}s. */
-export const reductionArg = () => oneOf<Reduction>(['none', 'mean', 'sum']);
+const REDUCTIONS: readonly string[] = ['none', 'mean', 'sum'];
+
+/**
+ * The `reduction` parameter of every loss, for {@link signature}s; an unknown value is torch's
+ * `ValueError: avg is not a valid value for reduction`.
+ */
+export const reductionArg = (): Arg<Reduction> =>
+  new Arg<Reduction>("one of 'none', 'mean', 'sum'", (v, ctx) => {
+    if (typeof v !== 'string') {
+      throw new ArgumentTypeError(
+        `${ctx.where}(): argument '${ctx.name}' must be one of 'none', 'mean', 'sum', got ${describeValue(v)}`,
+      );
+    }
+    if (!REDUCTIONS.includes(v)) {
+      throw new ValueError(`${ctx.where}: ${v} is not a valid value for reduction (expected 'none', 'mean' or 'sum')`);
+    }
+    return v as Reduction;
+  });
+
+/** torch's deprecated `size_average` / `reduce` loss arguments (`None` when not given), for {@link signature}s. */
+export const legacyReductionArg = () => bool().optional();
+
+/**
+ * The reduction a loss uses: torch 1.13's `_Reduction.legacy_get_string` when `size_average` or `reduce` is given
+ * (either one overrides `reduction`: `reduce=False` → `'none'`, else `size_average=False` → `'sum'`, else `'mean'`),
+ * with torch's deprecation warning; `reduction` otherwise.
+ * @param sizeAverage torch's `size_average`, or `null`.
+ * @param reduce torch's `reduce`, or `null`.
+ * @param reduction torch's `reduction`.
+ */
+export function legacyReduction(sizeAverage: boolean | null, reduce: boolean | null, reduction: Reduction): Reduction {
+  if (sizeAverage === null && reduce === null) return reduction;
+  const r: Reduction = (reduce ?? true) ? ((sizeAverage ?? true) ? 'mean' : 'sum') : 'none';
+  console.warn(`size_average and reduce args will be deprecated, please use reduction='${r}' instead.`);
+  return r;
+}
+
+/**
+ * Checks that each value is a live tensor (torch's `TypeError` for anything else), naming the argument.
+ * @param where the function.
+ * @param named the tensors by argument name.
+ */
+export function checkTensors(where: string, named: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(named)) tensor().check(v, { where, name });
+}
 
 /**
  * Applies a reduction to elementwise losses: `'mean'` averages all elements, `'sum'` adds them, `'none'` keeps
@@ -117,5 +160,37 @@ export function windowOutputSize(
   let out = Math.floor((ceilMode ? span + stride - 1 : span) / stride) + 1;
   // torch: the last pooling window must start inside the input or the left padding.
   if (ceilMode && (out - 1) * stride >= length + padding) out--;
+  return out;
+}
+
+/**
+ * Whether two shapes are equal.
+ * @param a a shape.
+ * @param b another shape.
+ */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * numpy/torch broadcasting of two shapes, with torch's message when they do not broadcast.
+ * @param a a shape.
+ * @param b another shape.
+ * @param where the function, for the error.
+ */
+export function broadcastShapes(a: readonly number[], b: readonly number[], where: string): number[] {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(
+        `${where}: the size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton ` +
+          `dimension ${i} (shapes ${formatShape(a)} and ${formatShape(b)})`,
+      );
+    }
+    out.push(da === 1 ? db : da);
+  }
   return out;
 }
