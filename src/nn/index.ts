@@ -19,5 +19,6 @@ export * from './loss';
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './rnn';
 export type { LSTMState } from './rnn';
 export * as utils from './utils';
+export { Embedding, EmbeddingBag } from './sparse';
 export * as init from './init';
 export * as functional from './functional';

@@ -8,6 +8,8 @@ export type { PadMode } from './pad';
 export { relu, leakyRelu, tanh, sigmoid, softmax, logSoftmax } from './activation';
 export { dropout } from './dropout';
 export { layerNorm } from './normalization';
+export { embedding, embeddingBag } from './embedding';
+export type { EmbeddingBagMode } from './embedding';
 export { batchNorm } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
 export {
