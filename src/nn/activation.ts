@@ -1,42 +1,59 @@
+/**
+ * Elementwise activation modules (torch's `torch/nn/modules/activation.py`), each thin over its `F.*` op; the
+ * softmax family is in `./softmax`. Arguments as Python takes them: positionally or in a trailing options object.
+ * @module
+ */
 import type * as tf from '@tensorflow/tfjs-core';
 
+import { bool, float, int, oneOf, signature, type ArgsOf } from '../args';
+import type { Parameter } from '../autograd/parameter';
 import * as F from './functional/activation';
+import { constant_ } from './init';
 import { Module } from './module';
-import { pyFloat } from '../repr';
+import { pyFloat, pyNumber } from '../repr';
+
+const inplaceOnly = (where: string) => signature(where, [['inplace', F.inplaceArg()]]);
+const noArgs = (where: string) => signature(where, []);
+const inplaceRepr = (inplace: boolean, sep = '') => (inplace ? `${sep}inplace=True` : '');
+
+const RELU = inplaceOnly('ReLU');
 
 /**
  * `max(0, x)` elementwise (torch's `nn.ReLU`).
  * Mirrors [torch.nn.ReLU](https://pytorch.org/docs/1.13/generated/torch.nn.ReLU.html).
  *
  * Shape: any; output has the input's shape.
- * @param options.inplace accepted for porting; tfjs tensors are immutable, so it changes nothing. Default: `false`.
  * @example
  * ```ts
  * new nn.ReLU().forward(tf.tensor([-1, 2])); // [0, 2]
  * ```
  */
 export class ReLU extends Module {
-  /** Accepted for porting; changes nothing. */
+  /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
   readonly inplace: boolean;
-  constructor({ inplace = false }: { inplace?: boolean } = {}) {
+  /** @param args `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof RELU>) {
     super();
-    this.inplace = inplace;
+    this.inplace = RELU.parse(args).inplace;
   }
   override forward(input: tf.Tensor): tf.Tensor {
     return F.relu(input);
   }
   override extraRepr(): string {
-    return this.inplace ? 'inplace=True' : '';
+    return inplaceRepr(this.inplace);
   }
 }
+
+const LEAKY_RELU = signature('LeakyReLU', [
+  ['negativeSlope', float().default(0.01)],
+  ['inplace', F.inplaceArg()],
+]);
 
 /**
  * `x` if `x > 0`, else `negativeSlope * x` (torch's `nn.LeakyReLU`).
  * Mirrors [torch.nn.LeakyReLU](https://pytorch.org/docs/1.13/generated/torch.nn.LeakyReLU.html).
  *
  * Shape: any; output has the input's shape.
- * @param negativeSlope slope for negative inputs. Default: `0.01`.
- * @param options.inplace accepted for porting; changes nothing. Default: `false`.
  * @example
  * ```ts
  * new nn.LeakyReLU(0.2).forward(tf.tensor([-1, 2])); // [-0.2, 2]
@@ -47,18 +64,22 @@ export class LeakyReLU extends Module {
   readonly negativeSlope: number;
   /** Accepted for porting; changes nothing. */
   readonly inplace: boolean;
-  constructor(negativeSlope = 0.01, { inplace = false }: { inplace?: boolean } = {}) {
+  /** @param args `negativeSlope?` (default `0.01`), `inplace?`. */
+  constructor(...args: ArgsOf<typeof LEAKY_RELU>) {
     super();
-    this.negativeSlope = negativeSlope;
-    this.inplace = inplace;
+    const a = LEAKY_RELU.parse(args);
+    this.negativeSlope = a.negativeSlope;
+    this.inplace = a.inplace;
   }
   override forward(input: tf.Tensor): tf.Tensor {
     return F.leakyRelu(input, this.negativeSlope);
   }
   override extraRepr(): string {
-    return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ', inplace=True' : ''}`;
+    return `negative_slope=${pyFloat(this.negativeSlope)}${inplaceRepr(this.inplace, ', ')}`;
   }
 }
+
+const TANH = noArgs('Tanh');
 
 /**
  * Hyperbolic tangent elementwise (torch's `nn.Tanh`).
@@ -71,10 +92,17 @@ export class LeakyReLU extends Module {
  * ```
  */
 export class Tanh extends Module {
+  /** @param args none (an empty options object is accepted). */
+  constructor(...args: ArgsOf<typeof TANH>) {
+    super();
+    TANH.parse(args);
+  }
   override forward(input: tf.Tensor): tf.Tensor {
     return F.tanh(input);
   }
 }
+
+const SIGMOID = noArgs('Sigmoid');
 
 /**
  * Logistic sigmoid elementwise (torch's `nn.Sigmoid`).
@@ -87,7 +115,523 @@ export class Tanh extends Module {
  * ```
  */
 export class Sigmoid extends Module {
+  /** @param args none (an empty options object is accepted). */
+  constructor(...args: ArgsOf<typeof SIGMOID>) {
+    super();
+    SIGMOID.parse(args);
+  }
   override forward(input: tf.Tensor): tf.Tensor {
     return F.sigmoid(input);
+  }
+}
+
+const ALPHA = (where: string) =>
+  signature(where, [
+    ['alpha', float().default(1)],
+    ['inplace', F.inplaceArg()],
+  ]);
+const ELU_SIG = ALPHA('ELU');
+
+/**
+ * Exponential linear unit `x > 0 ? x : alpha * (exp(x) - 1)` (torch's `nn.ELU`).
+ * Mirrors [torch.nn.ELU](https://pytorch.org/docs/1.13/generated/torch.nn.ELU.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.ELU(0.5).forward(x);
+ * ```
+ */
+export class ELU extends Module {
+  /** Scale of the negative branch. */
+  readonly alpha: number;
+  /** Accepted for porting; changes nothing. */
+  readonly inplace: boolean;
+  /** @param args `alpha?` (default `1`), `inplace?`. */
+  constructor(...args: ArgsOf<typeof ELU_SIG>) {
+    super();
+    ({ alpha: this.alpha, inplace: this.inplace } = ELU_SIG.parse(args));
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.elu(input, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+const CELU_SIG = signature('CELU', [
+  [
+    'alpha',
+    float()
+      .refine((a) => (a === 0 ? 'must not be 0 (torch divides by it)' : null))
+      .default(1),
+  ],
+  ['inplace', F.inplaceArg()],
+]);
+
+/**
+ * Continuously differentiable ELU `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))` (torch's `nn.CELU`).
+ * Mirrors [torch.nn.CELU](https://pytorch.org/docs/1.13/generated/torch.nn.CELU.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.CELU(2).forward(x);
+ * ```
+ */
+export class CELU extends Module {
+  /** Scale of the negative branch (not 0). */
+  readonly alpha: number;
+  /** Accepted for porting; changes nothing. */
+  readonly inplace: boolean;
+  /** @param args `alpha?` (default `1`), `inplace?`. */
+  constructor(...args: ArgsOf<typeof CELU_SIG>) {
+    super();
+    ({ alpha: this.alpha, inplace: this.inplace } = CELU_SIG.parse(args));
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.celu(input, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+/** An activation whose only argument is torch's `inplace` flag. */
+function inplaceActivation(name: string, fn: (x: tf.Tensor) => tf.Tensor) {
+  const sig = inplaceOnly(name);
+  return class extends Module {
+    /** Accepted for porting; changes nothing. */
+    readonly inplace: boolean;
+    /** @param args `inplace?` (default `false`), positionally or in an options object. */
+    constructor(...args: ArgsOf<typeof sig>) {
+      super();
+      this.inplace = sig.parse(args).inplace;
+    }
+    override get typeName(): string {
+      return name;
+    }
+    override forward(input: tf.Tensor): tf.Tensor {
+      return fn(input);
+    }
+    override extraRepr(): string {
+      return inplaceRepr(this.inplace);
+    }
+  };
+}
+
+/**
+ * Scaled ELU with torch's constants (torch's `nn.SELU`).
+ * Mirrors [torch.nn.SELU](https://pytorch.org/docs/1.13/generated/torch.nn.SELU.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.SELU().forward(x);
+ * ```
+ */
+export class SELU extends inplaceActivation('SELU', (x) => F.selu(x)) {}
+
+/**
+ * `x * sigmoid(x)` (torch's `nn.SiLU`).
+ * Mirrors [torch.nn.SiLU](https://pytorch.org/docs/1.13/generated/torch.nn.SiLU.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.SiLU().forward(x);
+ * ```
+ */
+export class SiLU extends inplaceActivation('SiLU', (x) => F.silu(x)) {}
+
+/**
+ * `x * tanh(softplus(x))` (torch's `nn.Mish`).
+ * Mirrors [torch.nn.Mish](https://pytorch.org/docs/1.13/generated/torch.nn.Mish.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Mish().forward(x);
+ * ```
+ */
+export class Mish extends inplaceActivation('Mish', (x) => F.mish(x)) {}
+
+/**
+ * `relu6(x + 3) / 6` (torch's `nn.Hardsigmoid`; prints `Hardsigmoid()` whatever `inplace`, as torch).
+ * Mirrors [torch.nn.Hardsigmoid](https://pytorch.org/docs/1.13/generated/torch.nn.Hardsigmoid.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Hardsigmoid().forward(x);
+ * ```
+ */
+export class Hardsigmoid extends inplaceActivation('Hardsigmoid', (x) => F.hardsigmoid(x)) {
+  override extraRepr(): string {
+    return '';
+  }
+}
+
+/**
+ * `x * relu6(x + 3) / 6` (torch's `nn.Hardswish`; prints `Hardswish()` whatever `inplace`, as torch).
+ * Mirrors [torch.nn.Hardswish](https://pytorch.org/docs/1.13/generated/torch.nn.Hardswish.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Hardswish().forward(x);
+ * ```
+ */
+export class Hardswish extends inplaceActivation('Hardswish', (x) => F.hardswish(x)) {
+  override extraRepr(): string {
+    return '';
+  }
+}
+
+const GELU_SIG = signature('GELU', [['approximate', oneOf(['none', 'tanh']).default('none')]]);
+
+/**
+ * Gaussian error linear unit (torch's `nn.GELU`): exact (`'none'`) or the tanh approximation.
+ * Mirrors [torch.nn.GELU](https://pytorch.org/docs/1.13/generated/torch.nn.GELU.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.GELU({ approximate: 'tanh' }).forward(x);
+ * ```
+ */
+export class GELU extends Module {
+  /** `'none'` or `'tanh'`. */
+  readonly approximate: 'none' | 'tanh';
+  /** @param args `approximate?` (default `'none'`). */
+  constructor(...args: ArgsOf<typeof GELU_SIG>) {
+    super();
+    this.approximate = GELU_SIG.parse(args).approximate;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.gelu(input, this.approximate);
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+const HARDTANH = signature('Hardtanh', [
+  ['minVal', float().default(-1)],
+  ['maxVal', float().default(1)],
+  ['inplace', F.inplaceArg()],
+]);
+
+/**
+ * `x` clamped to `[minVal, maxVal]` (torch's `nn.Hardtanh`).
+ * Mirrors [torch.nn.Hardtanh](https://pytorch.org/docs/1.13/generated/torch.nn.Hardtanh.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Hardtanh(-2, 2).forward(x);
+ * ```
+ */
+export class Hardtanh extends Module {
+  /** Lower bound. */
+  readonly minVal: number;
+  /** Upper bound. */
+  readonly maxVal: number;
+  /** Accepted for porting; changes nothing. */
+  readonly inplace: boolean;
+  /** @param args `minVal?` (default `-1`), `maxVal?` (default `1`), `inplace?`. */
+  constructor(...args: ArgsOf<typeof HARDTANH>) {
+    super();
+    const a = HARDTANH.parse(args, new.target === Hardtanh ? 'Hardtanh' : 'ReLU6');
+    F.checkHardtanhBounds(a.minVal, a.maxVal, 'Hardtanh');
+    this.minVal = a.minVal;
+    this.maxVal = a.maxVal;
+    this.inplace = a.inplace;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.hardtanh(input, this.minVal, this.maxVal);
+  }
+  override extraRepr(): string {
+    return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+const RELU6 = inplaceOnly('ReLU6');
+
+/**
+ * `min(max(0, x), 6)` (torch's `nn.ReLU6`, a `Hardtanh(0, 6)`).
+ * Mirrors [torch.nn.ReLU6](https://pytorch.org/docs/1.13/generated/torch.nn.ReLU6.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.ReLU6().forward(x);
+ * ```
+ */
+export class ReLU6 extends Hardtanh {
+  /** @param args `inplace?` (default `false`). */
+  constructor(...args: ArgsOf<typeof RELU6>) {
+    super(0, 6, RELU6.parse(args).inplace);
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
+}
+
+const LAMBD = (where: string, min?: number) =>
+  signature(where, [['lambd', float(min === undefined ? {} : { min }).default(0.5)]]);
+const HARDSHRINK = LAMBD('Hardshrink');
+
+/**
+ * `x` outside `[-lambd, lambd]`, else 0 (torch's `nn.Hardshrink`).
+ * Mirrors [torch.nn.Hardshrink](https://pytorch.org/docs/1.13/generated/torch.nn.Hardshrink.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Hardshrink(0.3).forward(x);
+ * ```
+ */
+export class Hardshrink extends Module {
+  /** Half-width of the zeroed interval. */
+  readonly lambd: number;
+  /** @param args `lambd?` (default `0.5`). */
+  constructor(...args: ArgsOf<typeof HARDSHRINK>) {
+    super();
+    this.lambd = HARDSHRINK.parse(args).lambd;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.hardshrink(input, this.lambd);
+  }
+  override extraRepr(): string {
+    return pyFloat(this.lambd);
+  }
+}
+
+const SOFTSHRINK = LAMBD('Softshrink', 0);
+
+/**
+ * `x ∓ lambd` outside `[-lambd, lambd]`, else 0 (torch's `nn.Softshrink`).
+ * Mirrors [torch.nn.Softshrink](https://pytorch.org/docs/1.13/generated/torch.nn.Softshrink.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Softshrink(0.3).forward(x);
+ * ```
+ */
+export class Softshrink extends Module {
+  /** Half-width of the zeroed interval (`>= 0`). */
+  readonly lambd: number;
+  /** @param args `lambd?` (default `0.5`). */
+  constructor(...args: ArgsOf<typeof SOFTSHRINK>) {
+    super();
+    this.lambd = SOFTSHRINK.parse(args).lambd;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.softshrink(input, this.lambd);
+  }
+  override extraRepr(): string {
+    return pyFloat(this.lambd);
+  }
+}
+
+/** An activation without arguments. */
+function plainActivation(name: string, fn: (x: tf.Tensor) => tf.Tensor) {
+  const sig = noArgs(name);
+  return class extends Module {
+    /** @param args none (an empty options object is accepted). */
+    constructor(...args: ArgsOf<typeof sig>) {
+      super();
+      sig.parse(args);
+    }
+    override get typeName(): string {
+      return name;
+    }
+    override forward(input: tf.Tensor): tf.Tensor {
+      return fn(input);
+    }
+  };
+}
+
+/**
+ * `x - tanh(x)` (torch's `nn.Tanhshrink`).
+ * Mirrors [torch.nn.Tanhshrink](https://pytorch.org/docs/1.13/generated/torch.nn.Tanhshrink.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Tanhshrink().forward(x);
+ * ```
+ */
+export class Tanhshrink extends plainActivation('Tanhshrink', (x) => F.tanhshrink(x)) {}
+
+/**
+ * `x / (1 + |x|)` (torch's `nn.Softsign`).
+ * Mirrors [torch.nn.Softsign](https://pytorch.org/docs/1.13/generated/torch.nn.Softsign.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Softsign().forward(x);
+ * ```
+ */
+export class Softsign extends plainActivation('Softsign', (x) => F.softsign(x)) {}
+
+/**
+ * `log(sigmoid(x))` (torch's `nn.LogSigmoid`).
+ * Mirrors [torch.nn.LogSigmoid](https://pytorch.org/docs/1.13/generated/torch.nn.LogSigmoid.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.LogSigmoid().forward(x);
+ * ```
+ */
+export class LogSigmoid extends plainActivation('LogSigmoid', (x) => F.logsigmoid(x)) {}
+
+const SOFTPLUS = signature('Softplus', [
+  ['beta', float().default(1)],
+  ['threshold', float({ allowInfinity: true }).default(20)],
+]);
+
+/**
+ * `log(1 + exp(beta * x)) / beta`, linear above `threshold` (torch's `nn.Softplus`).
+ * Mirrors [torch.nn.Softplus](https://pytorch.org/docs/1.13/generated/torch.nn.Softplus.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Softplus(2, 10).forward(x);
+ * ```
+ */
+export class Softplus extends Module {
+  /** Sharpness. */
+  readonly beta: number;
+  /** Above `beta * x > threshold` the output is `x`. */
+  readonly threshold: number;
+  /** @param args `beta?` (default `1`), `threshold?` (default `20`). */
+  constructor(...args: ArgsOf<typeof SOFTPLUS>) {
+    super();
+    ({ beta: this.beta, threshold: this.threshold } = SOFTPLUS.parse(args));
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.softplus(input, this.beta, this.threshold);
+  }
+  override extraRepr(): string {
+    // torch's defaults are the ints 1 and 20, printed as such
+    return `beta=${pyNumber(this.beta)}, threshold=${pyNumber(this.threshold)}`;
+  }
+}
+
+const THRESHOLD = signature('Threshold', [
+  ['threshold', float({ allowInfinity: true })],
+  ['value', float({ allowInfinity: true })],
+  ['inplace', F.inplaceArg()],
+]);
+
+/**
+ * `x` where `x > threshold`, else `value` (torch's `nn.Threshold`).
+ * Mirrors [torch.nn.Threshold](https://pytorch.org/docs/1.13/generated/torch.nn.Threshold.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Threshold(0.1, 20).forward(x);
+ * ```
+ */
+export class Threshold extends Module {
+  /** The threshold. */
+  readonly threshold: number;
+  /** The replacement below it. */
+  readonly value: number;
+  /** Accepted for porting; changes nothing. */
+  readonly inplace: boolean;
+  /** @param args `threshold`, `value`, `inplace?`. */
+  constructor(...args: ArgsOf<typeof THRESHOLD>) {
+    super();
+    ({ threshold: this.threshold, value: this.value, inplace: this.inplace } = THRESHOLD.parse(args));
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.threshold(input, this.threshold, this.value);
+  }
+  override extraRepr(): string {
+    return `threshold=${pyNumber(this.threshold)}, value=${pyNumber(this.value)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+const PRELU = signature('PReLU', [
+  ['numParameters', int({ min: 1 }).default(1)],
+  ['init', float().default(0.25)],
+]);
+
+/**
+ * Parametric ReLU `x > 0 ? x : a * x` with a learnable slope `a`, one or one per channel (torch's `nn.PReLU`).
+ * Mirrors [torch.nn.PReLU](https://pytorch.org/docs/1.13/generated/torch.nn.PReLU.html).
+ *
+ * Shape: input `[N, C, *]` (`C = numParameters` when it is not 1); output as the input.
+ *
+ * Attributes: `weight` `[numParameters]`, filled with `init`.
+ * @example
+ * ```ts
+ * const act = new nn.PReLU(64); // one slope per channel of a [N, 64, H, W] input
+ * ```
+ */
+export class PReLU extends Module {
+  /** Number of slopes: 1, or the input's channels. */
+  readonly numParameters: number;
+  /** The slopes `[numParameters]`. */
+  readonly weight: Parameter;
+  /** @param args `numParameters?` (default `1`), `init?` (default `0.25`). */
+  constructor(...args: ArgsOf<typeof PRELU>) {
+    super();
+    const a = PRELU.parse(args);
+    this.numParameters = a.numParameters;
+    this.weight = this.createParameter('weight', [a.numParameters], (w) => constant_(w, a.init));
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.prelu(input, this.weight);
+  }
+  override extraRepr(): string {
+    return `num_parameters=${this.numParameters}`;
+  }
+}
+
+const RRELU = signature('RReLU', [
+  ['lower', float().default(1 / 8)],
+  ['upper', float().default(1 / 3)],
+  ['inplace', bool().default(false)],
+]);
+
+/**
+ * Randomized leaky ReLU (torch's `nn.RReLU`): in training, each non-positive element gets a slope drawn from
+ * U(lower, upper) (from the library's generator, in torch's order: a seeded run gives torch's output); in eval,
+ * the slope `(lower + upper) / 2`.
+ * Mirrors [torch.nn.RReLU](https://pytorch.org/docs/1.13/generated/torch.nn.RReLU.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.RReLU(0.1, 0.3).forward(x);
+ * ```
+ */
+export class RReLU extends Module {
+  /** Lower bound of the slope. */
+  readonly lower: number;
+  /** Upper bound of the slope. */
+  readonly upper: number;
+  /** Accepted for porting; changes nothing. */
+  readonly inplace: boolean;
+  /** @param args `lower?` (`1/8`), `upper?` (`1/3`), `inplace?`. */
+  constructor(...args: ArgsOf<typeof RRELU>) {
+    super();
+    ({ lower: this.lower, upper: this.upper, inplace: this.inplace } = RRELU.parse(args));
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.rrelu(input, this.lower, this.upper, this.training);
+  }
+  override extraRepr(): string {
+    return `lower=${pyFloat(this.lower)}, upper=${pyFloat(this.upper)}${inplaceRepr(this.inplace, ', ')}`;
   }
 }

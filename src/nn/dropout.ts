@@ -1,39 +1,133 @@
+/**
+ * Dropout modules (torch's `torch/nn/modules/dropout.py`), thin over the `F.*` dropout ops: masks from the
+ * library's generator, drawn as torch's CPU kernels draw them.
+ * @module
+ */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { checkP, dropout } from './functional/dropout';
+import { bool, signature, type ArgsOf } from '../args';
+import * as F from './functional/dropout';
 import { Module } from './module';
 import { pyBool, pyFloat } from '../repr';
 
+const dropoutSignature = (where: string) =>
+  signature(where, [
+    ['p', F.dropoutPArg()],
+    ['inplace', bool().default(false)],
+  ]);
+
+/** torch's `_DropoutNd`: `p` and `inplace`, checked as torch, printed `p=0.5, inplace=False`. */
+function dropoutModule(name: string, fn: (input: tf.Tensor, p: number, training: boolean) => tf.Tensor) {
+  const sig = dropoutSignature(name);
+  return class extends Module {
+    /** Probability of an element (or channel) to be dropped. */
+    readonly p: number;
+    /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
+    readonly inplace: boolean;
+    /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
+    constructor(...args: ArgsOf<typeof sig>) {
+      super();
+      const a = sig.parse(args);
+      F.checkP(a.p);
+      this.p = a.p;
+      this.inplace = a.inplace;
+    }
+    override get typeName(): string {
+      return name;
+    }
+    override forward(input: tf.Tensor): tf.Tensor {
+      return fn(input, this.p, this.training);
+    }
+    override extraRepr(): string {
+      return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
+    }
+  };
+}
+
 /**
  * During training, zeroes each element with probability `p` and scales the others by `1 / (1 - p)`;
- * in eval mode, the identity (torch's `nn.Dropout`).
+ * in eval mode, the identity (torch's `nn.Dropout`). Same mask as torch for the same seed.
  *
  * Mirrors [torch.nn.Dropout](https://pytorch.org/docs/1.13/generated/torch.nn.Dropout.html).
  *
  * Shape: any; output has the input's shape.
- * @param p probability of an element to be zeroed. Default: `0.5`.
- * @param options.inplace accepted for porting; changes nothing. Default: `false`.
  * @example
  * ```ts
  * const drop = new nn.Dropout(0.25);
  * drop.eval().forward(x); // x unchanged
  * ```
  */
-export class Dropout extends Module {
-  /** Probability of an element to be zeroed. */
-  readonly p: number;
-  /** Accepted for porting; changes nothing. */
-  readonly inplace: boolean;
-  constructor(p = 0.5, { inplace = false }: { inplace?: boolean } = {}) {
-    super();
-    checkP(p);
-    this.p = p;
-    this.inplace = inplace;
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return dropout(input, this.p, this.training);
-  }
-  override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
-  }
-}
+export class Dropout extends dropoutModule('Dropout', (x, p, t) => F.dropout(x, p, t)) {}
+
+/**
+ * Zeroes whole channels `input[n, c]` of a 1-D signal with probability `p` in training (torch's `nn.Dropout1d`).
+ * Same mask as torch for the same seed.
+ *
+ * Mirrors [torch.nn.Dropout1d](https://pytorch.org/docs/1.13/generated/torch.nn.Dropout1d.html).
+ *
+ * Shape: `[N, C, L]` or `[C, L]`; output as the input.
+ * @example
+ * ```ts
+ * new nn.Dropout1d(0.2).forward(tf.randomNormal([8, 16, 100]));
+ * ```
+ */
+export class Dropout1d extends dropoutModule('Dropout1d', (x, p, t) => F.dropout1d(x, p, t)) {}
+
+/**
+ * Zeroes whole feature maps `input[n, c]` with probability `p` in training (torch's `nn.Dropout2d`; a 3-D input
+ * is read as `[N, C, L]`, as torch 1.13, with its warning). Same mask as torch for the same seed.
+ *
+ * Mirrors [torch.nn.Dropout2d](https://pytorch.org/docs/1.13/generated/torch.nn.Dropout2d.html).
+ *
+ * Shape: `[N, C, H, W]`; output as the input.
+ * @example
+ * ```ts
+ * new nn.Dropout2d(0.2).forward(tf.randomNormal([8, 16, 10, 10]));
+ * ```
+ */
+export class Dropout2d extends dropoutModule('Dropout2d', (x, p, t) => F.dropout2d(x, p, t)) {}
+
+/**
+ * Zeroes whole volumes `input[n, c]` with probability `p` in training (torch's `nn.Dropout3d`). Same mask as
+ * torch for the same seed.
+ *
+ * Mirrors [torch.nn.Dropout3d](https://pytorch.org/docs/1.13/generated/torch.nn.Dropout3d.html).
+ *
+ * Shape: `[N, C, D, H, W]` or `[C, D, H, W]`; output as the input.
+ * @example
+ * ```ts
+ * new nn.Dropout3d(0.2).forward(tf.randomNormal([2, 4, 3, 5, 5]));
+ * ```
+ */
+export class Dropout3d extends dropoutModule('Dropout3d', (x, p, t) => F.dropout3d(x, p, t)) {}
+
+/**
+ * Alpha dropout for self-normalising networks (torch's `nn.AlphaDropout`): dropped elements take SELU's
+ * saturation value, and the output is rescaled to keep zero mean and unit variance. Same mask as torch for the
+ * same seed.
+ *
+ * Mirrors [torch.nn.AlphaDropout](https://pytorch.org/docs/1.13/generated/torch.nn.AlphaDropout.html).
+ *
+ * Shape: any; output has the input's shape.
+ * @example
+ * ```ts
+ * new nn.Sequential(new nn.Linear(8, 8), new nn.SELU(), new nn.AlphaDropout(0.1));
+ * ```
+ */
+export class AlphaDropout extends dropoutModule('AlphaDropout', (x, p, t) => F.alphaDropout(x, p, t)) {}
+
+/**
+ * Alpha dropout of whole channels `input[n, c]` (torch's `nn.FeatureAlphaDropout`). Same mask as torch for the
+ * same seed.
+ *
+ * Mirrors [torch.nn.FeatureAlphaDropout](https://pytorch.org/docs/1.13/generated/torch.nn.FeatureAlphaDropout.html).
+ *
+ * Shape: `[N, C, *]`; output as the input.
+ * @example
+ * ```ts
+ * new nn.FeatureAlphaDropout(0.2).forward(tf.randomNormal([8, 16, 10, 10]));
+ * ```
+ */
+export class FeatureAlphaDropout extends dropoutModule('FeatureAlphaDropout', (x, p, t) =>
+  F.featureAlphaDropout(x, p, t),
+) {}

@@ -5,9 +5,34 @@
 export { linear } from './linear';
 export { pad } from './pad';
 export type { PadMode } from './pad';
-export { relu, leakyRelu, tanh, sigmoid, softmax, logSoftmax } from './activation';
-export { dropout } from './dropout';
-export { layerNorm } from './normalization';
+export {
+  relu,
+  leakyRelu,
+  tanh,
+  sigmoid,
+  hardtanh,
+  relu6,
+  threshold,
+  rrelu,
+  elu,
+  celu,
+  selu,
+  gelu,
+  silu,
+  mish,
+  hardsigmoid,
+  hardswish,
+  hardshrink,
+  softshrink,
+  tanhshrink,
+  softsign,
+  softplus,
+  logsigmoid,
+  prelu,
+} from './activation';
+export { softmax, logSoftmax, softmin, glu } from './softmax';
+export { dropout, dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout';
+export { layerNorm, groupNorm, instanceNorm, localResponseNorm } from './normalization';
 export { embedding, embeddingBag } from './embedding';
 export type { EmbeddingBagMode } from './embedding';
 export { batchNorm } from './batchnorm';
