@@ -5,36 +5,9 @@
 export { linear } from './linear';
 export { pad } from './pad';
 export type { PadMode } from './pad';
-export {
-  relu,
-  leakyRelu,
-  tanh,
-  sigmoid,
-  hardtanh,
-  relu6,
-  threshold,
-  rrelu,
-  elu,
-  celu,
-  selu,
-  gelu,
-  silu,
-  mish,
-  hardsigmoid,
-  hardswish,
-  hardshrink,
-  softshrink,
-  tanhshrink,
-  softsign,
-  softplus,
-  logsigmoid,
-  prelu,
-} from './activation';
-export { softmax, logSoftmax, softmin, glu } from './softmax';
-export { dropout, dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout';
-export { layerNorm, groupNorm, instanceNorm, localResponseNorm } from './normalization';
-export { embedding, embeddingBag } from './embedding';
-export type { EmbeddingBagMode } from './embedding';
+export { relu, leakyRelu, tanh, sigmoid, softmax, logSoftmax } from './activation';
+export { dropout } from './dropout';
+export { layerNorm } from './normalization';
 export { batchNorm } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
 export {
@@ -46,12 +19,33 @@ export {
   convTranspose2dOutputPadding,
 } from './conv';
 export type { Conv1dOptions, Conv2dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions, IntOrPair } from './conv';
-export { binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, l1Loss } from './loss';
+export {
+  maxPool1d,
+  maxPool2d,
+  avgPool1d,
+  avgPool2d,
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  lpPool1d,
+  lpPool2d,
+  maxUnpool1d,
+  maxUnpool2d,
+} from './pooling';
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  mseLoss,
+  l1Loss,
+  nllLoss,
+  crossEntropy,
+} from './loss';
 export type {
   Reduction,
   BinaryCrossEntropyOptions,
   BinaryCrossEntropyWithLogitsOptions,
   ReductionOptions,
+  NLLLossOptions,
+  CrossEntropyOptions,
 } from './loss';
-export { nllLoss, crossEntropy } from './loss-nll';
-export type { NLLLossOptions, CrossEntropyOptions } from './loss-nll';

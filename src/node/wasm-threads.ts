@@ -1,7 +1,8 @@
 /**
  * The wasm backend's XNNPACK thread pool in Node, which tfjs-backend-wasm 4.22 leaves off there (tfjs issue #3830)
- * and otherwise caps at half the logical cores. Node-only; Node modules are imported dynamically so the core bundle
- * stays free of them. Reads the internals of tfjs-backend-wasm 4.22.0 (its emscripten glue), hence opt-in:
+ * and otherwise caps at half the logical cores. Node-only (reached from Node's entry points, never from the browser
+ * core): `initBackend` starts it through {@link startWasmThreads}. Reads the internals of tfjs-backend-wasm 4.22.0
+ * (its emscripten glue), hence checked against that version:
  *
  * - the threaded binary is chosen by setting the `WASM_HAS_MULTITHREAD_SUPPORT` flag (tfjs answers `false` in Node);
  * - its pthread workers are created by the glue with `new Worker(blob URL)` and loaded with a Blob script, which Node's
@@ -14,10 +15,14 @@
  * thread count.
  * @module
  */
+import { createRequire } from 'node:module';
+import { availableParallelism, cpus } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
 import * as tf from '@tensorflow/tfjs-core';
 
-import { BackendError } from '../../errors';
-import { PINNED_TFJS_VERSION } from './internals';
+import { PINNED_TFJS_VERSION } from '../backends/wasm/internals';
+import { BackendError } from '../errors';
 
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 const WORKER_FILE = `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`;
@@ -25,19 +30,10 @@ const GLUE_FILE = `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.js`;
 /** The glue preallocates this many pthread workers (PTHREAD_POOL_SIZE), the most the pool can use. */
 export const MAX_WASM_THREADS = 8;
 
-// A variable specifier keeps bundlers from resolving Node modules.
-const importNode = (specifier: string): Promise<unknown> =>
-  import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
-
 interface WasmModuleApi {
   setThreadsCount(n: number): void;
   getThreadsCount(): number;
 }
-
-type NodeWorkerClass = new (
-  source: string,
-  options: { eval: boolean },
-) => { postMessage(msg: unknown, transfer?: unknown): void };
 
 /**
  * Initialises and activates the `wasm` backend with `threads` XNNPACK threads in Node. Returns the thread count the
@@ -66,9 +62,6 @@ export async function activateThreadedWasm(threads: number): Promise<number> {
     );
   }
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmModuleApi;
-  type Require = ((id: string) => unknown) & { resolve(id: string): string };
-  const { createRequire } = (await importNode('node:module')) as { createRequire(url: string): Require };
-  const { Worker } = (await importNode('node:worker_threads')) as { Worker: NodeWorkerClass };
   const require = createRequire(import.meta.url);
   const os = require('node:os') as { cpus(): unknown[] };
   const source = (require(WORKER_FILE) as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
@@ -79,12 +72,12 @@ export async function activateThreadedWasm(threads: number): Promise<number> {
       super(source, { eval: true });
     }
 
-    override postMessage(msg: unknown, transfer?: unknown): void {
+    override postMessage(msg: unknown, transfer?: readonly unknown[]): void {
       const m = msg as { cmd?: string; urlOrBlob?: unknown } | null;
       // The glue sends its own source as a Blob, which a Node worker cannot import: send the file's path instead.
       super.postMessage(
         m?.cmd === 'load' && typeof m.urlOrBlob !== 'string' ? { ...m, urlOrBlob: glue } : msg,
-        transfer,
+        transfer as Parameters<Worker['postMessage']>[1],
       );
     }
   }
@@ -121,4 +114,45 @@ export async function activateThreadedWasm(threads: number): Promise<number> {
   for (const w of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])])
     (w as { unref?: () => void }).unref?.();
   return wasm.getThreadsCount();
+}
+
+/** Why the threaded wasm backend cannot start in this process, or `null`. */
+function threadsUnavailable(): string | null {
+  if (tf.version_core !== PINNED_TFJS_VERSION) return `they need tfjs ${PINNED_TFJS_VERSION}, found ${tf.version_core}`;
+  if (typeof SharedArrayBuffer === 'undefined') return 'this runtime has no SharedArrayBuffer';
+  return null;
+}
+
+/**
+ * What `initBackend` calls in Node to start the wasm backend with threads. A number is what the caller asked for:
+ * any failure is an error. `'auto'` (the default) starts as many threads as cores (at most {@link MAX_WASM_THREADS})
+ * on 2 or more cores; when threads cannot start it prints a one-line notice and returns `null`, and the caller starts
+ * the single-threaded backend (also, silently, on one core or when the wasm backend is already running).
+ * @param threads the thread count, or `'auto'`.
+ * @returns the thread count the backend reports, or `null` when it was not started.
+ * @example
+ * ```ts
+ * await startWasmThreads('auto'); // 2 on a 2-core machine
+ * ```
+ */
+export async function startWasmThreads(threads: number | 'auto'): Promise<number | null> {
+  if (threads !== 'auto') return activateThreadedWasm(threads);
+  const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+  const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  if (cores < 2 || registry.wasm != null) return null;
+  const notice = (why: string) =>
+    console.warn(`tfjs-torch: wasm threads unavailable (${why}); running the wasm backend on one thread`);
+  const why = threadsUnavailable();
+  if (why) {
+    notice(why);
+    return null;
+  }
+  try {
+    return await activateThreadedWasm(Math.min(cores, MAX_WASM_THREADS));
+  } catch (err) {
+    notice((err as Error).message);
+    // The single-threaded binary next (tfjs's own answer in Node).
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return null;
+  }
 }
