@@ -28,7 +28,7 @@ export { ReLU, LeakyReLU, Tanh, Sigmoid } from './activation';
 export { Dropout } from './dropout';
 export { LayerNorm } from './normalization';
 export { Flatten, Unflatten } from './flatten';
-export { Sequential, ModuleList } from './container';
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export * from './loss';
 export * as init from './init';
 export * as functional from './functional';

@@ -52,10 +52,12 @@ interface AnnotatedError {
 export class Module {
   /** Train mode (`true`, the default) or eval mode. Set it with {@link train} / {@link eval}. */
   training = true;
-  private readonly _parameters = new Map<string, Parameter | null>();
+  /** Own parameters by name, in registration order (torch's `_parameters`); containers edit it. */
+  protected readonly _parameters = new Map<string, Parameter | null>();
   private readonly _buffers = new Map<string, tf.Variable | null>();
   private readonly _nonPersistentBuffers = new Set<string>();
-  private readonly _modules = new Map<string, Module | null>();
+  /** Children by name, in registration order (torch's `_modules`): the one list containers keep. */
+  protected readonly _modules = new Map<string, Module | null>();
 
   constructor() {
     // Wrap the subclass's forward so errors name the failing submodule's path.
