@@ -189,9 +189,10 @@ describe('optimizers match torch 1.13 step by step', () => {
                 expect(mine[name]).toBeNull();
                 continue;
               }
-              expect(mine[name]!.dtype).toBe('float32');
-              if (name === 'step') expect(Array.from(mine[name]!.dataSync())).toEqual(Array.from(fixtureData(t)));
-              else expectClose(mine[name]!, t, `${c.name}: state[${k}].${name} after step 10`);
+              const got = mine[name] as tf.Tensor;
+              expect(got.dtype).toBe('float32');
+              if (name === 'step') expect(Array.from(got.dataSync())).toEqual(Array.from(fixtureData(t)));
+              else expectClose(got, t, `${c.name}: state[${k}].${name} after step 10`);
             }
           }
           disposeStateDict(sd);

@@ -5,9 +5,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { Parameter } from '../autograd/parameter';
+import { type ArgsOf, bool, signature } from '../args';
 import { ValueError } from '../errors';
 import { pyNumber } from '../repr';
-import { Optimizer, stepTensor, stepValue } from './optimizer';
+import { num, numPair, Optimizer, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput, ParamState } from './optimizer';
 
 /** Options of {@link Adam} (torch's keyword arguments, camelCase). */
@@ -24,7 +25,29 @@ export interface AdamOptions {
   amsgrad?: boolean;
   /** Maximize the objective instead of minimizing it. Default: `false`. */
   maximize?: boolean;
+  /** torch's implementation switch; accepted and recorded (the update is torch's single-tensor one). */
+  foreach?: boolean | null;
+  /** torch's implementation switch (CUDA graphs); accepted and recorded. */
+  capturable?: boolean;
+  /** torch's implementation switch (autograd through the step); accepted and recorded. */
+  differentiable?: boolean;
+  /** torch's implementation switch (fused CUDA kernel); accepted and recorded. */
+  fused?: boolean;
 }
+
+/** torch 1.13's `Adam(params, lr, betas, eps, weight_decay, amsgrad, *, foreach, maximize, capturable, differentiable, fused)`. */
+const ADAM = signature('Adam', [
+  ['lr', num().default(1e-3)],
+  ['betas', numPair().default([0.9, 0.999])],
+  ['eps', num().default(1e-8)],
+  ['weightDecay', num().default(0)],
+  ['amsgrad', bool().default(false)],
+  ['foreach', bool().optional()],
+  ['maximize', bool().default(false)],
+  ['capturable', bool().default(false)],
+  ['differentiable', bool().default(false)],
+  ['fused', bool().default(false)],
+]);
 
 /** A live {@link Adam} parameter group's hyperparameters (torch's keys, camelCase, torch's order). */
 export interface AdamHyper {
@@ -62,9 +85,6 @@ export function checkAdamArgs(h: {
 }): void {
   if (!(h.lr >= 0)) throw new ValueError(`Invalid learning rate: ${pyNumber(h.lr)}`);
   if (!(h.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${pyNumber(h.eps)}`);
-  if (!Array.isArray(h.betas) || h.betas.length !== 2) {
-    throw new ValueError(`betas must be a pair [beta1, beta2], got ${JSON.stringify(h.betas)}`);
-  }
   if (!(h.betas[0] >= 0 && h.betas[0] < 1))
     throw new ValueError(`Invalid beta parameter at index 0: ${pyNumber(h.betas[0])}`);
   if (!(h.betas[1] >= 0 && h.betas[1] < 1))
@@ -165,21 +185,26 @@ export function adamInitState(p: Parameter, amsgrad: boolean): ParamState {
  * ```
  */
 export class Adam extends Optimizer<AdamHyper> {
-  constructor(params: Iterable<Parameter> | Iterable<AdamParamGroup>, options: AdamOptions = {}) {
+  /**
+   * @param params `model.parameters()`, or parameter groups.
+   * @param args torch's arguments in order (`lr, betas, eps, weightDecay, amsgrad`), or an options object.
+   */
+  constructor(params: Iterable<Parameter> | Iterable<AdamParamGroup>, ...args: ArgsOf<typeof ADAM>) {
+    const a = ADAM.parse(args);
     const defaults: AdamHyper = {
-      lr: options.lr ?? 1e-3,
-      betas: Object.freeze([...(options.betas ?? [0.9, 0.999])]) as unknown as readonly [number, number],
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 0,
-      amsgrad: options.amsgrad ?? false,
-      maximize: options.maximize ?? false,
-      foreach: null,
-      capturable: false,
-      differentiable: false,
-      fused: false,
+      lr: a.lr,
+      betas: Object.freeze([...a.betas]) as unknown as readonly [number, number],
+      eps: a.eps,
+      weightDecay: a.weightDecay,
+      amsgrad: a.amsgrad,
+      maximize: a.maximize,
+      foreach: a.foreach,
+      capturable: a.capturable,
+      differentiable: a.differentiable,
+      fused: a.fused,
     };
     checkAdamArgs(defaults);
-    super(params, defaults);
+    super(params, defaults, ADAM);
   }
 
   protected override validate(group: AdamHyper): void {

@@ -2,14 +2,27 @@
  * torch's `torch.optim.AdamW`: Adam with decoupled weight decay.
  * @module
  */
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { adamInitState, adamUpdate, checkAdamArgs } from './adam';
 import type { AdamOptions } from './adam';
-import { Optimizer } from './optimizer';
+import { num, numPair, Optimizer } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
-/** Options of {@link AdamW}: Adam's, with `weightDecay` defaulting to `1e-2`. */
-export type AdamWOptions = AdamOptions;
+/** Options of {@link AdamW}: Adam's, with `weightDecay` defaulting to `1e-2` (and no `differentiable`/`fused`). */
+export type AdamWOptions = Omit<AdamOptions, 'differentiable' | 'fused'>;
+
+/** torch 1.13's `AdamW(params, lr, betas, eps, weight_decay, amsgrad, *, maximize, foreach, capturable)`. */
+const ADAMW = signature('AdamW', [
+  ['lr', num().default(1e-3)],
+  ['betas', numPair().default([0.9, 0.999])],
+  ['eps', num().default(1e-8)],
+  ['weightDecay', num().default(1e-2)],
+  ['amsgrad', bool().default(false)],
+  ['maximize', bool().default(false)],
+  ['foreach', bool().optional()],
+  ['capturable', bool().default(false)],
+]);
 
 /** A live {@link AdamW} parameter group's hyperparameters (torch 1.13's AdamW keys, camelCase, torch's order). */
 export interface AdamWHyper {
@@ -57,19 +70,24 @@ export type AdamWParamGroup = ParamGroupInput<AdamWOptions>;
  * ```
  */
 export class AdamW extends Optimizer<AdamWHyper> {
-  constructor(params: Iterable<Parameter> | Iterable<AdamWParamGroup>, options: AdamWOptions = {}) {
+  /**
+   * @param params `model.parameters()`, or parameter groups.
+   * @param args torch's arguments in order (`lr, betas, eps, weightDecay, amsgrad`), or an options object.
+   */
+  constructor(params: Iterable<Parameter> | Iterable<AdamWParamGroup>, ...args: ArgsOf<typeof ADAMW>) {
+    const a = ADAMW.parse(args);
     const defaults: AdamWHyper = {
-      lr: options.lr ?? 1e-3,
-      betas: Object.freeze([...(options.betas ?? [0.9, 0.999])]) as unknown as readonly [number, number],
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 1e-2,
-      amsgrad: options.amsgrad ?? false,
-      foreach: null,
-      maximize: options.maximize ?? false,
-      capturable: false,
+      lr: a.lr,
+      betas: Object.freeze([...a.betas]) as unknown as readonly [number, number],
+      eps: a.eps,
+      weightDecay: a.weightDecay,
+      amsgrad: a.amsgrad,
+      foreach: a.foreach,
+      maximize: a.maximize,
+      capturable: a.capturable,
     };
     checkAdamArgs(defaults);
-    super(params, defaults);
+    super(params, defaults, ADAMW);
   }
 
   protected override validate(group: AdamWHyper): void {

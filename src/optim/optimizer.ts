@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { Arg, describeValue, isOptionsObject } from '../args';
+import type { ParsedArgs, Params, Signature } from '../args';
 import { Parameter } from '../autograd/parameter';
 import { enableGrad, noGrad, setGradOf } from '../autograd/tape';
 import { ArgumentTypeError, StateDictError, ValueError } from '../errors';
@@ -13,6 +15,15 @@ import { camelCase, pyNumber, pyRepr, snakeCase } from '../repr';
 
 /** An optimizer's per-parameter state (torch's `optimizer.state[p]`), under torch's keys (`exp_avg`, `step`). */
 export type ParamState = Record<string, tf.Tensor | null>;
+
+/**
+ * One value of a saved optimizer state: a tensor, a Python number (RMSprop's `step` is an int in torch 1.13),
+ * `null`, or a list of them (LBFGS's `old_dirs`).
+ */
+export type StateValue = tf.Tensor | number | null | StateValue[];
+
+/** One parameter's state as a state dict holds it (torch's `state_dict()['state'][i]`). */
+export type SavedParamState = Record<string, StateValue>;
 
 /**
  * A live parameter group (torch's `optimizer.param_groups[i]`): the parameters and their hyperparameters,
@@ -39,7 +50,7 @@ export type ParamGroupInput<O extends object = Record<string, unknown>> = O & {
  */
 export interface OptimizerStateDict {
   /** Per-parameter state, keyed by the parameter's index across all groups (in group order). */
-  state: Map<number, ParamState>;
+  state: Map<number, SavedParamState>;
   /** Each group's hyperparameters (snake_case) and `params`: the indices of its parameters. */
   param_groups: Array<
     Record<string, unknown> & {
@@ -68,6 +79,33 @@ function entries(obj: unknown): Array<[unknown, unknown]> {
   if (obj instanceof Map) return [...obj.entries()];
   if (obj != null && typeof obj === 'object') return Object.entries(obj);
   return [];
+}
+
+/**
+ * A hyperparameter that torch takes as a Python number: any number passes the type check (NaN and negative
+ * values too, so that each optimizer raises torch's own `Invalid learning rate: nan`); strings, booleans and
+ * `null` are refused.
+ */
+export function num(): Arg<number> {
+  return new Arg('a number', (v, ctx) => {
+    if (typeof v !== 'number') {
+      throw new ArgumentTypeError(`${ctx.where}(): argument '${ctx.name}' must be a number, got ${describeValue(v)}`);
+    }
+    return v;
+  });
+}
+
+/** A pair of numbers (torch's `betas=(0.9, 0.999)`), kept as a frozen array so it prints as a Python tuple. */
+export function numPair(): Arg<readonly [number, number]> {
+  return new Arg('a pair of numbers', (v, ctx) => {
+    const ok = Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number');
+    if (!ok) {
+      throw new ArgumentTypeError(
+        `${ctx.where}(): argument '${ctx.name}' must be a pair of numbers [a, b], got ${describeValue(v)}`,
+      );
+    }
+    return Object.freeze([v[0], v[1]]) as unknown as readonly [number, number];
+  });
 }
 
 /** A fresh float32 scalar holding `value`, whose value is remembered so steps never read back the tensor. */
@@ -128,8 +166,24 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
   /** Per-parameter state (torch's `optimizer.state`): created at a parameter's first step, kept tensors. */
   readonly state = new Map<Parameter, ParamState>();
 
-  constructor(params: Iterable<Parameter> | Iterable<ParamGroupInput<Partial<H>>>, defaults: H) {
+  /** The constructor's signature: a group's hyperparameters are type-checked with it. */
+  private readonly signature: Signature<Params> | null;
+
+  /**
+   * @param params parameters or parameter groups.
+   * @param defaults every hyperparameter's default (camelCase), in torch's `defaults` order.
+   * @param sig the constructor's signature, used to type-check each group's hyperparameters.
+   */
+  constructor(
+    params: Iterable<Parameter> | Iterable<ParamGroupInput<object>>,
+    defaults: H,
+    sig: Signature<Params> | null = null,
+  ) {
+    for (const [k, v] of Object.entries(defaults)) {
+      if (Array.isArray(v) && !Object.isFrozen(v)) (defaults as Record<string, unknown>)[k] = Object.freeze([...v]);
+    }
     this.defaults = defaults;
+    this.signature = sig;
     if (params instanceof tf.Tensor) {
       throw new ArgumentTypeError(
         'params argument given to the optimizer should be an iterable of Tensors or dicts, but got ' + typeName(params),
@@ -193,7 +247,9 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
       if (!(k in defaults) && camelCase(k) in defaults) {
         throw new ValueError(`unknown optimizer option '${k}' in a parameter group; did you mean '${camelCase(k)}'?`);
       }
-      out[k] = k === 'betas' && Array.isArray(v) ? Object.freeze([...v]) : v;
+      const arg = this.signature?.params.find(([n]) => n === k)?.[1];
+      out[k] = arg ? arg.check(v, { where: this.signature!.where, name: k }) : v;
+      if (Array.isArray(out[k]) && !Object.isFrozen(out[k])) out[k] = Object.freeze([...(out[k] as unknown[])]);
     }
     for (const [k, v] of Object.entries(defaults)) {
       if (k in out) continue;
@@ -224,9 +280,23 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
    *
    * @param setToNone `true` (default): set `.grad` to `null`, so the next `step()` skips parameters that
    *   receive no gradient (torch 2's default; torch 1.13's default is `false`). `false`: set `.grad` to
-   *   zeros, so such parameters still take a step (momentum, Adam's moments).
+   *   zeros, so such parameters still take a step (momentum, Adam's moments). Also accepted as
+   *   `{ setToNone }`, torch's keyword.
    */
-  zeroGrad(setToNone = true): void {
+  zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    if (isOptionsObject(setToNone)) {
+      for (const k of Object.keys(setToNone)) {
+        if (k !== 'setToNone') {
+          throw new ArgumentTypeError(`zeroGrad() got an unexpected keyword argument '${k}' (accepted: setToNone)`);
+        }
+      }
+      setToNone = setToNone.setToNone ?? true;
+    }
+    if (typeof setToNone !== 'boolean') {
+      throw new ArgumentTypeError(
+        `zeroGrad(): argument 'setToNone' must be a boolean, got ${describeValue(setToNone)}`,
+      );
+    }
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -244,6 +314,9 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
    * @returns the closure's loss, or `null`.
    */
   step(closure?: () => tf.Tensor): tf.Tensor | null {
+    if (closure != null && typeof closure !== 'function') {
+      throw new ArgumentTypeError(`step(): argument 'closure' must be a function, got ${describeValue(closure)}`);
+    }
     const loss = closure ? enableGrad(closure) : null;
     noGrad(() => {
       for (const group of this.paramGroups) {
@@ -252,6 +325,19 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
       }
     });
     return loss;
+  }
+
+  /**
+   * State keys that torch keeps as Python numbers rather than tensors (torch 1.13's RMSprop, Rprop and
+   * Adadelta count `step` in an int); held here as step tensors, written to the state dict as numbers.
+   */
+  protected pythonIntKeys(): readonly string[] {
+    return [];
+  }
+
+  /** State keys holding one-element tensors rather than tensors of the parameter's shape (NAdam's `mu_product`). */
+  protected scalarStateKeys(): readonly string[] {
+    return [];
   }
 
   /**
@@ -292,12 +378,16 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
       start += g.params.length;
       groups.push(packed as Record<string, unknown> & { params: number[] });
     }
-    const state = new Map<number, ParamState>();
+    const state = new Map<number, SavedParamState>();
+    const ints = this.pythonIntKeys();
     for (const [p, st] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      const copy: ParamState = {};
-      for (const [k, v] of Object.entries(st)) copy[k] = v == null ? null : tf.keep(v.clone());
+      const copy: SavedParamState = {};
+      for (const [k, v] of Object.entries(st)) {
+        if (v != null && ints.includes(k)) copy[k] = stepValue(v);
+        else copy[k] = v == null ? null : tf.keep(v.clone());
+      }
       state.set(i, copy);
     }
     return { state, param_groups: groups };
@@ -398,10 +488,12 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
     } else {
       throw new StateDictError(`loadStateDict: state[${index}].${name}: expected a tensor, got ${typeName(v)}`);
     }
-    if (!tf.util.arraysEqual(t.shape, p.shape)) {
+    const scalar = this.scalarStateKeys().includes(name);
+    if (scalar ? t.size !== 1 : !tf.util.arraysEqual(t.shape, p.shape)) {
       t.dispose();
       throw new StateDictError(
-        `loadStateDict: state[${index}].${name} has shape [${t.shape}], but parameter ${index} has shape [${p.shape}]`,
+        `loadStateDict: state[${index}].${name} has shape [${t.shape}], but ` +
+          (scalar ? 'expected a one-element tensor' : `parameter ${index} has shape [${p.shape}]`),
         [],
         [],
         [`state[${index}].${name}`],
@@ -429,7 +521,11 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
         .filter((k) => k !== 'params')
         .map((k) => [snakeCase(k), k] as const);
       keys.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const [snake, k] of keys) s += `    ${snake}: ${pyRepr((g as Record<string, unknown>)[k])}\n`;
+      for (const [snake, k] of keys) {
+        // torch formats each value with str(): strings without quotes.
+        const v = (g as Record<string, unknown>)[k];
+        s += `    ${snake}: ${typeof v === 'string' ? v : pyRepr(v)}\n`;
+      }
     });
     return s + ')';
   }
@@ -447,5 +543,35 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
  * ```
  */
 export function disposeStateDict(sd: OptimizerStateDict): void {
-  for (const st of sd.state.values()) for (const t of Object.values(st)) t?.dispose();
+  const free = (v: StateValue): void => {
+    if (v instanceof tf.Tensor) v.dispose();
+    else if (Array.isArray(v)) v.forEach(free);
+  };
+  for (const st of sd.state.values()) for (const v of Object.values(st)) free(v);
+}
+
+/**
+ * Throws torch's `ValueError` for an invalid hyperparameter (`Invalid learning rate: -1`) unless `ok`.
+ * @internal
+ */
+export function checkHyper(ok: boolean, what: string, ...values: number[]): void {
+  if (!ok) throw new ValueError(`Invalid ${what}: ${values.map(pyNumber).join(', ')}`);
+}
+
+/** A float32 scalar, as torch casts a Python float operand of a float32 kernel. @internal */
+export function sc(x: number): tf.Scalar {
+  return tf.scalar(x, 'float32');
+}
+
+/** The hyperparameters a signature parses to (an optimizer's live group options, camelCase). */
+export type HyperOf<S> = S extends Signature<infer P> ? ParsedArgs<P> : never;
+
+/**
+ * `parsed`'s entries in the order of `keys`: torch's `defaults` dict order, which sets the order of a
+ * group's keys in the state dict. @internal
+ */
+export function ordered<T extends object>(parsed: T, keys: ReadonlyArray<keyof T>): T {
+  const out = {} as T;
+  for (const k of keys) out[k] = parsed[k];
+  return out;
 }

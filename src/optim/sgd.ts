@@ -4,10 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { ValueError } from '../errors';
 import { pyNumber } from '../repr';
-import { Optimizer } from './optimizer';
+import { num, Optimizer } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** Options of {@link SGD} (torch's keyword arguments, camelCase). */
@@ -24,7 +25,23 @@ export interface SGDOptions {
   nesterov?: boolean;
   /** Maximize the objective instead of minimizing it. Default: `false`. */
   maximize?: boolean;
+  /** torch's implementation switch; accepted and recorded. */
+  foreach?: boolean | null;
+  /** torch's implementation switch (autograd through the step); accepted and recorded. */
+  differentiable?: boolean;
 }
+
+/** torch 1.13's `SGD(params, lr=required, momentum, dampening, weight_decay, nesterov, *, maximize, foreach, differentiable)`. */
+const SGD_SIG = signature('SGD', [
+  ['lr', num().optional()],
+  ['momentum', num().default(0)],
+  ['dampening', num().default(0)],
+  ['weightDecay', num().default(0)],
+  ['nesterov', bool().default(false)],
+  ['maximize', bool().default(false)],
+  ['foreach', bool().optional()],
+  ['differentiable', bool().default(false)],
+]);
 
 /** A live {@link SGD} parameter group's hyperparameters (torch 1.13's SGD keys, camelCase, torch's order). */
 export interface SGDHyper {
@@ -87,20 +104,26 @@ function checkSGDArgs(h: Partial<SGDHyper>): void {
  * ```
  */
 export class SGD extends Optimizer<SGDHyper> {
-  constructor(params: Iterable<Parameter> | Iterable<SGDParamGroup>, options: SGDOptions = {}) {
+  /**
+   * @param params `model.parameters()`, or parameter groups.
+   * @param args torch's arguments in order (`lr, momentum, dampening, weightDecay, nesterov`), or an options
+   *   object.
+   */
+  constructor(params: Iterable<Parameter> | Iterable<SGDParamGroup>, ...args: ArgsOf<typeof SGD_SIG>) {
+    const a = SGD_SIG.parse(args);
     const defaults = {
-      lr: options.lr,
-      momentum: options.momentum ?? 0,
-      dampening: options.dampening ?? 0,
-      weightDecay: options.weightDecay ?? 0,
-      nesterov: options.nesterov ?? false,
-      maximize: options.maximize ?? false,
-      foreach: null,
-      differentiable: false,
+      lr: a.lr ?? undefined,
+      momentum: a.momentum,
+      dampening: a.dampening,
+      weightDecay: a.weightDecay,
+      nesterov: a.nesterov,
+      maximize: a.maximize,
+      foreach: a.foreach,
+      differentiable: a.differentiable,
     };
     checkSGDArgs(defaults);
     // `lr: undefined` marks it required: addParamGroup raises torch's message for a group without one.
-    super(params, defaults as SGDHyper);
+    super(params, defaults as SGDHyper, SGD_SIG);
   }
 
   protected override validate(group: SGDHyper): void {

@@ -1,0 +1,89 @@
+/**
+ * torch's `torch.optim.Adamax`.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { type ArgsOf, bool, type OptionsOf, signature } from '../args';
+import type { Parameter } from '../autograd/parameter';
+import { checkHyper, type HyperOf, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import type { ParamGroup, ParamGroupInput } from './optimizer';
+
+/** torch 1.13's `Adamax(params, lr, betas, eps, weight_decay, foreach, *, maximize)`. */
+const ADAMAX = signature('Adamax', [
+  ['lr', num().default(2e-3)],
+  ['betas', numPair().default([0.9, 0.999])],
+  ['eps', num().default(1e-8)],
+  ['weightDecay', num().default(0)],
+  ['foreach', bool().optional()],
+  ['maximize', bool().default(false)],
+]);
+
+/** A live {@link Adamax} parameter group's hyperparameters (camelCase of torch's keys). */
+export type AdamaxHyper = HyperOf<typeof ADAMAX>;
+/** Options of {@link Adamax} (torch's keyword arguments, camelCase). */
+export type AdamaxOptions = OptionsOf<(typeof ADAMAX)['params']>;
+
+/** torch's checks of `lr`, `eps`, `betas`, `weight_decay` (Adamax, NAdam, RAdam). @internal */
+export function checkAdamLike(h: {
+  lr: number;
+  eps: number;
+  betas: readonly [number, number];
+  weightDecay: number;
+}): void {
+  checkHyper(h.lr >= 0, 'learning rate', h.lr);
+  checkHyper(h.eps >= 0, 'epsilon value', h.eps);
+  checkHyper(h.betas[0] >= 0 && h.betas[0] < 1, 'beta parameter at index 0', h.betas[0]);
+  checkHyper(h.betas[1] >= 0 && h.betas[1] < 1, 'beta parameter at index 1', h.betas[1]);
+  checkHyper(h.weightDecay >= 0, 'weight_decay value', h.weightDecay);
+}
+
+/**
+ * Implements Adamax, Adam with the infinity norm (torch's `torch.optim.Adamax`), torch 1.13's update.
+ *
+ * Mirrors [torch.optim.Adamax](https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html). Per step
+ * `t`: `g` (negated with `maximize`, plus `weightDecay·θ`); `m = β₁m + (1-β₁)g`;
+ * `u = max(β₂u, |g| + eps)`; `θ -= lr/(1-β₁ᵗ) · m/u`. State: `step`, `exp_avg`, `exp_inf`.
+ *
+ * @param params `model.parameters()`, or parameter groups.
+ * @param args positionally in torch's order or as options: `lr` (default `2e-3`), `betas`
+ *   (`[0.9, 0.999]`), `eps` (`1e-8`), `weightDecay` (`0`), `foreach`, `maximize` (`false`).
+ * @throws ValueError with torch's messages (`Invalid beta parameter at index 1: 1`).
+ * @example
+ * ```ts
+ * const opt = new optim.Adamax(model.parameters(), 2e-3, [0.9, 0.99]);
+ * ```
+ */
+export class Adamax extends Optimizer<AdamaxHyper> {
+  /**
+   * @param params parameters or parameter groups.
+   * @param args `lr, betas, eps, weightDecay, foreach, maximize` positionally, or an options object.
+   */
+  constructor(params: Iterable<Parameter> | Iterable<ParamGroupInput<AdamaxOptions>>, ...args: ArgsOf<typeof ADAMAX>) {
+    const a = ADAMAX.parse(args);
+    checkAdamLike(a);
+    super(params, ordered(a, ['lr', 'betas', 'eps', 'weightDecay', 'foreach', 'maximize']), ADAMAX);
+  }
+
+  protected override validate(group: AdamaxHyper): void {
+    checkAdamLike(group);
+  }
+
+  protected override updateGroup(group: ParamGroup<AdamaxHyper>, params: Parameter[]): void {
+    const { lr, eps, weightDecay, maximize } = group;
+    const [beta1, beta2] = group.betas;
+    for (const p of params) {
+      const st = this.state.get(p);
+      const step = (st?.step ? stepValue(st.step) : 0) + 1;
+      let g: tf.Tensor = maximize ? tf.neg(p.grad!) : p.grad!;
+      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const expAvg = tf.add(tf.mul(st?.exp_avg ?? tf.zerosLike(p), sc(beta1)), tf.mul(sc(1 - beta1), g));
+      const expInf = tf.maximum(tf.mul(st?.exp_inf ?? tf.zerosLike(p), sc(beta2)), tf.add(tf.abs(g), sc(eps)));
+      const clr = lr / (1 - beta1 ** step);
+      p.assign(tf.add(p, tf.div(tf.mul(sc(-clr), expAvg), expInf)));
+      this.setState(p, 'step', stepTensor(step));
+      this.setState(p, 'exp_avg', expAvg);
+      this.setState(p, 'exp_inf', expInf);
+    }
+  }
+}
