@@ -22,13 +22,42 @@ export {
   MaxUnpool2d,
 } from './pooling';
 export type { Conv1dArgs, Conv2dArgs, ConvTranspose1dArgs, ConvTranspose2dArgs, PaddingMode } from './conv';
-export { BatchNorm1d, BatchNorm2d, BatchNormBase } from './batchnorm';
-export type { BatchNormOptions } from './batchnorm';
-export { ReLU, LeakyReLU, Tanh, Sigmoid } from './activation';
-export { Dropout } from './dropout';
-export { LayerNorm } from './normalization';
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormBase } from './batchnorm';
+export type { BatchNormArgs, BatchNormOptions } from './batchnorm';
+export {
+  ReLU,
+  LeakyReLU,
+  Tanh,
+  Sigmoid,
+  ELU,
+  CELU,
+  SELU,
+  GELU,
+  SiLU,
+  Mish,
+  Hardtanh,
+  ReLU6,
+  Hardsigmoid,
+  Hardswish,
+  Hardshrink,
+  Softshrink,
+  Tanhshrink,
+  Softsign,
+  Softplus,
+  LogSigmoid,
+  PReLU,
+  RReLU,
+  Threshold,
+} from './activation';
+export { Softmax, LogSoftmax, Softmin, Softmax2d, GLU } from './softmax';
+export { Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './dropout';
+export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm } from './normalization';
 export { Flatten, Unflatten } from './flatten';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export * from './loss';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './rnn';
+export type { LSTMState } from './rnn';
+export * as utils from './utils';
+export { Embedding, EmbeddingBag } from './sparse';
 export * as init from './init';
 export * as functional from './functional';

@@ -5,9 +5,29 @@
 export { linear } from './linear';
 export { pad } from './pad';
 export type { PadMode } from './pad';
-export { relu, leakyRelu, tanh, sigmoid, softmax, logSoftmax } from './activation';
-export { dropout } from './dropout';
-export { layerNorm } from './normalization';
+export {
+  relu,
+  leakyRelu,
+  tanh,
+  sigmoid,
+  hardtanh,
+  relu6,
+  threshold,
+  rrelu,
+  hardshrink,
+  softshrink,
+  tanhshrink,
+  softsign,
+  softplus,
+  logsigmoid,
+  prelu,
+} from './activation';
+export { elu, celu, selu, gelu, silu, mish, hardsigmoid, hardswish } from './gates';
+export { softmax, logSoftmax, softmin, glu } from './softmax';
+export { dropout, dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout';
+export { layerNorm, groupNorm, instanceNorm, localResponseNorm } from './normalization';
+export { embedding, embeddingBag } from './embedding';
+export type { EmbeddingBagMode } from './embedding';
 export { batchNorm } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
 export {
@@ -33,19 +53,12 @@ export {
   maxUnpool1d,
   maxUnpool2d,
 } from './pooling';
-export {
-  binaryCrossEntropy,
-  binaryCrossEntropyWithLogits,
-  mseLoss,
-  l1Loss,
-  nllLoss,
-  crossEntropy,
-} from './loss';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, l1Loss } from './loss';
 export type {
   Reduction,
   BinaryCrossEntropyOptions,
   BinaryCrossEntropyWithLogitsOptions,
   ReductionOptions,
-  NLLLossOptions,
-  CrossEntropyOptions,
 } from './loss';
+export { nllLoss, crossEntropy } from './loss-nll';
+export type { NLLLossOptions, CrossEntropyOptions } from './loss-nll';
