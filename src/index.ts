@@ -15,6 +15,8 @@ export * as nn from './nn';
 export * as F from './nn/functional';
 export * as optim from './optim';
 export * from './tensor';
+// torch's tensor functions by torch's names: torch.cat, torch.gather, torch.einsum, ... (src/ops/).
+export * from './ops';
 export type { GeneratorOptions as RandomOptions, TypedArray } from './tensor';
 export {
   Generator as RandomGenerator,

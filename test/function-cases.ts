@@ -22,7 +22,8 @@ export interface FunctionCase {
   error?: string;
   outputs?: FixtureTensor[];
   projs?: Array<FixtureTensor | null>;
-  grad_args?: Array<FixtureTensor | null>;
+  /** One entry per argument; a list argument (torch.cat's tensors) has a list of gradients. */
+  grad_args?: Array<FixtureTensor | Array<FixtureTensor | null> | null>;
 }
 
 function isFixtureTensor(v: unknown): v is FixtureTensor {
@@ -57,10 +58,10 @@ export function checkFunctionCase(c: FunctionCase, registry?: Record<string, unk
   const fn = reg[c.fn] as ((...a: unknown[]) => unknown) | undefined;
   if (typeof fn !== 'function') throw new Error(`${c.namespace}.${c.fn} is not exported`);
   tf.tidy(() => {
-    const args = c.args.map((v) => {
-      const x = fromJson(v);
-      return x instanceof tf.Tensor && x.dtype === 'float32' ? tf.variable(x) : x;
-    });
+    // Float tensors (also inside a list argument, as torch.cat's) become variables, to check their gradients.
+    const wrap = (x: unknown): unknown =>
+      x instanceof tf.Tensor && x.dtype === 'float32' ? tf.variable(x) : Array.isArray(x) ? x.map(wrap) : x;
+    const args = c.args.map((v) => wrap(fromJson(v)));
     const kwargs = fromJson(c.kwargs) as Record<string, unknown>;
     const call = () => (Object.keys(kwargs).length ? fn(...args, kwargs) : fn(...args));
     try {
@@ -86,11 +87,15 @@ export function checkFunctionCase(c: FunctionCase, registry?: Record<string, unk
       if (terms.length && c.grad_args!.some((g) => g != null)) {
         backward(terms.length === 1 ? terms[0] : tf.addN(terms));
         c.grad_args!.forEach((g, i) => {
-          if (g) expectClose((args[i] as tf.Variable).grad!, g, `grad of argument ${i}`);
+          if (Array.isArray(g)) {
+            g.forEach((gj: FixtureTensor | null, j) => {
+              if (gj) expectClose((args[i] as tf.Variable[])[j].grad!, gj, `grad of argument ${i}[${j}]`);
+            });
+          } else if (g) expectClose((args[i] as tf.Variable).grad!, g, `grad of argument ${i}`);
         });
       }
     } finally {
-      args.forEach((x) => {
+      args.flat().forEach((x) => {
         if (x instanceof tf.Variable) x.dispose();
       });
     }

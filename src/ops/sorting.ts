@@ -1,0 +1,326 @@
+/**
+ * torch's sorting and order statistics by torch's names and meanings: `topk`, `sort`, `argsort`, `kthvalue`,
+ * `median`, `mode`, `unique`, `cummax`, `cummin`. Values are differentiable: the gradient goes to the index
+ * returned (equal values: the lowest index first, a stable order).
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { type ArgsOf, bool, int, normalizeDim, signature } from '../args';
+import { noGrad } from '../autograd/tape';
+import { ValueError } from '../errors';
+import { moveToLast, restoreFromLast, takeAlong } from './common';
+
+function cumExtreme(input: tf.Tensor, dim: number, isMax: boolean, where: string): [tf.Tensor, tf.Tensor] {
+  const d = normalizeDim(dim, input.rank, where);
+  if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
+  const [moved, inv] = moveToLast(input, d);
+  const n = moved.shape[moved.rank - 1];
+  const v = moved.dataSync();
+  const idx = new Int32Array(moved.size);
+  for (let base = 0; base < moved.size; base += n) {
+    let best = 0;
+    for (let j = 0; j < n; j++) {
+      const a = v[base + j];
+      const b = v[base + best];
+      // torch: a later equal value (or NaN) takes over.
+      if (Number.isNaN(a) || (!Number.isNaN(b) && (isMax ? a >= b : a <= b))) best = j;
+      idx[base + j] = best;
+    }
+  }
+  const indices = tf.tensor(idx, moved.shape, 'int32');
+  const values = takeAlong(moved, moved.rank - 1, indices);
+  return [restoreFromLast(values, inv), restoreFromLast(indices, inv)];
+}
+
+const CUMMAX = signature('torch.cummax', [['dim', int()]]);
+
+/**
+ * Running maximum along `dim` and its indices (torch's
+ * [`torch.cummax`](https://pytorch.org/docs/1.13/generated/torch.cummax.html)); read on the host.
+ * @param input the tensor.
+ * @param dim the dim.
+ * @example
+ * ```ts
+ * const [values, indices] = torch.cummax(x, 0);
+ * ```
+ */
+export function cummax(input: tf.Tensor, ...args: ArgsOf<typeof CUMMAX>): [tf.Tensor, tf.Tensor] {
+  return cumExtreme(input, CUMMAX.parse(args).dim, true, 'torch.cummax');
+}
+
+/**
+ * Running minimum along `dim` and its indices (torch's
+ * [`torch.cummin`](https://pytorch.org/docs/1.13/generated/torch.cummin.html)); read on the host.
+ * @param input the tensor.
+ * @param dim the dim.
+ * @example
+ * ```ts
+ * const [values, indices] = torch.cummin(x, 0);
+ * ```
+ */
+export function cummin(input: tf.Tensor, ...args: ArgsOf<typeof CUMMAX>): [tf.Tensor, tf.Tensor] {
+  return cumExtreme(input, CUMMAX.parse(args, 'torch.cummin').dim, false, 'torch.cummin');
+}
+
+const TOPK = signature('torch.topk', [
+  ['k', int({ min: 0 })],
+  ['dim', int().default(-1)],
+  ['largest', bool().default(true)],
+  ['sorted', bool().default(true)],
+]);
+
+/** Indices of the k largest (or smallest) along the last axis, stable on ties (lower index first). */
+function topIndices(x: tf.Tensor, k: number, largest: boolean): tf.Tensor {
+  return noGrad(() =>
+    tf.tidy(() => {
+      const v = x.dtype === 'bool' ? tf.cast(x, 'int32') : x;
+      const key = largest ? v : tf.neg(v);
+      return tf.topk(key, k, true).indices;
+    }),
+  );
+}
+
+/**
+ * The `k` largest (or smallest) values along `dim` and their indices (torch's
+ * [`torch.topk`](https://pytorch.org/docs/1.13/generated/torch.topk.html)), differentiable in the values (tfjs's
+ * TopK has no gradient): the gradient goes to the returned indices. Equal values come lowest index first.
+ * @param input the tensor.
+ * @param k how many.
+ * @param dim the dim. Default: `-1`.
+ * @param largest largest (else smallest). Default: `true`.
+ * @param sorted sorted by value (always, here). Default: `true`.
+ * @example
+ * ```ts
+ * const [values, indices] = torch.topk(logits, 5);
+ * ```
+ */
+export function topk(input: tf.Tensor, ...args: ArgsOf<typeof TOPK>): [tf.Tensor, tf.Tensor] {
+  const { k, dim, largest } = TOPK.parse(args);
+  const d = normalizeDim(dim, input.rank, 'torch.topk');
+  const n = input.rank === 0 ? 1 : input.shape[d];
+  if (k > n) throw new ValueError(`torch.topk(): selected index k (${k}) out of range for dimension ${d} of size ${n}`);
+  if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
+  const [moved, inv] = moveToLast(input, d);
+  const idx = topIndices(moved, k, largest);
+  const values = takeAlong(moved, moved.rank - 1, idx);
+  return [restoreFromLast(values, inv), restoreFromLast(idx, inv)];
+}
+
+const SORT = signature('torch.sort', [
+  ['dim', int().default(-1)],
+  ['descending', bool().default(false)],
+  ['stable', bool().default(false)],
+]);
+
+/**
+ * Sorted values along `dim` and the indices that sort (torch's
+ * [`torch.sort`](https://pytorch.org/docs/1.13/generated/torch.sort.html)); always stable (equal values keep their
+ * order, what torch's `stable=True` promises). Differentiable in the values.
+ * @param input the tensor.
+ * @param dim the dim. Default: `-1`.
+ * @param descending largest first. Default: `false`.
+ * @param stable accepted for torch's signature; the sort is always stable. Default: `false`.
+ * @example
+ * ```ts
+ * const [sorted, order] = torch.sort(x, 0, true);
+ * ```
+ */
+export function sort(input: tf.Tensor, ...args: ArgsOf<typeof SORT>): [tf.Tensor, tf.Tensor] {
+  const { dim, descending } = SORT.parse(args);
+  const d = normalizeDim(dim, input.rank, 'torch.sort');
+  if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
+  return topk(input, input.shape[d], d, descending);
+}
+
+/**
+ * The indices that sort along `dim` (torch's
+ * [`torch.argsort`](https://pytorch.org/docs/1.13/generated/torch.argsort.html)); stable.
+ * @param input the tensor.
+ * @param dim the dim. Default: `-1`.
+ * @param descending largest first. Default: `false`.
+ * @param stable accepted; always stable. Default: `false`.
+ * @example
+ * ```ts
+ * torch.argsort(scores, 1, true);
+ * ```
+ */
+export function argsort(input: tf.Tensor, ...args: ArgsOf<typeof SORT>): tf.Tensor {
+  const { dim, descending, stable } = SORT.parse(args, 'torch.argsort');
+  const [v, i] = sort(input, dim, descending, stable);
+  v.dispose();
+  return i;
+}
+
+const KTH = signature('torch.kthvalue', [
+  ['k', int({ min: 1 })],
+  ['dim', int().default(-1)],
+  ['keepdim', bool().default(false)],
+]);
+
+/**
+ * The `k`-th smallest value along `dim` and its index (torch's
+ * [`torch.kthvalue`](https://pytorch.org/docs/1.13/generated/torch.kthvalue.html)).
+ * @param input the tensor.
+ * @param k 1-based rank.
+ * @param dim the dim. Default: `-1`.
+ * @param keepdim keep the dim. Default: `false`.
+ * @example
+ * ```ts
+ * const [v, i] = torch.kthvalue(x, 2, 0);
+ * ```
+ */
+export function kthvalue(input: tf.Tensor, ...args: ArgsOf<typeof KTH>): [tf.Tensor, tf.Tensor] {
+  const { k, dim, keepdim } = KTH.parse(args);
+  const d = normalizeDim(dim, input.rank, 'torch.kthvalue');
+  const n = input.rank === 0 ? 1 : input.shape[d];
+  if (k > n)
+    throw new ValueError(`torch.kthvalue(): selected number k (${k}) out of range for dimension ${d} of size ${n}`);
+  return pickRank(input, d, k - 1, keepdim);
+}
+
+function pickRank(input: tf.Tensor, d: number, r: number, keepdim: boolean): [tf.Tensor, tf.Tensor] {
+  if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
+  const [moved, inv] = moveToLast(input, d);
+  const order = topIndices(moved, moved.shape[moved.rank - 1], false);
+  const idx = tf.slice(
+    order,
+    moved.shape.map(() => 0).map((z, i) => (i === moved.rank - 1 ? r : z)),
+    [...moved.shape.slice(0, -1), 1],
+  );
+  const values = takeAlong(moved, moved.rank - 1, idx);
+  const v = restoreFromLast(values, inv);
+  const i = restoreFromLast(idx, inv);
+  return keepdim ? [v, i] : [tf.squeeze(v, [d]), tf.squeeze(i, [d])];
+}
+
+/** Arguments of {@link median}: none (the median of all), or `dim` (and `keepdim`). */
+export type MedianArgs =
+  | []
+  | [dim: number, keepdim?: boolean]
+  | [dim: number, options: { keepdim?: boolean }]
+  | [options: { dim: number; keepdim?: boolean }];
+
+const MEDIAN = signature('torch.median', [
+  ['dim', int()],
+  ['keepdim', bool().default(false)],
+]);
+
+/**
+ * The lower median (torch's [`torch.median`](https://pytorch.org/docs/1.13/generated/torch.median.html)): of all
+ * elements (a scalar), or along `dim` as `[values, indices]`.
+ * @param input the tensor.
+ * @param args nothing, or `dim` (and `keepdim`).
+ * @example
+ * ```ts
+ * const [m, i] = torch.median(x, 1) as [tf.Tensor, tf.Tensor];
+ * ```
+ */
+export function median(input: tf.Tensor, ...args: MedianArgs): tf.Tensor | [tf.Tensor, tf.Tensor] {
+  if (args.length === 0) {
+    const flat = tf.reshape(input, [input.size]);
+    const [v, i] = pickRank(flat, 0, Math.floor((input.size - 1) / 2), false);
+    i.dispose();
+    return v;
+  }
+  const { dim, keepdim } = MEDIAN.parse(args);
+  const d = normalizeDim(dim, input.rank, 'torch.median');
+  const n = input.rank === 0 ? 1 : input.shape[d];
+  return pickRank(input, d, Math.floor((n - 1) / 2), keepdim);
+}
+
+const MODE = signature('torch.mode', [
+  ['dim', int().default(-1)],
+  ['keepdim', bool().default(false)],
+]);
+
+/**
+ * The most frequent value along `dim` (the smallest among equally frequent ones) and an index of it (torch's
+ * [`torch.mode`](https://pytorch.org/docs/1.13/generated/torch.mode.html)); computed on the host; the
+ * gradient goes to the returned index.
+ * @param input the tensor.
+ * @param dim the dim. Default: `-1`.
+ * @param keepdim keep the dim. Default: `false`.
+ * @example
+ * ```ts
+ * const [v, i] = torch.mode(labels, 0);
+ * ```
+ */
+export function mode(input: tf.Tensor, ...args: ArgsOf<typeof MODE>): [tf.Tensor, tf.Tensor] {
+  const { dim, keepdim } = MODE.parse(args);
+  const d = normalizeDim(dim, input.rank, 'torch.mode');
+  if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
+  const [moved, inv] = moveToLast(input, d);
+  const n = moved.shape[moved.rank - 1];
+  const v = moved.dataSync();
+  const out = new Int32Array(moved.size / Math.max(n, 1));
+  for (let s = 0; s < out.length; s++) {
+    const counts = new Map<number, [number, number]>();
+    for (let j = 0; j < n; j++) {
+      const a = v[s * n + j];
+      const c = counts.get(a);
+      counts.set(a, [(c?.[0] ?? 0) + 1, j]);
+    }
+    let best: number | null = null;
+    let bestCount = -1;
+    let bestIndex = 0;
+    for (const [value, [count, last]] of counts) {
+      if (count > bestCount || (count === bestCount && value < (best as number))) {
+        best = value;
+        bestCount = count;
+        bestIndex = last;
+      }
+    }
+    out[s] = bestIndex;
+  }
+  const idx = tf.tensor(out, [...moved.shape.slice(0, -1), 1], 'int32');
+  const values = takeAlong(moved, moved.rank - 1, idx);
+  const vv = restoreFromLast(values, inv);
+  const ii = restoreFromLast(idx, inv);
+  return keepdim ? [vv, ii] : [tf.squeeze(vv, [d]), tf.squeeze(ii, [d])];
+}
+
+const UNIQUE = signature('torch.unique', [
+  ['sorted', bool().default(true)],
+  ['returnInverse', bool().default(false)],
+  ['returnCounts', bool().default(false)],
+  ['dim', int().optional()],
+]);
+
+/**
+ * The distinct values, sorted (torch's [`torch.unique`](https://pytorch.org/docs/1.13/generated/torch.unique.html)
+ * of the flattened input; `dim` is not supported); with `returnInverse` each element's index into them, with
+ * `returnCounts` how often each occurs. Read on the host; not differentiable, as torch.
+ * @param input the tensor.
+ * @param sorted always sorted here. Default: `true`.
+ * @param returnInverse also return the inverse indices (input's shape). Default: `false`.
+ * @param returnCounts also return the counts. Default: `false`.
+ * @param dim unsupported: must be `null`. Default: `null`.
+ * @example
+ * ```ts
+ * const [values, inverse, counts] = torch.unique(x, { returnInverse: true, returnCounts: true }) as tf.Tensor[];
+ * ```
+ */
+export function unique(input: tf.Tensor, ...args: ArgsOf<typeof UNIQUE>): tf.Tensor | tf.Tensor[] {
+  const { returnInverse, returnCounts, dim } = UNIQUE.parse(args);
+  if (dim != null)
+    throw new ValueError('torch.unique(): dim is not supported by tfjs-torch; flatten or loop over slices');
+  const v = Array.from(input.dataSync() as ArrayLike<number>);
+  const values = [...new Set(v)].sort((a, b) => a - b);
+  const pos = new Map(values.map((x, i) => [x, i]));
+  const out: tf.Tensor[] = [tf.tensor1d(values, input.dtype === 'bool' ? 'bool' : input.dtype)];
+  if (returnInverse)
+    out.push(
+      tf.tensor(
+        Int32Array.from(v, (x) => pos.get(x)!),
+        input.shape,
+        'int32',
+      ),
+    );
+  if (returnCounts) {
+    const counts = new Int32Array(values.length);
+    for (const x of v) counts[pos.get(x)!]++;
+    out.push(tf.tensor1d(counts, 'int32'));
+  }
+  return out.length === 1 ? out[0] : out;
+}
