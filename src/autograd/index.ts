@@ -33,7 +33,12 @@ export {
 } from './tape';
 export type { BackwardOptions } from './tape';
 
-declare module '@tensorflow/tfjs-core/dist/tensor' {
+// Methods added to tfjs's Tensor are declared by augmenting tfjs-core's `dist/tensor.js` module, spelled
+// WITH the `.js`: tfjs-core has no `exports` map, so under `moduleResolution` NodeNext/Node16 an ESM
+// consumer resolves a deep import only by its exact file name (`dist/tensor` would declare a new, unrelated
+// ambient module and the methods would vanish), and Bundler, Node10 and CJS consumers accept the `.js`
+// too. Declare any further chained method the same way (test/types/consumer.test.ts checks the built d.ts).
+declare module '@tensorflow/tfjs-core/dist/tensor.js' {
   interface Tensor {
     /** torch's `loss.backward(gradient?)`: see {@link backward}. */
     backward(gradient?: Tensor | null, options?: BackwardOptions): void;
