@@ -34,6 +34,8 @@ export {
 } from './random';
 export * from './errors';
 export { Generator, Discriminator, GenConv, DiscConv, weightsInit, dcganWeightsInit } from './models/dcgan';
+export { ResNet, BasicBlock, resnet18, resnet34 } from './models/resnet';
+export type { ResNetOptions } from './models/resnet';
 export type { GeneratorOptions, DiscriminatorOptions, DCGANPreset } from './models/dcgan';
 export {
   parseTorchFile,
