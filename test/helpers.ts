@@ -86,6 +86,8 @@ export function expectClose(
   let worst = -1;
   let worstErr = 0;
   for (let i = 0; i < e.length; i++) {
+    // Equal values (infinities included) match; NaN matches NaN, as torch.testing's equal_nan.
+    if (a[i] === e[i] || (Number.isNaN(a[i]) && Number.isNaN(e[i]))) continue;
     const err = Math.abs(a[i] - e[i]) - (atol + rtol * Math.abs(e[i]));
     if (!(err <= 0) && (worst < 0 || !(err <= worstErr))) {
       worst = i;
