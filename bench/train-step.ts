@@ -5,10 +5,10 @@
  *                      [--no-torch] [--no-tuned] [--torch-blas auto|installed|openblas] [--profile | --profile-shapes]
  *                      [--infer-reps 5]
  *
- * The step is trainGAN's (and the article's, with the fake batch detached in the D step): D on a real batch and on
- * G(noise).detach(), one Adam step of D; G on fresh noise through D (D's parameters frozen), one Adam step of G;
- * Adam(lr 2e-4, betas (0.2, 0.999), eps 1e-7), Dropout 0.25, batch 128, one read of the losses per step. The library
- * is imported by its package name (`tfjs-torch`, i.e. `dist/`: run `npx tsup` after changing `src/`).
+ * The step is trainGAN's own (`GANStep`: the article's, with the fake batch detached in the D step): D on a real
+ * batch and on G(noise).detach(), one Adam step of D; G on fresh noise through D (D's parameters frozen), one Adam
+ * step of G; Adam(lr 2e-4, betas (0.2, 0.999), eps 1e-7), Dropout 0.25, batch 128, one read of the losses per step.
+ * The library is imported by its package name (`tfjs-torch`, i.e. `dist/`: run `npx tsup` after changing `src/`).
  *
  * Rounds interleave the libraries so that machine load hits both: each round times `--steps` steps of ours, then as
  * many of PyTorch (`bench/torch_train_step.py`, a persistent child process, `OPENBLAS_NUM_THREADS=1`), then as many of
@@ -33,17 +33,14 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   Discriminator,
+  GANStep,
   Generator,
-  backward,
-  detach,
   initBackend,
   manualSeed,
-  nn,
   noGrad,
   optim,
   randn,
   weightsInit,
-  type Parameter,
 } from 'tfjs-torch';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -231,43 +228,17 @@ function makeTrainer(): Trainer {
   const discriminator = new Discriminator().apply(weightsInit);
   generator.train();
   discriminator.train();
-  const criterion = new nn.BCELoss();
   const adam = { lr: 2e-4, betas: [0.2, 0.999] as [number, number], eps: 1e-7 };
   const optimizerD = new optim.Adam(discriminator.parameters(), adam);
   const optimizerG = new optim.Adam(generator.parameters(), adam);
-  const dParams: Parameter[] = discriminator.parameters();
-
-  const stepTensors = (): tf.Tensor1D =>
-    tf.tidy(() => {
-      const real = tf.randomUniform([BATCH, 1, IMG, IMG], -1, 1);
-      discriminator.zeroGrad();
-      const outReal = discriminator.forward(real);
-      const dLossReal = criterion.forward(outReal, tf.onesLike(outReal));
-      const fake = generator.forward(randn([BATCH, Z_DIM]));
-      const outFake = discriminator.forward(detach(fake));
-      const dLossFake = criterion.forward(outFake, tf.zerosLike(outFake));
-      const dLoss = tf.mul(tf.add(dLossReal, dLossFake), 0.5);
-      backward(dLoss);
-      optimizerD.step();
-      const fake2 = generator.forward(randn([BATCH, Z_DIM]));
-      generator.zeroGrad();
-      dParams.forEach((p) => (p.requiresGrad = false));
-      let gLoss: tf.Tensor;
-      try {
-        const outG = discriminator.forward(fake2);
-        gLoss = criterion.forward(outG, tf.onesLike(outG));
-        backward(gLoss);
-      } finally {
-        dParams.forEach((p) => (p.requiresGrad = true));
-      }
-      optimizerG.step();
-      return noGrad(() => tf.stack([dLoss, gLoss])) as tf.Tensor1D;
-    });
+  // trainGAN's step; the real batch is uniform noise (the data's values do not change the work).
+  const trainStep = new GANStep({ generator, discriminator, optimizerG, optimizerD, batchSize: BATCH, zDim: Z_DIM });
+  const realBatch = () => tf.randomUniform([BATCH, 1, IMG, IMG], -1, 1);
 
   const noise = randn([BATCH, Z_DIM]);
   return {
     async step() {
-      const stats = stepTensors();
+      const stats = trainStep.run(realBatch);
       const v = Array.from(await stats.data());
       stats.dispose();
       return v;

@@ -30,6 +30,31 @@ export class ShapeError extends TorchError {}
 /** A hyperparameter or argument outside what the function accepts (torch's `ValueError`). */
 export class ValueError extends TorchError {}
 
+/**
+ * A loss that needs probabilities got values outside [0, 1] or NaN (torch's "all elements of input should be
+ * between 0 and 1", e.g. from `BCELoss`). `nanCount` says how many were NaN, which in training means a
+ * network's weights went bad.
+ * @example
+ * ```ts
+ * try { criterion.forward(probs, target); } catch (e) {
+ *   if (e instanceof ProbabilityRangeError && e.nanCount > 0) console.error('the model produced NaN');
+ * }
+ * ```
+ */
+export class ProbabilityRangeError extends ValueError {
+  /**
+   * @param message what came and where.
+   * @param nanCount how many of the values were NaN.
+   */
+  constructor(
+    message: string,
+    /** How many of the values were NaN. */
+    readonly nanCount: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A wrong type of argument (torch's `TypeError`). */
 export class ArgumentTypeError extends TorchError {}
 

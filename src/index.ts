@@ -36,13 +36,20 @@ export * from './errors';
 export { Generator, Discriminator, GenConv, DiscConv, weightsInit, dcganWeightsInit } from './models/dcgan';
 export { ResNet, BasicBlock, resnet18, resnet34 } from './models/resnet';
 export type { ResNetOptions } from './models/resnet';
-export type { GeneratorOptions, DiscriminatorOptions, DCGANPreset } from './models/dcgan';
+export type {
+  GeneratorOptions,
+  DiscriminatorOptions,
+  GeneratorConfig,
+  DiscriminatorConfig,
+  DCGANPreset,
+} from './models/dcgan';
 export {
   parseTorchFile,
   serializeTorchFile,
   toTfTensor,
   fromTfTensor,
   toTfStateDict,
+  fromTfStateDict,
   isTensorData,
   DTYPES,
 } from './io/torch-format';
@@ -85,12 +92,14 @@ export {
   serializeCheckpoint,
   parseCheckpoint,
   NonFiniteLossError,
+  GANStep,
 } from './train';
 export type {
   BatchSource,
   GANCheckpoint,
   GANHistory,
   GANStepInfo,
+  GANStepParts,
   OptimizerStateData,
   TrainGANOptions,
   TrainGANResult,

@@ -408,6 +408,30 @@ export function toTfStateDict(value: PyValue): Map<string, tf.Tensor> {
   return out;
 }
 
+/**
+ * A module's state dict as plain tensor data, the inverse of {@link toTfStateDict}: an `OrderedDict` (what
+ * `model.state_dict()` is in torch) that {@link serializeTorchFile} writes as `torch.save(model.state_dict())`.
+ * @param stateDict `module.stateDict()` (or any name → tensor map), keys in order.
+ * @param options `{ dispose }`. Default: `{}`.
+ * @param options.dispose free each tensor once read (for a fresh `stateDict()` nobody else holds). Default: `false`.
+ * @returns the keys in the same order, each with its {@link TensorData} (see {@link fromTfTensor}).
+ * @example
+ * ```ts
+ * const bytes = serializeTorchFile(fromTfStateDict(model.stateDict(), { dispose: true }));
+ * ```
+ */
+export function fromTfStateDict(
+  stateDict: ReadonlyMap<string, tf.Tensor>,
+  { dispose = false }: { dispose?: boolean } = {},
+): OrderedDict<string, TensorData> {
+  const out = new OrderedDict<string, TensorData>();
+  for (const [k, t] of stateDict) {
+    out.set(k, fromTfTensor(t));
+    if (dispose) t.dispose();
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // reading
 

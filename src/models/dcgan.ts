@@ -18,6 +18,34 @@ import { Module } from '../nn/module';
 /** Which of the article's two implementations a model reproduces. */
 export type DCGANPreset = 'torch' | 'keras';
 
+/** {@link Generator}'s configuration in the article's snake_case names, as checkpoints store it. */
+export interface GeneratorConfig {
+  /** Latent size. */
+  z_dim: number;
+  /** Output channels. */
+  image_dim: number;
+  /** Output height and width. */
+  img_size: number;
+  /** Channels after the linear layer. */
+  hidden_dim: number;
+  /** Which of the article's models. */
+  preset: DCGANPreset;
+}
+
+/** {@link Discriminator}'s configuration in the article's snake_case names, as checkpoints store it. */
+export interface DiscriminatorConfig {
+  /** Input channels. */
+  image_dim: number;
+  /** Input height and width. */
+  img_size: number;
+  /** Channels of `disc1`. */
+  width: number;
+  /** Dropout probability of every block. */
+  dropout: number;
+  /** Which of the article's models. */
+  preset: DCGANPreset;
+}
+
 /** Options of {@link Generator}. Defaults are the article's. */
 export interface GeneratorOptions {
   /** Latent size `z_dim`. Default: `100`. */
@@ -161,6 +189,27 @@ export class Generator extends Module {
   readonly gen3: GenConv;
   private readonly base: number;
 
+  /**
+   * The generator rebuilt from {@link Generator.config}'s output (e.g. a checkpoint's `meta.generator`).
+   * @param config `{ z_dim, image_dim, img_size, hidden_dim, preset }`; absent fields take the defaults.
+   * @returns a new generator (torch's default initialisation; load the weights next).
+   * @throws ValueError when a field has the wrong type or value.
+   * @example
+   * ```ts
+   * const netG = Generator.fromConfig(checkpoint.meta.generator);
+   * ```
+   */
+  static fromConfig(config: unknown): Generator {
+    const c = configRecord(config, 'Generator.fromConfig', ['z_dim', 'image_dim', 'img_size', 'hidden_dim', 'preset']);
+    return new Generator({
+      zDim: c.z_dim as number | undefined,
+      imageDim: c.image_dim as number | undefined,
+      imgSize: c.img_size as number | undefined,
+      hiddenDim: c.hidden_dim as number | undefined,
+      preset: c.preset as DCGANPreset | undefined,
+    });
+  }
+
   /** @param options sizes and preset; every default is the article's. Default: `{}`. */
   constructor({ zDim = 100, imageDim = 1, imgSize = 28, hiddenDim = 128, preset = 'torch' }: GeneratorOptions = {}) {
     super();
@@ -199,6 +248,24 @@ export class Generator extends Module {
       'gen3',
       new GenConv(hiddenDim / 2, imageDim, { kernelSize: 3, stride: 1, padding: 1, final: true }),
     );
+  }
+
+  /**
+   * The constructor's arguments in the article's snake_case names (what checkpoints store as `meta.generator`).
+   * @returns `{ z_dim, image_dim, img_size, hidden_dim, preset }`.
+   * @example
+   * ```ts
+   * Generator.fromConfig(netG.config()); // the same architecture
+   * ```
+   */
+  config(): GeneratorConfig {
+    return {
+      z_dim: this.zDim,
+      image_dim: this.imageDim,
+      img_size: this.imgSize,
+      hidden_dim: this.hiddenDim,
+      preset: this.preset,
+    };
   }
 
   override forward(z: tf.Tensor): tf.Tensor {
@@ -299,6 +366,10 @@ export class Discriminator extends Module {
   readonly imageDim: number;
   /** Input height and width. */
   readonly imgSize: number;
+  /** Channels of `disc1`. */
+  readonly width: number;
+  /** Dropout probability of every block. */
+  readonly dropout: number;
   /** Which of the article's models this is. */
   readonly preset: DCGANPreset;
   /** `width` channels, size ÷2. */
@@ -311,6 +382,27 @@ export class Discriminator extends Module {
   readonly disc4: DiscConv;
   /** `Linear(8·width · s², 1)` on the flattened features. */
   readonly out: Linear;
+
+  /**
+   * The discriminator rebuilt from {@link Discriminator.config}'s output (e.g. a checkpoint's `meta.discriminator`).
+   * @param config `{ image_dim, img_size, width, dropout, preset }`; absent fields take the defaults.
+   * @returns a new discriminator (torch's default initialisation; load the weights next).
+   * @throws ValueError when a field has the wrong type or value.
+   * @example
+   * ```ts
+   * const netD = Discriminator.fromConfig(checkpoint.meta.discriminator);
+   * ```
+   */
+  static fromConfig(config: unknown): Discriminator {
+    const c = configRecord(config, 'Discriminator.fromConfig', ['image_dim', 'img_size', 'width', 'dropout', 'preset']);
+    return new Discriminator({
+      imageDim: c.image_dim as number | undefined,
+      imgSize: c.img_size as number | undefined,
+      width: c.width as number | undefined,
+      dropout: c.dropout as number | undefined,
+      preset: c.preset as DCGANPreset | undefined,
+    });
+  }
 
   /** @param options sizes, dropout and preset; every default is the article's. Default: `{}`. */
   constructor({ imageDim = 1, imgSize = 28, width = 32, dropout = 0.25, preset = 'torch' }: DiscriminatorOptions = {}) {
@@ -326,6 +418,8 @@ export class Discriminator extends Module {
     }
     this.imageDim = imageDim;
     this.imgSize = imgSize;
+    this.width = width;
+    this.dropout = dropout;
     this.preset = preset;
     const keras = preset === 'keras';
     const specs = [
@@ -355,6 +449,24 @@ export class Discriminator extends Module {
     this.out = this.registerModule('out', new Linear(ch[4] * size * size, 1));
   }
 
+  /**
+   * The constructor's arguments in the article's snake_case names (what checkpoints store as `meta.discriminator`).
+   * @returns `{ image_dim, img_size, width, dropout, preset }`.
+   * @example
+   * ```ts
+   * Discriminator.fromConfig(netD.config()); // the same architecture
+   * ```
+   */
+  config(): DiscriminatorConfig {
+    return {
+      image_dim: this.imageDim,
+      img_size: this.imgSize,
+      width: this.width,
+      dropout: this.dropout,
+      preset: this.preset,
+    };
+  }
+
   override forward(x: tf.Tensor): tf.Tensor {
     if (x.rank !== 4 || x.shape[1] !== this.imageDim || x.shape[2] !== this.imgSize || x.shape[3] !== this.imgSize) {
       throw new ValueError(
@@ -368,6 +480,24 @@ export class Discriminator extends Module {
     h = tf.reshape(h, [h.shape[0], -1]);
     return tf.squeeze(tf.sigmoid(this.out.forward(h)));
   }
+}
+
+/** A configuration's fields by name (`Map` or object; unknown names refused, `null` read as absent). */
+function configRecord(config: unknown, where: string, known: string[]): Record<string, unknown> {
+  const entries =
+    config instanceof Map
+      ? [...config.entries()]
+      : config != null && typeof config === 'object' && !Array.isArray(config)
+        ? Object.entries(config)
+        : null;
+  if (!entries) throw new ValueError(`${where}: expected a configuration object, got ${String(config)}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    if (!known.includes(String(k)))
+      throw new ValueError(`${where}: unknown field '${String(k)}' (known: ${known.join(', ')})`);
+    if (v !== null) out[String(k)] = v;
+  }
+  return out;
 }
 
 function checkPreset(preset: string): void {

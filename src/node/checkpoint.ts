@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
-import { parseCheckpoint, serializeCheckpoint } from '../train/gan';
-import type { GANCheckpoint } from '../train/gan';
+import { parseCheckpoint, serializeCheckpoint } from '../train/checkpoint';
+import type { GANCheckpoint } from '../train/checkpoint';
 import { writeFileAtomic } from './atomic';
 
 /** torch names the archive's folder after the file; do the same when the name allows it. */
