@@ -59,5 +59,15 @@ export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from
 export type { LSTMState } from './rnn';
 export * as utils from './utils';
 export { Embedding, EmbeddingBag } from './sparse';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from './attention';
+export type { MultiheadAttentionForwardOptions } from './attention';
+export {
+  TransformerEncoderLayer,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerDecoder,
+  Transformer,
+} from './transformer';
+export type { TransformerActivation } from './transformer';
 export * as init from './init';
 export * as functional from './functional';

@@ -28,6 +28,8 @@ export { dropout, dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDro
 export { layerNorm, groupNorm, instanceNorm, localResponseNorm } from './normalization';
 export { embedding, embeddingBag } from './embedding';
 export type { EmbeddingBagMode } from './embedding';
+export { multiHeadAttentionForward } from './attention';
+export type { MultiHeadAttentionOptions } from './attention';
 export { batchNorm } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
 export {
