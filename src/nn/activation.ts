@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { bool, float, int, oneOf, signature, type ArgsOf } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import * as F from './functional/activation';
+import * as G from './functional/gates';
 import { constant_ } from './init';
 import { Module } from './module';
 import { pyFloat, pyNumber } from '../repr';
@@ -153,7 +154,7 @@ export class ELU extends Module {
     ({ alpha: this.alpha, inplace: this.inplace } = ELU_SIG.parse(args));
   }
   override forward(input: tf.Tensor): tf.Tensor {
-    return F.elu(input, this.alpha);
+    return G.elu(input, this.alpha);
   }
   override extraRepr(): string {
     return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
@@ -191,7 +192,7 @@ export class CELU extends Module {
     ({ alpha: this.alpha, inplace: this.inplace } = CELU_SIG.parse(args));
   }
   override forward(input: tf.Tensor): tf.Tensor {
-    return F.celu(input, this.alpha);
+    return G.celu(input, this.alpha);
   }
   override extraRepr(): string {
     return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
@@ -231,7 +232,7 @@ function inplaceActivation(name: string, fn: (x: tf.Tensor) => tf.Tensor) {
  * new nn.SELU().forward(x);
  * ```
  */
-export class SELU extends inplaceActivation('SELU', (x) => F.selu(x)) {}
+export class SELU extends inplaceActivation('SELU', (x) => G.selu(x)) {}
 
 /**
  * `x * sigmoid(x)` (torch's `nn.SiLU`).
@@ -243,7 +244,7 @@ export class SELU extends inplaceActivation('SELU', (x) => F.selu(x)) {}
  * new nn.SiLU().forward(x);
  * ```
  */
-export class SiLU extends inplaceActivation('SiLU', (x) => F.silu(x)) {}
+export class SiLU extends inplaceActivation('SiLU', (x) => G.silu(x)) {}
 
 /**
  * `x * tanh(softplus(x))` (torch's `nn.Mish`).
@@ -255,7 +256,7 @@ export class SiLU extends inplaceActivation('SiLU', (x) => F.silu(x)) {}
  * new nn.Mish().forward(x);
  * ```
  */
-export class Mish extends inplaceActivation('Mish', (x) => F.mish(x)) {}
+export class Mish extends inplaceActivation('Mish', (x) => G.mish(x)) {}
 
 /**
  * `relu6(x + 3) / 6` (torch's `nn.Hardsigmoid`; prints `Hardsigmoid()` whatever `inplace`, as torch).
@@ -267,7 +268,7 @@ export class Mish extends inplaceActivation('Mish', (x) => F.mish(x)) {}
  * new nn.Hardsigmoid().forward(x);
  * ```
  */
-export class Hardsigmoid extends inplaceActivation('Hardsigmoid', (x) => F.hardsigmoid(x)) {
+export class Hardsigmoid extends inplaceActivation('Hardsigmoid', (x) => G.hardsigmoid(x)) {
   override extraRepr(): string {
     return '';
   }
@@ -283,7 +284,7 @@ export class Hardsigmoid extends inplaceActivation('Hardsigmoid', (x) => F.hards
  * new nn.Hardswish().forward(x);
  * ```
  */
-export class Hardswish extends inplaceActivation('Hardswish', (x) => F.hardswish(x)) {
+export class Hardswish extends inplaceActivation('Hardswish', (x) => G.hardswish(x)) {
   override extraRepr(): string {
     return '';
   }
@@ -310,7 +311,7 @@ export class GELU extends Module {
     this.approximate = GELU_SIG.parse(args).approximate;
   }
   override forward(input: tf.Tensor): tf.Tensor {
-    return F.gelu(input, this.approximate);
+    return G.gelu(input, this.approximate);
   }
   override extraRepr(): string {
     return `approximate='${this.approximate}'`;
