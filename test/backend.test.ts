@@ -56,7 +56,7 @@ test('an unknown backend name is an error listing the available ones', async () 
   const err = await initBackend('tpu').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BackendError);
   expect((err as Error).message).toMatch(
-    /initBackend\('tpu'\) asks for backend 'tpu', which is unknown; available: 'tensorflow', 'wasm', 'cpu'/,
+    /initBackend\('tpu'\) asks for backend 'tpu', which is unknown; available: 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'/,
   );
 });
 

@@ -4,7 +4,7 @@
  * re-exported too, so a script can import from here alone.
  * @module
  */
-export * from '../index';
+export * from './core';
 export { load, save, loadSafetensors, saveSafetensors } from './io';
 export { loadMnist, loadMnistArrays } from './mnist';
 export type { MnistBytes, MnistOptions } from './mnist';
