@@ -40,3 +40,4 @@ export { ASGD } from './asgd';
 export type { ASGDHyper, ASGDOptions } from './asgd';
 export { LBFGS } from './lbfgs';
 export type { LBFGSHyper, LBFGSOptions } from './lbfgs';
+export * as lrScheduler from './lr-scheduler';

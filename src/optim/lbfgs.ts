@@ -337,6 +337,7 @@ export class LBFGS extends Optimizer<LBFGSHyper> {
     if (typeof closure !== 'function') {
       throw new ArgumentTypeError('LBFGS.step() requires a closure that reevaluates the model and returns the loss');
     }
+    this.stepCount++;
     const group = this.paramGroups[0];
     const { lr, maxIter, toleranceGrad, toleranceChange, lineSearchFn, historySize } = group;
     const maxEval = group.maxEval ?? Math.floor((maxIter * 5) / 4);

@@ -166,6 +166,12 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
   /** Per-parameter state (torch's `optimizer.state`): created at a parameter's first step, kept tensors. */
   readonly state = new Map<Parameter, ParamState>();
 
+  /**
+   * Calls of {@link step} since a learning-rate scheduler was attached (torch's `optimizer._step_count`), for
+   * the scheduler's "`lr_scheduler.step()` before `optimizer.step()`" warning.
+   * @internal
+   */
+  stepCount = 0;
   /** The constructor's signature: a group's hyperparameters are type-checked with it. */
   private readonly signature: Signature<Params> | null;
 
@@ -317,6 +323,7 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
     if (closure != null && typeof closure !== 'function') {
       throw new ArgumentTypeError(`step(): argument 'closure' must be a function, got ${describeValue(closure)}`);
     }
+    this.stepCount++;
     const loss = closure ? enableGrad(closure) : null;
     noGrad(() => {
       for (const group of this.paramGroups) {
