@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import '../gradients';
 import { registerChainedOps } from '../chained-ops';
-import { backward, detach, installAutograd, requiresGrad, requiresGrad_, gradOf } from './tape';
+import { backward, detach, gradOf, installAutograd, requiresGrad, requiresGrad_, setGradOf } from './tape';
 import type { BackwardOptions } from './tape';
 import { item } from '../tensor';
 
@@ -48,8 +48,11 @@ declare module '@tensorflow/tfjs-core/dist/tensor.js' {
     detach(): this;
     /** torch's `t.requires_grad`. */
     readonly requiresGrad: boolean;
-    /** torch's `t.grad` for leaves (parameters and `requiresGrad_` tensors); `null` otherwise. */
-    readonly grad: Tensor | null;
+    /**
+     * torch's `t.grad` for leaves (parameters and `requiresGrad_` tensors); `null` otherwise. Assigning it
+     * (torch's `t.grad = g`) keeps the new gradient, out of any `tf.tidy`, and frees the old one.
+     */
+    grad: Tensor | null;
     /** torch's `t.requires_grad_(mode)`. */
     requiresGrad_(mode?: boolean): this;
   }
@@ -90,6 +93,9 @@ function addChainedMethods(): void {
   define('grad', {
     get(this: tf.Tensor) {
       return gradOf(this);
+    },
+    set(this: tf.Tensor, value: tf.Tensor | null) {
+      setGradOf(this, value);
     },
   });
 }

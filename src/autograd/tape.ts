@@ -20,8 +20,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { AutogradError, BackendError } from '../errors';
-import { Parameter } from './parameter';
+import { describeValue } from '../args';
+import { ArgumentTypeError, AutogradError, BackendError, ValueError } from '../errors';
+import { checkAssignedGrad, Parameter } from './parameter';
 
 /** The tfjs-core version whose engine internals these hooks were written against. */
 export const SUPPORTED_TFJS_CORE = '4.22.0';
@@ -441,11 +442,15 @@ export function gradOf(t: tf.Tensor): tf.Tensor | null {
  * ```
  */
 export function setGradOf(t: tf.Tensor, grad: tf.Tensor | null): void {
+  if (t instanceof Parameter) {
+    t.grad = grad; // checks it, keeps the new gradient and frees the old one
+    return;
+  }
+  checkAssignedGrad(t, grad, 'setGradOf');
   const old = gradOf(t);
   if (old && old !== grad) old.dispose();
   if (grad) tf.keep(grad);
-  if (t instanceof Parameter) t.grad = grad;
-  else if (grad) leafGrads.set(t, grad);
+  if (grad) leafGrads.set(t, grad);
   else leafGrads.delete(t);
 }
 
@@ -482,7 +487,14 @@ export interface BackwardOptions {
  */
 export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options: BackwardOptions = {}): void {
   const t = tape();
-  if (!(tensor instanceof tf.Tensor)) throw new AutogradError(`backward: expected a tf.Tensor, got ${typeof tensor}`);
+  if (!(tensor instanceof tf.Tensor))
+    throw new ArgumentTypeError(`backward(): expected a tensor, got ${describeValue(tensor)}`);
+  if (tensor.isDisposed) throw new ValueError('backward(): the tensor was disposed');
+  if (gradient != null && !(gradient instanceof tf.Tensor && !gradient.isDisposed)) {
+    throw new ArgumentTypeError(
+      `backward(): argument 'gradient' must be a live tensor or null, got ${describeValue(gradient)}`,
+    );
+  }
   if (!requiresGrad(tensor)) {
     if (freedOutputs.has(tensor)) throw secondTimeError(tensor);
     throw new AutogradError(
@@ -502,7 +514,7 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
       `backward: gradient has shape [${gradient.shape}] but the tensor has shape [${tensor.shape}]; they must match`,
     );
   }
-  const onlyInputs = options.inputs ? new Set(options.inputs.map((x) => x.id)) : null;
+  const onlyInputs = options.inputs === undefined ? null : checkBackwardInputs(options.inputs);
 
   // Nodes of the graph of `tensor`, in tape (topological) order: every ancestor of it.
   const graph: TapeNode[] = [];
@@ -547,7 +559,9 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
       refs.set(g, (refs.get(g) ?? 0) + 1);
     };
     put(tensor, gradient == null ? tf.onesLike(tensor) : tf.clone(gradient));
-    if (isLeaf(tensor)) leaves.set(tensor.id, tensor);
+    // torch's `inputs=` may name non-leaves: their gradient is kept and accumulated into their `.grad` too.
+    const keeps = (x: tf.Tensor) => isLeaf(x) || (onlyInputs?.has(x.id) ?? false);
+    if (keeps(tensor)) leaves.set(tensor.id, tensor);
 
     const previous = gradEnabled;
     gradEnabled = false;
@@ -589,12 +603,12 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
             );
           }
           put(x, dx.dtype === 'float32' ? dx : tf.cast(dx, 'float32'));
-          if (isLeaf(x)) leaves.set(x.id, x);
+          if (keeps(x)) leaves.set(x.id, x);
         });
         // Every consumer of this node's outputs came later on the tape and has been processed.
         for (const o of node.outputs) {
           const g = grads.get(o.id);
-          if (g && !isLeaf(o)) {
+          if (g && !keeps(o)) {
             grads.delete(o.id);
             release(g);
           }
@@ -634,6 +648,28 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
     for (const node of keep) t.push(node);
     tapeSizeAfterSweep = Math.min(tapeSizeAfterSweep, t.length);
   }
+}
+
+/** `backward`'s `inputs` as torch checks them: a non-empty list of live tensors that require grad; their ids. */
+function checkBackwardInputs(inputs: unknown): Set<number> {
+  if (!Array.isArray(inputs)) {
+    throw new ArgumentTypeError(
+      `backward(): argument 'inputs' must be a list of tensors, got ${describeValue(inputs)}`,
+    );
+  }
+  if (inputs.length === 0) throw new ValueError("backward(): 'inputs' argument to backward() cannot be empty");
+  inputs.forEach((x, i) => {
+    if (!(x instanceof tf.Tensor)) {
+      throw new ArgumentTypeError(`backward(): inputs[${i}] must be a tensor, got ${describeValue(x)}`);
+    }
+    if (x.isDisposed) throw new ValueError(`backward(): inputs[${i}] is a tensor that was disposed`);
+    if (!requiresGrad(x)) {
+      throw new AutogradError(
+        `backward(): can't retain_grad on Tensor that has requires_grad=False (inputs[${i}], ${describeValue(x)})`,
+      );
+    }
+  });
+  return new Set(inputs.map((x: tf.Tensor) => x.id));
 }
 
 function secondTimeError(t: tf.Tensor): AutogradError {
