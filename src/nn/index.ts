@@ -52,6 +52,7 @@ export {
 export { Softmax, LogSoftmax, Softmin, Softmax2d, GLU } from './softmax';
 export { Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './dropout';
 export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm } from './normalization';
+export { Bilinear } from './bilinear';
 export { Flatten, Unflatten } from './flatten';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export * from './loss';

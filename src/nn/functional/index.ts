@@ -26,6 +26,7 @@ export { elu, celu, selu, gelu, silu, mish, hardsigmoid, hardswish } from './gat
 export { softmax, logSoftmax, softmin, glu } from './softmax';
 export { dropout, dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from './dropout';
 export { layerNorm, groupNorm, instanceNorm, localResponseNorm } from './normalization';
+export { bilinear } from './bilinear';
 export { embedding, embeddingBag } from './embedding';
 export type { EmbeddingBagMode } from './embedding';
 export { multiHeadAttentionForward } from './attention';
