@@ -56,6 +56,8 @@ export { Bilinear } from './bilinear';
 export { Flatten, Unflatten } from './flatten';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export * from './loss';
+export * from './loss-regression';
+export * from './loss-margin';
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './rnn';
 export type { LSTMState } from './rnn';
 export * as utils from './utils';

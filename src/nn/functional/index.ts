@@ -65,3 +65,16 @@ export type {
 } from './loss';
 export { nllLoss, crossEntropy } from './loss-nll';
 export type { NLLLossOptions, CrossEntropyOptions } from './loss-nll';
+export { smoothL1Loss, huberLoss, klDiv, poissonNllLoss, gaussianNllLoss } from './loss-regression';
+export {
+  hingeEmbeddingLoss,
+  softMarginLoss,
+  multilabelSoftMarginLoss,
+  multilabelMarginLoss,
+  multiMarginLoss,
+  cosineEmbeddingLoss,
+  marginRankingLoss,
+  tripletMarginLoss,
+  tripletMarginWithDistanceLoss,
+} from './loss-margin';
+export type { DistanceFunction } from './loss-margin';

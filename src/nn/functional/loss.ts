@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { signature, tensor, type ArgsOf, type OptionsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
-import { ShapeError, ValueError, formatShape } from '../../errors';
+import { ProbabilityRangeError, ShapeError, formatShape } from '../../errors';
 import {
   broadcastShapes,
   checkTensors,
@@ -113,11 +113,12 @@ function checkProbabilities(input: tf.Tensor, where: string): void {
       max = Math.max(max, v);
     }
   }
-  throw new ValueError(
+  throw new ProbabilityRangeError(
     `${where}: all elements of input should be between 0 and 1, got values in [${min}, ${max}]` +
       (nan ? ` and ${nan} NaN` : '') +
       ` (input shape ${formatShape(input.shape)}; apply a sigmoid first, ` +
       `or use binaryCrossEntropyWithLogits on the raw scores)`,
+    nan,
   );
 }
 
@@ -264,17 +265,28 @@ export const AbsSgn = defineFunction({
 });
 
 /**
- * Target/input shapes of mse/l1: torch broadcasts a different but broadcastable target with a warning,
- * and raises when they don't broadcast. Returns both broadcast explicitly, so their gradients reduce back.
+ * Target/input shapes of the elementwise losses: torch broadcasts a different but broadcastable target (mse, l1,
+ * smooth_l1 and huber with a warning), and raises when they don't broadcast. Returns both broadcast explicitly, so
+ * their gradients reduce back.
+ * @param input the input.
+ * @param target the target.
+ * @param where the function, for messages.
+ * @param warn warn about a different target shape, as torch's mse/l1/smooth-l1/huber do. Default: `true`.
  */
-export function regressionPair(input: tf.Tensor, target: tf.Tensor, where: string): [tf.Tensor, tf.Tensor] {
+export function regressionPair(
+  input: tf.Tensor,
+  target: tf.Tensor,
+  where: string,
+  warn = true,
+): [tf.Tensor, tf.Tensor] {
   if (sameShape(input.shape, target.shape)) return [input, target];
   const shape = broadcastShapes(input.shape, target.shape, where);
-  console.warn(
-    `${where}: using a target size (${formatShape(target.shape)}) that is different to the input size ` +
-      `(${formatShape(input.shape)}). This will likely lead to incorrect results due to broadcasting. ` +
-      'Please ensure they have the same size.',
-  );
+  if (warn)
+    console.warn(
+      `${where}: using a target size (${formatShape(target.shape)}) that is different to the input size ` +
+        `(${formatShape(input.shape)}). This will likely lead to incorrect results due to broadcasting. ` +
+        'Please ensure they have the same size.',
+    );
   return [tf.broadcastTo(input, shape), tf.broadcastTo(target, shape)];
 }
 
