@@ -23,7 +23,7 @@ describe('Bilinear matches torch 1.13', () => {
     });
   }
   it('checks its arguments', () => {
-    expect(() => new nn.Bilinear(3, 4)).toThrow(/missing required argument 'outFeatures'/);
+    expect(() => new nn.Bilinear(3, 4, undefined as never)).toThrow(/missing required argument 'outFeatures'/);
     expect(() => new nn.Bilinear(3, 4, 0)).toThrow(/outFeatures/);
     expect(() => new nn.Bilinear(3, 4, 2, { bais: false } as never)).toThrow(/did you mean 'bias'/);
   });
