@@ -56,6 +56,16 @@ export {
   maxUnpool1d,
   maxUnpool2d,
 } from './pooling';
+export {
+  interpolate,
+  upsample,
+  upsampleNearest,
+  upsampleBilinear,
+  pixelShuffle,
+  pixelUnshuffle,
+  channelShuffle,
+} from './upsampling';
+export type { InterpolateMode } from './upsampling';
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, l1Loss } from './loss';
 export type {
   Reduction,

@@ -382,7 +382,7 @@ export function avgPool1d(input: tf.Tensor, ...args: ArgsOf<typeof AVG_POOL1D>):
 }
 
 /** An adaptive pooling's `output_size`: an int, or `n` entries each an int or `null` (keep the input's size). */
-export function outputSizeArg(n: number): Arg<Array<number | null>> {
+export function outputSizeArg(n: number): Arg<number | Array<number | null>> {
   const text = `an int or ${n} ints or nulls`;
   return new Arg(text, (v, { where, name }) => {
     const list = typeof v === 'number' ? Array(n).fill(v) : v;
@@ -394,7 +394,7 @@ export function outputSizeArg(n: number): Arg<Array<number | null>> {
       throw new ValueError(`${where}(): argument '${name}' must be ${text} (each >= 0), got ${JSON.stringify(v)}`);
     }
     return list as Array<number | null>;
-  });
+  }) as Arg<number | Array<number | null>>;
 }
 
 const ADAPTIVE_AVG1D = signature('F.adaptive_avg_pool1d', [['outputSize', outputSizeArg(1)]]);
@@ -459,7 +459,12 @@ function adaptiveAvgNd(where: string, n: number, input: tf.Tensor, size: Array<n
  * ```
  */
 export function adaptiveAvgPool2d(input: tf.Tensor, ...args: ArgsOf<typeof ADAPTIVE_AVG2D>): tf.Tensor {
-  return adaptiveAvgNd('F.adaptive_avg_pool2d', 2, input, ADAPTIVE_AVG2D.parse(args).outputSize);
+  return adaptiveAvgNd(
+    'F.adaptive_avg_pool2d',
+    2,
+    input,
+    ADAPTIVE_AVG2D.parse(args).outputSize as Array<number | null>,
+  );
 }
 
 /**
@@ -478,7 +483,12 @@ export function adaptiveAvgPool2d(input: tf.Tensor, ...args: ArgsOf<typeof ADAPT
  * ```
  */
 export function adaptiveAvgPool1d(input: tf.Tensor, ...args: ArgsOf<typeof ADAPTIVE_AVG1D>): tf.Tensor {
-  return adaptiveAvgNd('F.adaptive_avg_pool1d', 1, input, ADAPTIVE_AVG1D.parse(args).outputSize);
+  return adaptiveAvgNd(
+    'F.adaptive_avg_pool1d',
+    1,
+    input,
+    ADAPTIVE_AVG1D.parse(args).outputSize as Array<number | null>,
+  );
 }
 
 function adaptiveMaxNd(
@@ -514,7 +524,7 @@ export function adaptiveMaxPool2d(
   ...args: ArgsOf<typeof ADAPTIVE_MAX2D>
 ): tf.Tensor | [tf.Tensor, tf.Tensor] {
   const a = ADAPTIVE_MAX2D.parse(args);
-  return adaptiveMaxNd('F.adaptive_max_pool2d', 2, input, a.outputSize, a.returnIndices);
+  return adaptiveMaxNd('F.adaptive_max_pool2d', 2, input, a.outputSize as Array<number | null>, a.returnIndices);
 }
 
 /**
@@ -537,7 +547,7 @@ export function adaptiveMaxPool1d(
   ...args: ArgsOf<typeof ADAPTIVE_MAX1D>
 ): tf.Tensor | [tf.Tensor, tf.Tensor] {
   const a = ADAPTIVE_MAX1D.parse(args);
-  return adaptiveMaxNd('F.adaptive_max_pool1d', 1, input, a.outputSize, a.returnIndices);
+  return adaptiveMaxNd('F.adaptive_max_pool1d', 1, input, a.outputSize as Array<number | null>, a.returnIndices);
 }
 
 const lpSignature = <N extends number>(where: string, n: N) =>
@@ -708,4 +718,18 @@ export function maxUnpool2d(input: tf.Tensor, ...args: ArgsOf<typeof MAX_UNPOOL2
  */
 export function maxUnpool1d(input: tf.Tensor, ...args: ArgsOf<typeof MAX_UNPOOL1D>): tf.Tensor {
   return maxUnpoolNd('F.max_unpool1d', 1, input, MAX_UNPOOL1D.parse(args) as never);
+}
+
+/**
+ * `x4[:, :, rows][:, :, :, cols]` for a 4-D `[B, C, H, W]` tensor, differentiable (the gradient sums back into
+ * the sources): the nearest-neighbour resampling of `F.interpolate`.
+ * @param x4 the input.
+ * @param rows source row of each output row.
+ * @param cols source column of each output column.
+ * @returns `[B, C, rows.length, cols.length]`.
+ */
+export function gatherRowsCols(x4: tf.Tensor, rows: Int32Array, cols: Int32Array): tf.Tensor {
+  const h: AxisWindows = { out: rows.length, k: 1, idx: rows, pad: [0, 0] };
+  const w: AxisWindows = { out: cols.length, k: 1, idx: cols, pad: [0, 0] };
+  return tf.squeeze(WindowPatches(x4, h, w, 0), [4]);
 }
