@@ -4,13 +4,13 @@
  * Every file is written atomically (see `./atomic`).
  * @module
  */
+import { deflateSync } from 'node:zlib';
+
 import * as tf from '@tensorflow/tfjs-core';
-import pngjs from 'pngjs';
 
 import { ShapeError, ValueError } from '../errors';
+import { crc32 } from '../io/zip';
 import { writeFileAtomic } from './atomic';
-
-const { PNG } = pngjs;
 
 /** Options of {@link makeGrid} and {@link saveImageGrid}, torchvision's keyword arguments in camelCase. */
 export interface MakeGridOptions {
@@ -210,13 +210,32 @@ export function encodePng(data: Uint8Array, width: number, height: number, chann
       `encodePng: ${width}x${height} with ${channels} channels needs ${width * height * channels} bytes, got ${data.length}`,
     );
   }
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const image = { width, height, data: buf } as unknown as InstanceType<typeof PNG>;
-  return PNG.sync.write(image, {
-    colorType,
-    inputColorType: colorType,
-    inputHasAlpha: channels === 2 || channels === 4,
-  });
+  // Each row is prefixed by its filter type (0: none), then the whole image is one zlib stream (PNG spec, ISO 15948).
+  const row = width * channels;
+  const raw = Buffer.alloc((row + 1) * height);
+  for (let y = 0; y < height; y++) raw.set(data.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, colorType, 0, 0, 0], 8); // bit depth 8, colour type, deflate, adaptive filtering, no interlace
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A PNG chunk: length, type, data, and the CRC-32 of type and data. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
+  return out;
 }
 
 /**
