@@ -199,27 +199,26 @@ export class CELU extends Module {
   }
 }
 
-/** An activation whose only argument is torch's `inplace` flag. */
-function inplaceActivation(name: string, fn: (x: tf.Tensor) => tf.Tensor) {
-  const sig = inplaceOnly(name);
-  return class extends Module {
-    /** Accepted for porting; changes nothing. */
-    readonly inplace: boolean;
-    /** @param args `inplace?` (default `false`), positionally or in an options object. */
-    constructor(...args: ArgsOf<typeof sig>) {
-      super();
-      this.inplace = sig.parse(args).inplace;
-    }
-    override get typeName(): string {
-      return name;
-    }
-    override forward(input: tf.Tensor): tf.Tensor {
-      return fn(input);
-    }
-    override extraRepr(): string {
-      return inplaceRepr(this.inplace);
-    }
-  };
+const INPLACE_ONLY = inplaceOnly('activation');
+
+/**
+ * Base of the activations whose only argument is torch's `inplace` flag (`SELU`, `SiLU`, `Mish`, `Hardsigmoid`,
+ * `Hardswish`): parses it as torch does and prints `inplace=True` when set.
+ */
+export abstract class InplaceActivation extends Module {
+  /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
+  readonly inplace: boolean;
+  /**
+   * @param where the class name, for error messages.
+   * @param args `inplace?` (default `false`), positionally or in an options object.
+   */
+  protected constructor(where: string, args: ArgsOf<typeof INPLACE_ONLY>) {
+    super();
+    this.inplace = INPLACE_ONLY.parse(args, where).inplace;
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
 }
 
 /**
@@ -232,7 +231,15 @@ function inplaceActivation(name: string, fn: (x: tf.Tensor) => tf.Tensor) {
  * new nn.SELU().forward(x);
  * ```
  */
-export class SELU extends inplaceActivation('SELU', (x) => G.selu(x)) {}
+export class SELU extends InplaceActivation {
+  /** @param args `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
+    super('SELU', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return G.selu(input);
+  }
+}
 
 /**
  * `x * sigmoid(x)` (torch's `nn.SiLU`).
@@ -244,7 +251,15 @@ export class SELU extends inplaceActivation('SELU', (x) => G.selu(x)) {}
  * new nn.SiLU().forward(x);
  * ```
  */
-export class SiLU extends inplaceActivation('SiLU', (x) => G.silu(x)) {}
+export class SiLU extends InplaceActivation {
+  /** @param args `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
+    super('SiLU', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return G.silu(input);
+  }
+}
 
 /**
  * `x * tanh(softplus(x))` (torch's `nn.Mish`).
@@ -256,7 +271,15 @@ export class SiLU extends inplaceActivation('SiLU', (x) => G.silu(x)) {}
  * new nn.Mish().forward(x);
  * ```
  */
-export class Mish extends inplaceActivation('Mish', (x) => G.mish(x)) {}
+export class Mish extends InplaceActivation {
+  /** @param args `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
+    super('Mish', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return G.mish(input);
+  }
+}
 
 /**
  * `relu6(x + 3) / 6` (torch's `nn.Hardsigmoid`; prints `Hardsigmoid()` whatever `inplace`, as torch).
@@ -268,7 +291,14 @@ export class Mish extends inplaceActivation('Mish', (x) => G.mish(x)) {}
  * new nn.Hardsigmoid().forward(x);
  * ```
  */
-export class Hardsigmoid extends inplaceActivation('Hardsigmoid', (x) => G.hardsigmoid(x)) {
+export class Hardsigmoid extends InplaceActivation {
+  /** @param args `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
+    super('Hardsigmoid', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return G.hardsigmoid(input);
+  }
   override extraRepr(): string {
     return '';
   }
@@ -284,7 +314,14 @@ export class Hardsigmoid extends inplaceActivation('Hardsigmoid', (x) => G.hards
  * new nn.Hardswish().forward(x);
  * ```
  */
-export class Hardswish extends inplaceActivation('Hardswish', (x) => G.hardswish(x)) {
+export class Hardswish extends InplaceActivation {
+  /** @param args `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
+    super('Hardswish', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return G.hardswish(input);
+  }
   override extraRepr(): string {
     return '';
   }
@@ -438,23 +475,7 @@ export class Softshrink extends Module {
   }
 }
 
-/** An activation without arguments. */
-function plainActivation(name: string, fn: (x: tf.Tensor) => tf.Tensor) {
-  const sig = noArgs(name);
-  return class extends Module {
-    /** @param args none (an empty options object is accepted). */
-    constructor(...args: ArgsOf<typeof sig>) {
-      super();
-      sig.parse(args);
-    }
-    override get typeName(): string {
-      return name;
-    }
-    override forward(input: tf.Tensor): tf.Tensor {
-      return fn(input);
-    }
-  };
-}
+const NO_ARGS = noArgs('activation');
 
 /**
  * `x - tanh(x)` (torch's `nn.Tanhshrink`).
@@ -466,7 +487,16 @@ function plainActivation(name: string, fn: (x: tf.Tensor) => tf.Tensor) {
  * new nn.Tanhshrink().forward(x);
  * ```
  */
-export class Tanhshrink extends plainActivation('Tanhshrink', (x) => F.tanhshrink(x)) {}
+export class Tanhshrink extends Module {
+  /** @param args none (an empty options object is accepted). */
+  constructor(...args: ArgsOf<typeof NO_ARGS>) {
+    super();
+    NO_ARGS.parse(args, 'Tanhshrink');
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.tanhshrink(input);
+  }
+}
 
 /**
  * `x / (1 + |x|)` (torch's `nn.Softsign`).
@@ -478,7 +508,16 @@ export class Tanhshrink extends plainActivation('Tanhshrink', (x) => F.tanhshrin
  * new nn.Softsign().forward(x);
  * ```
  */
-export class Softsign extends plainActivation('Softsign', (x) => F.softsign(x)) {}
+export class Softsign extends Module {
+  /** @param args none (an empty options object is accepted). */
+  constructor(...args: ArgsOf<typeof NO_ARGS>) {
+    super();
+    NO_ARGS.parse(args, 'Softsign');
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.softsign(input);
+  }
+}
 
 /**
  * `log(sigmoid(x))` (torch's `nn.LogSigmoid`).
@@ -490,7 +529,16 @@ export class Softsign extends plainActivation('Softsign', (x) => F.softsign(x)) 
  * new nn.LogSigmoid().forward(x);
  * ```
  */
-export class LogSigmoid extends plainActivation('LogSigmoid', (x) => F.logsigmoid(x)) {}
+export class LogSigmoid extends Module {
+  /** @param args none (an empty options object is accepted). */
+  constructor(...args: ArgsOf<typeof NO_ARGS>) {
+    super();
+    NO_ARGS.parse(args, 'LogSigmoid');
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.logsigmoid(input);
+  }
+}
 
 const SOFTPLUS = signature('Softplus', [
   ['beta', float().default(1)],

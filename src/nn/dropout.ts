@@ -10,38 +10,34 @@ import * as F from './functional/dropout';
 import { Module } from './module';
 import { pyBool, pyFloat } from '../repr';
 
-const dropoutSignature = (where: string) =>
-  signature(where, [
-    ['p', F.dropoutPArg()],
-    ['inplace', bool().default(false)],
-  ]);
+const DROPOUT = signature('Dropout', [
+  ['p', F.dropoutPArg()],
+  ['inplace', bool().default(false)],
+]);
 
-/** torch's `_DropoutNd`: `p` and `inplace`, checked as torch, printed `p=0.5, inplace=False`. */
-function dropoutModule(name: string, fn: (input: tf.Tensor, p: number, training: boolean) => tf.Tensor) {
-  const sig = dropoutSignature(name);
-  return class extends Module {
-    /** Probability of an element (or channel) to be dropped. */
-    readonly p: number;
-    /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
-    readonly inplace: boolean;
-    /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
-    constructor(...args: ArgsOf<typeof sig>) {
-      super();
-      const a = sig.parse(args);
-      F.checkP(a.p);
-      this.p = a.p;
-      this.inplace = a.inplace;
-    }
-    override get typeName(): string {
-      return name;
-    }
-    override forward(input: tf.Tensor): tf.Tensor {
-      return fn(input, this.p, this.training);
-    }
-    override extraRepr(): string {
-      return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
-    }
-  };
+/**
+ * Base of the dropout modules (torch's `_DropoutNd`): `p` and `inplace`, checked as torch, printed
+ * `p=0.5, inplace=False`.
+ */
+export abstract class DropoutNd extends Module {
+  /** Probability of an element (or channel) to be dropped. */
+  readonly p: number;
+  /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
+  readonly inplace: boolean;
+  /**
+   * @param where the class name, for error messages.
+   * @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object.
+   */
+  protected constructor(where: string, args: ArgsOf<typeof DROPOUT>) {
+    super();
+    const a = DROPOUT.parse(args, where);
+    F.checkP(a.p);
+    this.p = a.p;
+    this.inplace = a.inplace;
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
+  }
 }
 
 /**
@@ -57,7 +53,15 @@ function dropoutModule(name: string, fn: (input: tf.Tensor, p: number, training:
  * drop.eval().forward(x); // x unchanged
  * ```
  */
-export class Dropout extends dropoutModule('Dropout', (x, p, t) => F.dropout(x, p, t)) {}
+export class Dropout extends DropoutNd {
+  /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof DROPOUT>) {
+    super('Dropout', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.dropout(input, this.p, this.training);
+  }
+}
 
 /**
  * Zeroes whole channels `input[n, c]` of a 1-D signal with probability `p` in training (torch's `nn.Dropout1d`).
@@ -71,7 +75,15 @@ export class Dropout extends dropoutModule('Dropout', (x, p, t) => F.dropout(x, 
  * new nn.Dropout1d(0.2).forward(tf.randomNormal([8, 16, 100]));
  * ```
  */
-export class Dropout1d extends dropoutModule('Dropout1d', (x, p, t) => F.dropout1d(x, p, t)) {}
+export class Dropout1d extends DropoutNd {
+  /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof DROPOUT>) {
+    super('Dropout1d', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.dropout1d(input, this.p, this.training);
+  }
+}
 
 /**
  * Zeroes whole feature maps `input[n, c]` with probability `p` in training (torch's `nn.Dropout2d`; a 3-D input
@@ -85,7 +97,15 @@ export class Dropout1d extends dropoutModule('Dropout1d', (x, p, t) => F.dropout
  * new nn.Dropout2d(0.2).forward(tf.randomNormal([8, 16, 10, 10]));
  * ```
  */
-export class Dropout2d extends dropoutModule('Dropout2d', (x, p, t) => F.dropout2d(x, p, t)) {}
+export class Dropout2d extends DropoutNd {
+  /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof DROPOUT>) {
+    super('Dropout2d', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.dropout2d(input, this.p, this.training);
+  }
+}
 
 /**
  * Zeroes whole volumes `input[n, c]` with probability `p` in training (torch's `nn.Dropout3d`). Same mask as
@@ -99,7 +119,15 @@ export class Dropout2d extends dropoutModule('Dropout2d', (x, p, t) => F.dropout
  * new nn.Dropout3d(0.2).forward(tf.randomNormal([2, 4, 3, 5, 5]));
  * ```
  */
-export class Dropout3d extends dropoutModule('Dropout3d', (x, p, t) => F.dropout3d(x, p, t)) {}
+export class Dropout3d extends DropoutNd {
+  /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof DROPOUT>) {
+    super('Dropout3d', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.dropout3d(input, this.p, this.training);
+  }
+}
 
 /**
  * Alpha dropout for self-normalising networks (torch's `nn.AlphaDropout`): dropped elements take SELU's
@@ -114,7 +142,15 @@ export class Dropout3d extends dropoutModule('Dropout3d', (x, p, t) => F.dropout
  * new nn.Sequential(new nn.Linear(8, 8), new nn.SELU(), new nn.AlphaDropout(0.1));
  * ```
  */
-export class AlphaDropout extends dropoutModule('AlphaDropout', (x, p, t) => F.alphaDropout(x, p, t)) {}
+export class AlphaDropout extends DropoutNd {
+  /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof DROPOUT>) {
+    super('AlphaDropout', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.alphaDropout(input, this.p, this.training);
+  }
+}
 
 /**
  * Alpha dropout of whole channels `input[n, c]` (torch's `nn.FeatureAlphaDropout`). Same mask as torch for the
@@ -128,6 +164,12 @@ export class AlphaDropout extends dropoutModule('AlphaDropout', (x, p, t) => F.a
  * new nn.FeatureAlphaDropout(0.2).forward(tf.randomNormal([8, 16, 10, 10]));
  * ```
  */
-export class FeatureAlphaDropout extends dropoutModule('FeatureAlphaDropout', (x, p, t) =>
-  F.featureAlphaDropout(x, p, t),
-) {}
+export class FeatureAlphaDropout extends DropoutNd {
+  /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
+  constructor(...args: ArgsOf<typeof DROPOUT>) {
+    super('FeatureAlphaDropout', args);
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return F.featureAlphaDropout(input, this.p, this.training);
+  }
+}

@@ -68,10 +68,26 @@ export {
   PReLU,
   RReLU,
   Threshold,
+  InplaceActivation,
 } from './activation';
 export { Softmax, LogSoftmax, Softmin, Softmax2d, GLU } from './softmax';
-export { Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './dropout';
-export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm } from './normalization';
+export {
+  Dropout,
+  Dropout1d,
+  Dropout2d,
+  Dropout3d,
+  AlphaDropout,
+  FeatureAlphaDropout,
+  DropoutNd,
+} from './dropout';
+export {
+  LayerNorm,
+  GroupNorm,
+  InstanceNorm1d,
+  InstanceNorm2d,
+  InstanceNormBase,
+  LocalResponseNorm,
+} from './normalization';
 export { Bilinear } from './bilinear';
 export { Flatten, Unflatten } from './flatten';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';

@@ -146,97 +146,98 @@ export class GroupNorm extends Module {
   }
 }
 
-const instanceNormSignature = (where: string) =>
-  signature(where, [
-    ['numFeatures', int({ min: 1 })],
-    ['eps', float({ min: 0 }).default(1e-5)],
-    ['momentum', float({ min: 0, max: 1 }).default(0.1)],
-    ['affine', bool().default(false)],
-    ['trackRunningStats', bool().default(false)],
-  ]);
+const INSTANCE_NORM = signature('InstanceNorm', [
+  ['numFeatures', int({ min: 1 })],
+  ['eps', float({ min: 0 }).default(1e-5)],
+  ['momentum', float({ min: 0, max: 1 }).default(0.1)],
+  ['affine', bool().default(false)],
+  ['trackRunningStats', bool().default(false)],
+]);
 
-/** torch's `_InstanceNorm` for a given spatial rank: `InstanceNorm1d` (1) and `InstanceNorm2d` (2). */
-function instanceNormModule(name: string, spatialRank: number) {
-  const sig = instanceNormSignature(name);
-  return class extends Module {
-    /** Channels `C` of the input. */
-    readonly numFeatures: number;
-    /** Added to the variance. */
-    readonly eps: number;
-    /** Weight of the new statistic in the running averages. */
-    readonly momentum: number;
-    /** Whether `weight` and `bias` exist. */
-    readonly affine: boolean;
-    /** Whether running statistics are kept (and used in eval mode). */
-    readonly trackRunningStats: boolean;
-    /** Per-channel scale `[C]` (ones), or `null` without `affine`. */
-    readonly weight: Parameter | null;
-    /** Per-channel shift `[C]` (zeros), or `null` without `affine`. */
-    readonly bias: Parameter | null;
-    /** Buffer `running_mean` `[C]`, or `null` without `trackRunningStats`. */
-    readonly runningMean: tf.Variable | null;
-    /** Buffer `running_var` `[C]`, or `null` without `trackRunningStats`. */
-    readonly runningVar: tf.Variable | null;
-    /** Buffer `num_batches_tracked` (int32 here, int64 in torch; instance norm never advances it, as torch). */
-    readonly numBatchesTracked: tf.Variable | null;
+/**
+ * Base of `InstanceNorm1d` and `InstanceNorm2d` (torch's `_InstanceNorm`): parameters, running statistics and the
+ * forward over `F.instanceNorm`, with unbatched inputs handled as torch (a batch of one).
+ */
+export abstract class InstanceNormBase extends Module {
+  /** Channels `C` of the input. */
+  readonly numFeatures: number;
+  /** Added to the variance. */
+  readonly eps: number;
+  /** Weight of the new statistic in the running averages. */
+  readonly momentum: number;
+  /** Whether `weight` and `bias` exist. */
+  readonly affine: boolean;
+  /** Whether running statistics are kept (and used in eval mode). */
+  readonly trackRunningStats: boolean;
+  /** Per-channel scale `[C]` (ones), or `null` without `affine`. */
+  readonly weight: Parameter | null;
+  /** Per-channel shift `[C]` (zeros), or `null` without `affine`. */
+  readonly bias: Parameter | null;
+  /** Buffer `running_mean` `[C]`, or `null` without `trackRunningStats`. */
+  readonly runningMean: tf.Variable | null;
+  /** Buffer `running_var` `[C]`, or `null` without `trackRunningStats`. */
+  readonly runningVar: tf.Variable | null;
+  /** Buffer `num_batches_tracked` (int32 here, int64 in torch; instance norm never advances it, as torch). */
+  readonly numBatchesTracked: tf.Variable | null;
+  private readonly where: string;
+  private readonly spatialRank: number;
 
-    /**
-     * @param args `numFeatures, eps?` (`1e-5`), `momentum?` (`0.1`), `affine?` (`false`), `trackRunningStats?`
-     *   (`false`), positionally or in a trailing options object.
-     */
-    constructor(...args: ArgsOf<typeof sig>) {
-      super();
-      const a = sig.parse(args);
-      this.numFeatures = a.numFeatures;
-      this.eps = a.eps;
-      this.momentum = a.momentum;
-      this.affine = a.affine;
-      this.trackRunningStats = a.trackRunningStats;
-      const c = a.numFeatures;
-      this.weight = a.affine ? this.createParameter('weight', [c], ones_) : this.registerParameter('weight', null);
-      this.bias = a.affine ? this.createParameter('bias', [c]) : this.registerParameter('bias', null);
-      const buffer = (key: string, init: () => tf.Tensor) => {
-        if (!a.trackRunningStats) return this.registerBuffer(key, null);
-        const t = init();
-        try {
-          return this.registerBuffer(key, t);
-        } finally {
-          t.dispose();
-        }
-      };
-      this.runningMean = buffer('running_mean', () => tf.zeros([c]));
-      this.runningVar = buffer('running_var', () => tf.ones([c]));
-      this.numBatchesTracked = buffer('num_batches_tracked', () => tf.scalar(0, 'int32'));
-    }
+  /**
+   * @param where the class name, for error messages.
+   * @param spatialRank 1 for `InstanceNorm1d`, 2 for `InstanceNorm2d`.
+   * @param args `numFeatures, eps?` (`1e-5`), `momentum?` (`0.1`), `affine?` (`false`), `trackRunningStats?`
+   *   (`false`), positionally or in a trailing options object.
+   */
+  protected constructor(where: string, spatialRank: number, args: ArgsOf<typeof INSTANCE_NORM>) {
+    super();
+    const a = INSTANCE_NORM.parse(args, where);
+    this.where = where;
+    this.spatialRank = spatialRank;
+    this.numFeatures = a.numFeatures;
+    this.eps = a.eps;
+    this.momentum = a.momentum;
+    this.affine = a.affine;
+    this.trackRunningStats = a.trackRunningStats;
+    const c = a.numFeatures;
+    this.weight = a.affine ? this.createParameter('weight', [c], ones_) : this.registerParameter('weight', null);
+    this.bias = a.affine ? this.createParameter('bias', [c]) : this.registerParameter('bias', null);
+    const buffer = (key: string, init: () => tf.Tensor) => {
+      if (!a.trackRunningStats) return this.registerBuffer(key, null);
+      const t = init();
+      try {
+        return this.registerBuffer(key, t);
+      } finally {
+        t.dispose();
+      }
+    };
+    this.runningMean = buffer('running_mean', () => tf.zeros([c]));
+    this.runningVar = buffer('running_var', () => tf.ones([c]));
+    this.numBatchesTracked = buffer('num_batches_tracked', () => tf.scalar(0, 'int32'));
+  }
 
-    override get typeName(): string {
-      return name;
-    }
+  override forward(input: tf.Tensor): tf.Tensor {
+    checkInputRank(input, [this.spatialRank + 1, this.spatialRank + 2], this.where);
+    const unbatched = input.rank === this.spatialRank + 1;
+    const x = unbatched ? tf.expandDims(input, 0) : input;
+    const y = instanceNorm(
+      x,
+      this.runningMean,
+      this.runningVar,
+      this.weight,
+      this.bias,
+      this.training || !this.trackRunningStats,
+      this.momentum,
+      this.eps,
+    );
+    return unbatched ? tf.squeeze(y, [0]) : y;
+  }
 
-    override forward(input: tf.Tensor): tf.Tensor {
-      checkInputRank(input, [spatialRank + 1, spatialRank + 2], name);
-      const unbatched = input.rank === spatialRank + 1;
-      const x = unbatched ? tf.expandDims(input, 0) : input;
-      const y = instanceNorm(
-        x,
-        this.runningMean,
-        this.runningVar,
-        this.weight,
-        this.bias,
-        this.training || !this.trackRunningStats,
-        this.momentum,
-        this.eps,
-      );
-      return unbatched ? tf.squeeze(y, [0]) : y;
-    }
-
-    override extraRepr(): string {
-      return (
-        `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, ` +
-        `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`
-      );
-    }
-  };
+  override extraRepr(): string {
+    return (
+      `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, ` +
+      `affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`
+    );
+  }
 }
 
 /**
@@ -255,7 +256,15 @@ function instanceNormModule(name: string, spatialRank: number) {
  * new nn.InstanceNorm1d(8, { affine: true }).forward(tf.randomNormal([4, 8, 20]));
  * ```
  */
-export class InstanceNorm1d extends instanceNormModule('InstanceNorm1d', 1) {}
+export class InstanceNorm1d extends InstanceNormBase {
+  /**
+   * @param args `numFeatures, eps?` (`1e-5`), `momentum?` (`0.1`), `affine?` (`false`), `trackRunningStats?`
+   *   (`false`), positionally or in a trailing options object.
+   */
+  constructor(...args: ArgsOf<typeof INSTANCE_NORM>) {
+    super('InstanceNorm1d', 1, args);
+  }
+}
 
 /**
  * Instance normalisation of `[N, C, H, W]` (or unbatched `[C, H, W]`) inputs (torch's `nn.InstanceNorm2d`, as in
@@ -272,7 +281,15 @@ export class InstanceNorm1d extends instanceNormModule('InstanceNorm1d', 1) {}
  * new nn.InstanceNorm2d(128, { affine: true }).forward(tf.randomNormal([1, 128, 32, 32]));
  * ```
  */
-export class InstanceNorm2d extends instanceNormModule('InstanceNorm2d', 2) {}
+export class InstanceNorm2d extends InstanceNormBase {
+  /**
+   * @param args `numFeatures, eps?` (`1e-5`), `momentum?` (`0.1`), `affine?` (`false`), `trackRunningStats?`
+   *   (`false`), positionally or in a trailing options object.
+   */
+  constructor(...args: ArgsOf<typeof INSTANCE_NORM>) {
+    super('InstanceNorm2d', 2, args);
+  }
+}
 
 const LOCAL_RESPONSE_NORM = signature('LocalResponseNorm', [
   ['size', int({ min: 1 })],
