@@ -2,7 +2,9 @@
  * Dropout ops (torch's `F.dropout`, `F.dropout1d/2d/3d`, `F.alpha_dropout`, `F.feature_alpha_dropout`). Masks
  * come from the library's generator (`torch.manualSeed`) drawn as torch 1.13's CPU kernels draw them: one
  * `bernoulli_(1 - p)` over the mask (per element, or per `[N, C]` channel for the feature variants), so a seeded
- * run drops what torch drops.
+ * run drops what torch drops. Where this cannot hold: torch builds with MKL draw `bernoulli_` through MKL's own
+ * stream (the fixtures come from Debian's build, without MKL), and torch's CUDA kernels (fused dropout) draw
+ * differently altogether.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
