@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { FormatError, ValueError } from '../src/errors';
+import { FormatError, TorchError, ValueError } from '../src/errors';
 import { OrderedDict, PyGlobal, PyPersistentId, PyReduce, isTuple, pickle, tuple, unpickle } from '../src/io/pickle';
 import type { PyValue } from '../src/io/pickle';
 import { MAX_HEADER_BYTES, parseSafetensors, serializeSafetensors } from '../src/io/safetensors';
@@ -591,7 +591,7 @@ describe('parseTorchFile refuses hostile and malformed files with FormatError', 
     [
       'a stride-0 view of 2^40 elements',
       () => torchZip(tensorPickle({ numel: 4, size: [2 ** 20, 2 ** 20], stride: [0, 0] }), { 0: new Uint8Array(16) }),
-      /needs 4398046511104 bytes, more than the 2147483648 allowed/,
+      /needs 4398046511104 bytes, more than the 67108864 allowed \(maxTensorBytes; by default the size of the file/,
     ],
     [
       'a negative stride',
@@ -658,6 +658,56 @@ describe('parseTorchFile refuses hostile and malformed files with FormatError', 
     }
     expect(err, 'an error').toBeInstanceOf(FormatError);
     expect((err as Error).message).toMatch(message);
+  });
+
+  it('a 360 KB file whose tensor claims shape (8191, 65535) with strides (0, 1) is refused (was: 2 GB allocated)', () => {
+    const bytes = torchZip(tensorPickle({ numel: 65535, size: [8191, 65535], stride: [0, 1] }), {
+      0: new Uint8Array(65535 * 4 + 100_000),
+    });
+    expect(bytes.length).toBeGreaterThan(350_000);
+    expect(() => parseTorchFile(bytes)).toThrow(/needs 2147188740 bytes, more than the 67108864 allowed/);
+    // Many views below the per-tensor limit: their total is capped too (by default 4x the file, at least 256 MiB).
+    const views = pickle(
+      new Map(
+        Array.from({ length: 8 }, (_, i) => [
+          `v${i}`,
+          new PyReduce(new PyGlobal('torch._utils', '_rebuild_tensor_v2'), [
+            new PyPersistentId(tuple<PyValue>('storage', new PyGlobal('torch', 'FloatStorage'), '0', 'cpu', 4)),
+            0,
+            tuple(2 ** 10, 2 ** 10),
+            tuple(0, 0),
+            false,
+            new OrderedDict(),
+          ]),
+        ]),
+      ),
+    );
+    const many = torchZip(views, { 0: new Uint8Array(16) });
+    expect(() => parseTorchFile(many, { maxTotalBytes: 2 ** 24 })).toThrow(
+      /more than 16777216 bytes together once rebuilt \(maxTotalBytes/,
+    );
+    expect((parseTorchFile(many) as Map<string, TensorData>).size).toBe(8);
+  });
+
+  it('checks its arguments: bytes a Uint8Array, options by name and type (maxTensorBytes: NaN is an error)', () => {
+    const good = torchZip(pickle(null));
+    expect(parseTorchFile(Buffer.from(good))).toBeNull();
+    const refusals: [unknown[], RegExp][] = [
+      [[Array.from(good)], /argument 'bytes' must be a Uint8Array .*got array of length \d+ \(convert it/],
+      [[null], /argument 'bytes' must be a Uint8Array .*got null/],
+      [['model.pt'], /got string 'model.pt' \(a path\?/],
+      [[good.buffer], /ArrayBuffer \(wrap it: new Uint8Array\(buffer\)\)/],
+      [[good, { maxTensorBytes: Number.NaN }], /argument 'maxTensorBytes' must be a number >= 0, got number NaN/],
+      [[good, { maxTensorBytes: -1 }], /argument 'maxTensorBytes' must be a number >= 0, got number -1/],
+      [[good, { maxTensorBytes: '100' }], /argument 'maxTensorBytes' must be a number >= 0, got string '100'/],
+      [[good, { verifyCRC: false }], /unexpected keyword argument 'verifyCRC' \(did you mean 'verifyCrc'\?\)/],
+      [[good, { allowNumpy: 'yes' }], /argument 'allowNumpy' must be a boolean/],
+      [[good, 5], /options must be an object, got number 5/],
+    ];
+    for (const [args, message] of refusals) {
+      expect(() => (parseTorchFile as (...a: unknown[]) => unknown)(...args)).toThrow(TorchError);
+      expect(() => (parseTorchFile as (...a: unknown[]) => unknown)(...args)).toThrow(message);
+    }
   });
 
   it('a big-endian file (byteorder "big") is byte-swapped', () => {

@@ -4,9 +4,10 @@
  *
  * The reader is torch's `weights_only=True` idea: it never executes anything. `GLOBAL` may only name
  * entries of an allowlist the caller passes, `REDUCE` may only call those entries, `BUILD` only sets
- * attributes of an `OrderedDict`, and every other opcode outside the binary subset listed in
- * {@link unpickle} is refused with a {@link FormatError} that names it and its byte offset. Every length
- * is checked against the data before anything is allocated.
+ * attributes of an `OrderedDict` (or goes to the caller's `build`, which accepts only objects it made),
+ * and every other opcode outside the binary subset listed in {@link unpickle} is refused with a
+ * {@link FormatError} that names it and its byte offset. Every length is checked against the data before
+ * anything is allocated.
  *
  * Python values map to JavaScript as: `None` → `null`, `bool` → `boolean`, `int` → `number` (a
  * `bigint` past 2^53), `float` → `number`, `str` → `string`, `bytes` → `Uint8Array`, `list` → array,
@@ -121,6 +122,11 @@ export interface UnpickleOptions {
   globals: ReadonlyMap<string, AllowedGlobal>;
   /** Resolves a `BINPERSID` id. Absent: persistent ids are refused. */
   persistentLoad?(pid: PyValue, at: string): PyValue;
+  /**
+   * Handles `BUILD` (`obj.__setstate__(state)`) on an object other than an `OrderedDict`; must refuse (throw)
+   * objects it did not create. Absent: such a `BUILD` is refused.
+   */
+  build?(obj: PyValue, state: PyValue, at: string): void;
   /** Name of the pickle in error messages. Default: `'pickle'`. */
   where?: string;
   /** Most `MARK`s open at once. Default: `1000`. */
@@ -232,7 +238,7 @@ function decodeLong(b: Uint8Array): number | bigint {
  * APPENDS EMPTY_DICT DICT SETITEM SETITEMS EMPTY_SET ADDITEMS FROZENSET GLOBAL STACK_GLOBAL REDUCE
  * BUILD BINPERSID BINGET LONG_BINGET BINPUT LONG_BINPUT MEMOIZE`. `GLOBAL`/`STACK_GLOBAL` must name an
  * entry of `options.globals`; `REDUCE` must call one that has `call`; `BUILD` only updates an
- * {@link OrderedDict}'s attributes from a dict.
+ * {@link OrderedDict}'s attributes from a dict, or goes to `options.build`.
  *
  * @param bytes the pickle.
  * @param options the allowlist, the persistent-id resolver, limits.
@@ -530,6 +536,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
         // BUILD
         const state = pop();
         const obj = top();
+        if (!(obj instanceof OrderedDict) && options.build !== undefined) {
+          options.build(obj, state, `${where} byte ${opAt}`);
+          break;
+        }
         if (!(obj instanceof OrderedDict))
           fail(`BUILD may only set attributes of an OrderedDict, got ${describe(obj)}`);
         if (!(state instanceof Map)) fail(`expected a dict of attributes, got ${describe(state)}`);

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { ArgumentTypeError, FormatError, ValueError } from '../errors';
-import { DTYPES, checkedNumel, fromTfTensor, isTensorData } from './torch-format';
+import { DTYPES, checkedNumel, checkFileBytes, fromTfTensor, isTensorData } from './torch-format';
 import type { DType, TensorData } from './torch-format';
 
 /** The header's dtype names and ours. */
@@ -57,6 +57,7 @@ export interface SafetensorsFile {
  * ```
  */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
+  checkFileBytes(bytes, 'parseSafetensors');
   // A Node Buffer's slice() is a view, not a copy: work on a plain Uint8Array so slices copy.
   bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8)

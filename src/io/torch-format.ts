@@ -15,7 +15,9 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
+import { bool, describeValue, float, isOptionsObject, signature } from '../args';
 import { ArgumentTypeError, FormatError, ValueError } from '../errors';
+import { numpyReader } from './numpy';
 import { OrderedDict, PyGlobal, PyPersistentId, PyReduce, describe, isTuple, pickle, tuple, unpickle } from './pickle';
 import type { AllowedGlobal, PyValue } from './pickle';
 import { ZipArchive, writeZip } from './zip';
@@ -439,9 +441,31 @@ export function fromTfStateDict(
 export interface ParseTorchOptions {
   /** Check each record's CRC-32. Default: `true`. */
   verifyCrc?: boolean;
-  /** Largest tensor accepted, in bytes (a stride-0 view can declare far more than the file holds). Default: 2^31. */
+  /**
+   * Largest tensor accepted, in bytes, once rebuilt contiguous. A tensor that does not overlap itself is never
+   * larger than the file; a stride-0 (expanded) view can declare far more than the file holds. Default: the
+   * file's size, at least 64 MiB.
+   */
   maxTensorBytes?: number;
+  /**
+   * Most bytes all the file's tensors may take together once rebuilt (views of one storage each get their own
+   * copy). Default: 4 times the file's size, at least 256 MiB.
+   */
+  maxTotalBytes?: number;
+  /**
+   * Rebuild pickled NumPy arrays (`torch.save(np_array, f)`) as {@link TensorData} (float64 ... bool; object,
+   * string, structured and complex arrays are refused), without executing anything. Default: `false` (a NumPy
+   * array is a {@link FormatError} saying to pass this).
+   */
+  allowNumpy?: boolean;
 }
+
+const PARSE_OPTIONS = signature('parseTorchFile', [
+  ['verifyCrc', bool().default(true)],
+  ['maxTensorBytes', float({ min: 0, allowInfinity: true }).optional()],
+  ['maxTotalBytes', float({ min: 0, allowInfinity: true }).optional()],
+  ['allowNumpy', bool().default(false)],
+]);
 
 interface Storage {
   key: string;
@@ -464,7 +488,7 @@ const LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8
  * Anything else (`os.system`, a pickled `nn.Module`, ...) is a {@link FormatError} naming it.
  *
  * @param bytes the file.
- * @param options CRC checking and the tensor size limit.
+ * @param options CRC checking, the size limits, NumPy arrays (see {@link ParseTorchOptions}).
  * @returns the saved object: a state dict is an {@link OrderedDict} of {@link TensorData}; dicts are
  *   `Map`s, lists arrays, tuples frozen arrays.
  * @throws FormatError for anything that is not a well-formed, weights-only torch file.
@@ -475,8 +499,15 @@ const LEGACY_MAGIC = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8
  * ```
  */
 export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {}): PyValue {
-  const verify = options.verifyCrc ?? true;
-  const maxTensorBytes = options.maxTensorBytes ?? 2 ** 31;
+  checkFileBytes(bytes, 'parseTorchFile');
+  if (!isOptionsObject(options)) {
+    throw new ArgumentTypeError(`parseTorchFile(): options must be an object, got ${describeValue(options)}`);
+  }
+  const parsed = PARSE_OPTIONS.parse([options]);
+  const verify = parsed.verifyCrc;
+  const maxTensorBytes = parsed.maxTensorBytes ?? Math.max(2 ** 26, bytes.length);
+  const maxTotalBytes = parsed.maxTotalBytes ?? Math.max(2 ** 28, 4 * bytes.length);
+  let totalBytes = 0;
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes.length > 14 && LEGACY_MAGIC.every((b, i) => bytes[i + 2] === b)) {
     throw new FormatError(
       'torch file: this is the legacy (pre-1.6 or _use_new_zipfile_serialization=False) format, which is not supported; re-save it with torch.save in PyTorch >= 1.6',
@@ -597,7 +628,15 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     const { itemsize, make } = DTYPES[storage!.dtype];
     if (numel * itemsize > maxTensorBytes) {
       throw new FormatError(
-        `${where}: shape [${shape.join(', ')}] needs ${numel * itemsize} bytes, more than the ${maxTensorBytes} allowed`,
+        `${where}: shape [${shape.join(', ')}] needs ${numel * itemsize} bytes, more than the ${maxTensorBytes} allowed ` +
+          '(maxTensorBytes; by default the size of the file, at least 64 MiB)',
+      );
+    }
+    totalBytes += numel * itemsize;
+    if (totalBytes > maxTotalBytes) {
+      throw new FormatError(
+        `${where}: the file's tensors need more than ${maxTotalBytes} bytes together once rebuilt ` +
+          '(maxTotalBytes; by default 4 times the size of the file, at least 256 MiB)',
       );
     }
     let last = offset;
@@ -662,7 +701,31 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
     call: (a, at) => tensorArg(a, at, '_rebuild_parameter_with_state'),
   });
 
-  return unpickle(zip.read(prefix + 'data.pkl', verify), { globals, persistentLoad, where: `${prefix}data.pkl` });
+  const numpy = numpyReader(parsed.allowNumpy, maxTensorBytes);
+  for (const [name, impl] of numpy.globals) globals.set(name, impl);
+  const where = `${prefix}data.pkl`;
+  const value = unpickle(zip.read(where, verify), { globals, persistentLoad, build: numpy.build, where });
+  numpy.finish(where);
+  return value;
+}
+
+/**
+ * Checks that `bytes` is a file's bytes (a `Uint8Array`; a Node `Buffer` is one) before any parsing.
+ * @internal
+ */
+export function checkFileBytes(bytes: unknown, where: string): asserts bytes is Uint8Array {
+  if (bytes instanceof Uint8Array) return;
+  const hint =
+    bytes instanceof ArrayBuffer
+      ? ' (wrap it: new Uint8Array(buffer))'
+      : Array.isArray(bytes)
+        ? ' (convert it: Uint8Array.from(array))'
+        : typeof bytes === 'string'
+          ? " (a path? tfjs-torch/node's load(path) reads files)"
+          : '';
+  throw new ArgumentTypeError(
+    `${where}(): argument 'bytes' must be a Uint8Array (a Buffer is one), got ${describeValue(bytes)}${hint}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
