@@ -10,8 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { ArgumentTypeError, ShapeError, ValueError } from '../errors';
-import { normalFill, uniformFill } from '../random';
+import { describeValue } from '../args';
+import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../errors';
+import { normalFill, randpermArray, uniformFill } from '../random';
 
 /** The nonlinearities {@link calculateGain} knows: torch's names. */
 export type Nonlinearity =
@@ -190,6 +191,9 @@ export function normal_<T extends tf.Variable>(tensor: T, mean = 0, std = 1): T 
  */
 export function constant_<T extends tf.Variable>(tensor: T, val: number): T {
   checkVariable(tensor, 'constant_', false);
+  if (typeof val !== 'number') {
+    throw new ArgumentTypeError(`constant_(): argument 'val' must be a number, got ${describeValue(val)}`);
+  }
   const t = tf.fill(tensor.shape, val, tensor.dtype);
   tensor.assign(t);
   t.dispose();
@@ -467,6 +471,124 @@ function deprecated(oldName: string, newName: string): void {
   if (warned.has(oldName)) return;
   warned.add(oldName);
   console.warn(`nn.init.${oldName} is now deprecated in favor of nn.init.${newName}.`);
+}
+
+/**
+ * Fills `tensor` with a (semi-)orthogonal matrix, as torch: a `[rows, cols]` draw from N(0, 1) (`rows` = dim 0,
+ * `cols` = the other dims together; transposed when `rows < cols`), its QR factorisation, `Q` times the signs of
+ * `R`'s diagonal, times `gain`. The same seed gives torch's matrix up to float rounding.
+ *
+ * Mirrors [torch.nn.init.orthogonal_](https://pytorch.org/docs/1.13/nn.init.html#torch.nn.init.orthogonal_).
+ *
+ * @param tensor a float32 variable, at least 2-D; written in place and returned.
+ * @param gain scaling factor. Default: `1`.
+ * @throws ValueError for fewer than 2 dimensions.
+ * @example
+ * ```ts
+ * nn.init.orthogonal_(rnn.weight_hh_l0, nn.init.calculateGain('tanh'));
+ * ```
+ */
+export function orthogonal_<T extends tf.Variable>(tensor: T, gain = 1): T {
+  checkVariable(tensor, 'orthogonal_', true);
+  checkNumber(gain, 'gain', 'orthogonal_');
+  if (tensor.rank < 2) {
+    throw new ValueError(
+      `orthogonal_: Only tensors with 2 or more dimensions are supported (got shape ${formatShape(tensor.shape)})`,
+    );
+  }
+  if (tensor.size === 0) return tensor;
+  const rows = tensor.shape[0] as number;
+  const cols = tensor.size / rows;
+  const q = tf.tidy(() => {
+    let flat: tf.Tensor2D = tf.tensor2d(normalFill(rows * cols), [rows, cols]);
+    if (rows < cols) flat = tf.transpose(flat);
+    const [qm, r] = tf.linalg.qr(flat);
+    const sign = tf.sign(tf.sum(tf.mul(r, tf.eye(r.shape[0], r.shape[1])), 0));
+    let out = tf.mul(qm, sign);
+    if (rows < cols) out = tf.transpose(out);
+    return tf.reshape(tf.mul(out, gain), tensor.shape);
+  });
+  tensor.assign(q);
+  q.dispose();
+  return tensor;
+}
+
+/**
+ * Fills a 3-, 4- or 5-D convolution weight with the Dirac delta (identity filters, torch's `dirac_`): channel `d`
+ * of each of the `groups` output groups passes input channel `d` through at the kernel's centre; everything else 0.
+ *
+ * Mirrors [torch.nn.init.dirac_](https://pytorch.org/docs/1.13/nn.init.html#torch.nn.init.dirac_).
+ *
+ * @param tensor a variable `[out, in, *kernel]`; written in place and returned.
+ * @param groups number of groups; must divide `out`. Default: `1`.
+ * @example
+ * ```ts
+ * nn.init.dirac_(conv.weight); // conv is the identity on its first min(out, in) channels
+ * ```
+ */
+export function dirac_<T extends tf.Variable>(tensor: T, groups = 1): T {
+  checkVariable(tensor, 'dirac_', false);
+  if (tensor.rank < 3 || tensor.rank > 5) {
+    throw new ValueError(
+      `dirac_: Only tensors with 3, 4, or 5 dimensions are supported (got shape ${formatShape(tensor.shape)})`,
+    );
+  }
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new ValueError(`dirac_: groups must be a positive int, got ${groups}`);
+  const [out, inC, ...kernel] = tensor.shape as number[];
+  if (out! % groups !== 0) throw new ValueError(`dirac_: dim 0 must be divisible by groups (got ${out} and ${groups})`);
+  const perGroup = out! / groups;
+  const data = new Float32Array(tensor.size);
+  const centre = kernel.reduce((off, k) => off * k + Math.floor(k / 2), 0);
+  const kSize = kernel.reduce((a, b) => a * b, 1);
+  for (let g = 0; g < groups; g++) {
+    for (let d = 0; d < Math.min(perGroup, inC!); d++) data[((g * perGroup + d) * inC! + d) * kSize + centre] = 1;
+  }
+  const t = tf.tensor(data, tensor.shape, 'float32');
+  const cast = tf.cast(t, tensor.dtype);
+  tensor.assign(cast);
+  tf.dispose([t, cast]);
+  return tensor;
+}
+
+/**
+ * Fills a 2-D tensor as a sparse matrix (torch's `sparse_`): N(0, std²) everywhere, then in each column the rows
+ * of the first `ceil(sparsity · rows)` entries of a fresh `randperm(rows)` set to 0, drawing exactly as torch.
+ *
+ * Mirrors [torch.nn.init.sparse_](https://pytorch.org/docs/1.13/nn.init.html#torch.nn.init.sparse_).
+ *
+ * @param tensor a float32 2-D variable; written in place and returned.
+ * @param sparsity the fraction of each column set to zero, in [0, 1].
+ * @param std the standard deviation of the non-zero values. Default: `0.01`.
+ * @example
+ * ```ts
+ * nn.init.sparse_(linear.weight, 0.1);
+ * ```
+ */
+export function sparse_<T extends tf.Variable>(tensor: T, sparsity: number, std = 0.01): T {
+  checkVariable(tensor, 'sparse_', true);
+  checkNumber(sparsity, 'sparsity', 'sparse_');
+  checkNumber(std, 'std', 'sparse_');
+  if (tensor.rank !== 2) {
+    throw new ValueError(
+      `sparse_: Only tensors with 2 dimensions are supported (got shape ${formatShape(tensor.shape)})`,
+    );
+  }
+  const [rows, cols] = tensor.shape as [number, number];
+  const numZeros = Math.ceil(sparsity * rows);
+  const data = normalFill(rows * cols, 0, std);
+  for (let c = 0; c < cols; c++) {
+    const perm = randpermArray(rows);
+    for (let k = 0; k < Math.min(numZeros, rows); k++) data[perm[k]! * cols + c] = 0;
+  }
+  return write(tensor, data);
+}
+
+/** torch's `float` arguments of the initialisers: a number, never a string or NaN. */
+function checkNumber(v: unknown, name: string, where: string): void {
+  if (typeof v !== 'number' || Number.isNaN(v)) {
+    throw new ArgumentTypeError(`${where}(): argument '${name}' must be a number, got ${describeValue(v)}`);
+  }
 }
 
 /**
