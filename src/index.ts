@@ -17,6 +17,8 @@ export * as optim from './optim';
 export * from './tensor';
 // torch's tensor functions by torch's names: torch.cat, torch.gather, torch.einsum, ... (src/ops/).
 export * from './ops';
+// torch.autograd.grad (higher-order gradients with createGraph), backward, tensor hooks.
+export * as autograd from './autograd/grad';
 export type { GeneratorOptions as RandomOptions, TypedArray } from './tensor';
 export {
   Generator as RandomGenerator,
@@ -73,6 +75,21 @@ export {
   scaleImageBytes,
 } from './data/dataset';
 export type { ImageBytes, ByteScale } from './data/dataset';
+export * as utils from './utils';
+export { asDataset, ConcatDataset, IterableDataset, randomSplit, Subset } from './data/datasets';
+export type { Dataset } from './data/datasets';
+export {
+  RandomSampler,
+  SequentialSampler,
+  SubsetRandomSampler,
+  WeightedRandomSampler,
+} from './data/sampler';
+export type { Sampler, Sized } from './data/sampler';
+export { DataLoader, defaultCollate } from './data/dataloader';
+export type { Batch } from './data/dataloader';
+export * as transforms from './data/transforms';
+export type { ByteImage, Transform, VisionDatasetOptions } from './data/transforms';
+export { VisionDataset } from './data/transforms';
 export {
   initBackend,
   requireKernels,

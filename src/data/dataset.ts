@@ -87,7 +87,7 @@ export class TensorDataset {
       if (t.rank === 0) throw new ShapeError(`TensorDataset: tensor ${k} is a scalar; expected at least 1 dimension`);
       if (t.shape[0] !== n) {
         throw new ShapeError(
-          `TensorDataset: size mismatch between tensors: tensor 0 has ${n} samples ` +
+          `TensorDataset: Size mismatch between tensors: tensor 0 has ${n} samples ` +
             `(shape [${tensors[0].shape.join(', ')}]), tensor ${k} has ${t.shape[0]} (shape [${t.shape.join(', ')}])`,
         );
       }

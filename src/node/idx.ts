@@ -6,6 +6,7 @@
  * and what was wrong; declared sizes are checked before anything is allocated.
  * @module
  */
+import { VisionDataset, type VisionDatasetOptions } from '../data/transforms';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
@@ -305,4 +306,23 @@ export function loadIdxImages(
   const images = tf.tensor4d(scaleImageBytes(a.images, scale), [a.count, 1, a.height, a.width], 'float32');
   const labels = a.labels ? tf.tensor1d(Int32Array.from(a.labels), 'int32') : null;
   return { images, labels };
+}
+
+/**
+ * IDX images and labels as a torchvision-style dataset of `[image, target]` samples, for a `DataLoader`
+ * (with `transforms.ToTensor()` the images are `[1, H, W]` float32 in [0, 1]).
+ *
+ * @param imagesPath Path (or bytes) of the image file, raw or gzipped.
+ * @param labelsPath Path (or bytes) of the label file.
+ * @param options `{ transform, targetTransform }` as torchvision's datasets take them.
+ * @example
+ * const ds = idxDataset(dir + '/train-images-idx3-ubyte.gz', dir + '/train-labels-idx1-ubyte.gz',
+ *   { transform: new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]) });
+ */
+export function idxDataset(
+  imagesPath: string | Uint8Array,
+  labelsPath: string | Uint8Array,
+  options: VisionDatasetOptions = {},
+): VisionDataset {
+  return new VisionDataset(loadIdxArrays(imagesPath, labelsPath), options);
 }

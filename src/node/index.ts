@@ -6,9 +6,9 @@
  */
 export * from './core';
 export { load, save, loadSafetensors, saveSafetensors } from './io';
-export { loadMnist, loadMnistArrays } from './mnist';
-export type { MnistBytes, MnistOptions } from './mnist';
-export { readIdx, parseIdx, encodeIdx, loadIdxArrays, loadIdxImages, IDX_MAX_BYTES } from './idx';
+export { loadMnist, loadMnistArrays, MNIST } from './mnist';
+export type { MnistBytes, MnistOptions, MNISTOptions } from './mnist';
+export { readIdx, parseIdx, encodeIdx, loadIdxArrays, loadIdxImages, idxDataset, IDX_MAX_BYTES } from './idx';
 export type { IdxArray, IdxDtype, IdxData, ReadIdxOptions } from './idx';
 export {
   makeGrid,

