@@ -66,6 +66,7 @@ export {
   channelShuffle,
 } from './upsampling';
 export type { InterpolateMode } from './upsampling';
+export { unfold, fold } from './fold';
 export { binaryCrossEntropy, binaryCrossEntropyWithLogits, mseLoss, l1Loss } from './loss';
 export type {
   Reduction,

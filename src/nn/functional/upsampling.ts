@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, Arg, bool, int, oneOf, signature } from '../../args';
 import { ShapeError, ValueError, formatShape } from '../../errors';
-import { adaptiveAvgPool1d, adaptiveAvgPool2d, gatherRowsCols } from './pooling';
+import { adaptiveAvgPool1d, adaptiveAvgPool2d } from './pooling';
+import { gatherRowsCols } from './windows';
 import { checkFloat } from './utils';
 
 /** torch's interpolation modes (trilinear, on 5-D inputs, is not supported). */
