@@ -17,6 +17,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Child processes (examples, probes) start the wasm backend single-threaded: the suite's workers already share
+    // the cores. test/wasm-threads.test.ts clears it to test initBackend's default.
+    env: { TFJS_TORCH_WASM_THREADS: '1' },
     server: {
       deps: {
         // tfjs-core's gradient registrations are ESM-only files inside its dist/ (see src/gradients.ts):
