@@ -49,6 +49,7 @@ interface EngineInternals {
   state: EngineState;
   runKernelFunc(params: { inputs?: NamedTensorMap }): tf.Tensor | tf.Tensor[];
   endScope(result?: unknown): void;
+  clone(x: tf.Tensor): tf.Tensor;
 }
 
 /** Tensors that are not parameters but require grad: outputs of recorded ops, and `requiresGrad_` leaves. */
@@ -58,6 +59,47 @@ const leafSet = new WeakSet<tf.Tensor>();
 const leafGrads = new WeakMap<tf.Tensor, tf.Tensor>();
 /** Outputs of nodes freed by a backward pass: backward through them again is torch's "second time" error. */
 const freedOutputs = new WeakSet<tf.Tensor>();
+/**
+ * The tensor each copy the engine saved for backward was cloned from (the engine tapes the clone as an op): a
+ * gradient computed with `createGraph` differentiates through saved values back to their sources.
+ */
+const cloneSource = new WeakMap<tf.Tensor, tf.Tensor>();
+/** Hooks on tensors (torch's `t.register_hook(fn)`), run on the tensor's gradient in backward. */
+const tensorHooks = new WeakMap<tf.Tensor, Array<(grad: tf.Tensor) => tf.Tensor | undefined | void>>();
+/** Non-leaf tensors whose gradient backward keeps in `.grad` (torch's `t.retain_grad()`). */
+const retainedGrads = new WeakSet<tf.Tensor>();
+/** Whether a `createGraph` backward made saved copies differentiable (then {@link gradientOrder} reorders). */
+let differentiableClones = false;
+
+/**
+ * The tape in an order backward can walk: the engine tapes the copy of a saved *output* before the op that
+ * produced it, so a differentiable copy is moved right after its source's producer.
+ */
+function gradientOrder(t: TapeNode[]): TapeNode[] {
+  if (!differentiableClones) return t;
+  const producer = new Map<number, number>();
+  t.forEach((node, i) => {
+    for (const o of node.outputs) producer.set(o.id, i);
+  });
+  let moved = false;
+  const keys = t.map((node, i) => {
+    const o = node.outputs[0];
+    const src = o == null ? undefined : cloneSource.get(o);
+    if (src != null && requiresGradSet.has(o)) {
+      const p = producer.get(src.id);
+      if (p != null && p > i) {
+        moved = true;
+        return p + 0.5;
+      }
+    }
+    return i;
+  });
+  if (!moved) return t;
+  return t
+    .map((node, i) => [keys[i], node] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, node]) => node);
+}
 
 let gradEnabled = true;
 let engine: EngineInternals | null = null;
@@ -163,6 +205,12 @@ export function installAutograd(): EngineInternals {
     }
     const original = eng.runKernelFunc;
     const originalEndScope = eng.endScope;
+    const originalClone = eng.clone;
+    eng.clone = function (this: EngineInternals, x: tf.Tensor) {
+      const y = originalClone.call(this, x);
+      cloneSource.set(y, x);
+      return y;
+    };
     eng.runKernelFunc = function (this: EngineInternals, params) {
       armTape(this);
       return recordingRunKernelFunc(this, original, params);
@@ -460,6 +508,11 @@ export interface BackwardOptions {
   retainGraph?: boolean;
   /** Accumulate only into these leaves (torch's `inputs=`). Default: every leaf that took part. */
   inputs?: tf.Tensor[];
+  /**
+   * Record the backward pass itself, so the gradients are differentiable (higher-order gradients, e.g. a gradient
+   * penalty); implies `retainGraph`. Default: `false`.
+   */
+  createGraph?: boolean;
 }
 
 /**
@@ -515,13 +568,33 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
     );
   }
   const onlyInputs = options.inputs === undefined ? null : checkBackwardInputs(options.inputs);
+  runBackward([tensor], [gradient ?? null], options, onlyInputs, false);
+}
 
-  // Nodes of the graph of `tensor`, in tape (topological) order: every ancestor of it.
+/**
+ * The backward pass of {@link backward} and of `autograd.grad`: gradients of `roots` (seeded with `rootGrads`, ones
+ * where `null`) for every tensor of their graph. Accumulates into the leaves' `.grad` (only those in `onlyInputs`
+ * when given), or, with `collect`, returns the gradients of `onlyInputs` (in no `.grad`; `null` where unused).
+ * @internal
+ */
+export function runBackward(
+  roots: tf.Tensor[],
+  rootGrads: Array<tf.Tensor | null>,
+  options: BackwardOptions,
+  onlyInputs: Set<number> | null,
+  collect: boolean,
+): Map<number, tf.Tensor> {
+  const t = tape();
+  const tensor = roots[0];
+  const createGraph = options.createGraph ?? false;
+
+  // Nodes of the graph of the roots, in tape (topological) order: every ancestor of them.
   const graph: TapeNode[] = [];
-  const needed = new Set<number>([tensor.id]);
+  const needed = new Set<number>(roots.map((r) => r.id));
   const inGraph = new Set<TapeNode>();
-  for (let i = t.length - 1; i >= 0; i--) {
-    const node = t[i];
+  const ordered = gradientOrder(t);
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const node = ordered[i];
     if (!node.outputs.some((o) => needed.has(o.id))) continue;
     graph.push(node);
     inGraph.add(node);
@@ -532,7 +605,7 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
   }
 
   const leaves = new Map<number, tf.Tensor>();
-  const leafResults: Array<[tf.Tensor, tf.Tensor]> = tf.tidy(() => {
+  const { leafResults, collected } = tf.tidy(() => {
     // Gradients by tensor id. A gradient function may return its dy unchanged, so one tensor can be the
     // gradient of several tensors: count references before disposing early (peak memory).
     const grads = new Map<number, tf.Tensor>();
@@ -558,15 +631,39 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
       byId.set(x.id, x);
       refs.set(g, (refs.get(g) ?? 0) + 1);
     };
-    put(tensor, gradient == null ? tf.onesLike(tensor) : tf.clone(gradient));
-    // torch's `inputs=` may name non-leaves: their gradient is kept and accumulated into their `.grad` too.
-    const keeps = (x: tf.Tensor) => isLeaf(x) || (onlyInputs?.has(x.id) ?? false);
-    if (keeps(tensor)) leaves.set(tensor.id, tensor);
+    roots.forEach((r, i) => {
+      const g = rootGrads[i];
+      put(r, g == null ? tf.onesLike(r) : tf.clone(g));
+    });
+    // torch's `inputs=` may name non-leaves: their gradient is kept and accumulated into their `.grad` too; so is
+    // a `retainGrad()` tensor's.
+    const keeps = (x: tf.Tensor) => isLeaf(x) || (onlyInputs?.has(x.id) ?? false) || retainedGrads.has(x);
+    for (const r of roots) if (keeps(r)) leaves.set(r.id, r);
+    // A tensor's hooks see its whole gradient, once every consumer has added to it (torch's register_hook).
+    const runHooks = (x: tf.Tensor) => {
+      const hooks = tensorHooks.get(x);
+      const g = grads.get(x.id);
+      if (!hooks || !g) return;
+      for (const hook of hooks) {
+        const r = hook(grads.get(x.id)!);
+        if (r instanceof tf.Tensor && r !== grads.get(x.id)) {
+          if (!tf.util.arraysEqual(r.shape, x.shape)) {
+            throw new AutogradError(
+              `hook returned a gradient of shape [${r.shape}] for a tensor of shape [${x.shape}]; they must match`,
+            );
+          }
+          release(grads.get(x.id)!);
+          grads.set(x.id, r);
+          refs.set(r, (refs.get(r) ?? 0) + 1);
+        }
+      }
+    };
 
     const previous = gradEnabled;
-    gradEnabled = false;
+    gradEnabled = createGraph;
     try {
       for (const node of graph) {
+        for (const o of node.outputs) runHooks(o);
         const dys = node.outputs.map((o) => grads.get(o.id) ?? null);
         if (dys.every((d) => d == null)) continue;
         if (node.gradient == null) {
@@ -574,6 +671,16 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
             `Cannot compute gradient: gradient function not found for ${node.kernelName} ` +
               `(its output of shape [${node.outputs[0]?.shape}] lies between the parameters and the loss)`,
           );
+        }
+        if (createGraph) {
+          // Saved copies of values that require grad take part in the recorded gradient computation.
+          for (const s of node.saved ?? []) {
+            const src = cloneSource.get(s);
+            if (src != null && requiresGrad(src) && s.dtype === 'float32') {
+              requiresGradSet.add(s);
+              differentiableClones = true;
+            }
+          }
         }
         const wanted: tf.Tensor[] = [];
         // One scope for the gradient function and its thunks: a custom gradient computes eagerly in node.gradient,
@@ -622,19 +729,28 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
       const x = byId.get(id)!;
       if (!leaves.has(id) && freedOutputs.has(x)) throw secondTimeError(tensor);
     }
+    for (const leaf of leaves.values()) if (isLeaf(leaf)) runHooks(leaf);
+    if (collect) {
+      const got: Array<[number, tf.Tensor]> = [];
+      for (const id of onlyInputs ?? []) {
+        const g = grads.get(id);
+        if (g != null) got.push([id, g]);
+      }
+      return { leafResults: [] as Array<[tf.Tensor, tf.Tensor]>, collected: got };
+    }
     const results: Array<[tf.Tensor, tf.Tensor]> = [];
     for (const [id, leaf] of leaves) {
-      if (onlyInputs && !onlyInputs.has(id)) continue;
+      if (onlyInputs && !onlyInputs.has(id) && !retainedGrads.has(leaf)) continue;
       const g = grads.get(id);
       if (g == null) continue;
       const old = gradOf(leaf);
       results.push([leaf, old ? tf.add(old, g) : tf.clone(g)]);
     }
-    return results;
+    return { leafResults: results, collected: [] as Array<[number, tf.Tensor]> };
   });
   for (const [leaf, next] of leafResults) setGradOf(leaf, next);
 
-  if (!options.retainGraph) {
+  if (!options.retainGraph && !createGraph) {
     const keep: TapeNode[] = [];
     for (const node of t) {
       if (inGraph.has(node)) {
@@ -648,6 +764,57 @@ export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options
     for (const node of keep) t.push(node);
     tapeSizeAfterSweep = Math.min(tapeSizeAfterSweep, t.length);
   }
+  return new Map(collected);
+}
+
+/**
+ * Registers a hook on a tensor's gradient (torch's
+ * [`t.register_hook(fn)`](https://pytorch.org/docs/1.13/generated/torch.Tensor.register_hook.html)): backward
+ * calls `fn(grad)` once the gradient is complete; a returned tensor replaces it (for a leaf, before it is
+ * accumulated into `.grad`). Also a method: `t.registerHook(fn)`.
+ * @param t a tensor that requires grad.
+ * @param fn the hook.
+ * @returns a handle whose `remove()` unregisters the hook.
+ * @example
+ * ```ts
+ * const h = registerHook(x, (g) => g.mul(2));
+ * y.backward();
+ * h.remove();
+ * ```
+ */
+export function registerHook(t: tf.Tensor, fn: (grad: tf.Tensor) => tf.Tensor | undefined | void): { remove(): void } {
+  if (!requiresGrad(t)) {
+    throw new AutogradError(`cannot register a hook on a tensor that doesn't require gradient (shape [${t.shape}])`);
+  }
+  const list = tensorHooks.get(t) ?? [];
+  list.push(fn);
+  tensorHooks.set(t, list);
+  return {
+    remove() {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    },
+  };
+}
+
+/**
+ * Makes backward keep a non-leaf tensor's gradient in its `.grad` (torch's
+ * [`t.retain_grad()`](https://pytorch.org/docs/1.13/generated/torch.Tensor.retain_grad.html)); a no-op for
+ * leaves. Also a method: `t.retainGrad()`.
+ * @param t a tensor that requires grad.
+ * @example
+ * ```ts
+ * const h = linear.forward(x);
+ * retainGrad(h);
+ * h.sum().backward();
+ * h.grad; // dL/dh
+ * ```
+ */
+export function retainGrad(t: tf.Tensor): void {
+  if (!requiresGrad(t)) {
+    throw new AutogradError(`can't retain_grad on Tensor that has requires_grad=False (shape [${t.shape}])`);
+  }
+  if (!isLeaf(t)) retainedGrads.add(t);
 }
 
 /** `backward`'s `inputs` as torch checks them: a non-empty list of live tensors that require grad; their ids. */

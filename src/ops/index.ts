@@ -13,3 +13,4 @@ export * from './select';
 export * from './shape';
 export * from './sorting';
 export type { TensorOrScalar } from './common';
+import './methods';
