@@ -91,6 +91,7 @@ export {
 } from './normalization';
 export { Bilinear } from './bilinear';
 export { Flatten, Unflatten } from './flatten';
+export { CosineSimilarity, PairwiseDistance } from './distance';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export * from './loss';
 export * from './loss-regression';

@@ -3,6 +3,7 @@
  * @module
  */
 export { linear } from './linear';
+export { cosineSimilarity, pairwiseDistance, normalize, oneHot } from './distance';
 export { pad } from './pad';
 export type { PadMode } from './pad';
 export {
