@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { int, signature, tensor, type ArgsOf, type Params } from '../args';
+import { bool, int, signature, tensor, type ArgsOf, type Params } from '../args';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -16,6 +16,7 @@ import {
   nllLoss,
   type Reduction,
 } from './functional/loss';
+import { ctcLoss } from './functional/loss-ctc';
 import { labelSmoothingArg } from './functional/loss-nll';
 import { legacyReduction, legacyReductionArg, reductionArg } from './functional/utils';
 import { Module } from './module';
@@ -360,6 +361,63 @@ export class CrossEntropyLoss extends WeightedLoss {
       ignoreIndex: this.ignoreIndex,
       reduction: this.reduction,
       labelSmoothing: this.labelSmoothing,
+    });
+  }
+}
+
+const CTC_LOSS = signature('CTCLoss', [
+  ['blank', int({ min: 0 }).default(0)],
+  ['reduction', reductionArg().default('mean')],
+  ['zeroInfinity', bool().default(false)],
+]);
+
+/**
+ * The Connectionist Temporal Classification loss: see {@link ctcLoss} (torch's recursion and gradient).
+ *
+ * Mirrors [torch.nn.CTCLoss](https://pytorch.org/docs/1.13/generated/torch.nn.CTCLoss.html).
+ *
+ * Shape: log_probs `[T, N, C]` (or `[T, C]`), targets int32 `[N, S]` or 1-D concatenated, inputLengths and
+ * targetLengths `[N]`; output a scalar, or `[N]` with `reduction: 'none'`.
+ *
+ * Arguments (torch's order, positionally or in a trailing options object): `blank` (0), `reduction` (`'mean'`),
+ * `zeroInfinity` (false).
+ * @example
+ * ```ts
+ * const ctc = new nn.CTCLoss();
+ * ctc.forward(tf.logSoftmax(logits), targets, inputLengths, targetLengths);
+ * ```
+ */
+export class CTCLoss extends Loss {
+  /** The blank label. */
+  readonly blank: number;
+  /** Whether infinite losses (and their gradients) become 0. */
+  readonly zeroInfinity: boolean;
+
+  /** @param args torch's `blank, reduction, zero_infinity`, positionally or in a trailing options object. */
+  constructor(...args: ArgsOf<typeof CTC_LOSS>) {
+    const a = CTC_LOSS.parse(args);
+    super({ sizeAverage: null, reduce: null, reduction: a.reduction });
+    this.blank = a.blank;
+    this.zeroInfinity = a.zeroInfinity;
+  }
+
+  /**
+   * The loss.
+   * @param logProbs log-probabilities `[T, N, C]`.
+   * @param targets int32 targets `[N, S]` or concatenated.
+   * @param inputLengths `[N]` lengths of the inputs.
+   * @param targetLengths `[N]` lengths of the targets.
+   */
+  override forward(
+    logProbs: tf.Tensor,
+    targets: tf.Tensor,
+    inputLengths: tf.Tensor | number[],
+    targetLengths: tf.Tensor | number[],
+  ): tf.Tensor {
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, {
+      blank: this.blank,
+      reduction: this.reduction,
+      zeroInfinity: this.zeroInfinity,
     });
   }
 }

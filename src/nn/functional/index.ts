@@ -90,3 +90,4 @@ export {
   tripletMarginWithDistanceLoss,
 } from './loss-margin';
 export type { DistanceFunction } from './loss-margin';
+export { ctcLoss } from './loss-ctc';
