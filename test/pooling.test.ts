@@ -10,7 +10,7 @@ import { ShapeError, ValueError } from '../src/errors';
 import * as nn from '../src/nn';
 import * as F from '../src/nn/functional';
 import { type FunctionCase, runFunctionCases } from './function-cases';
-import { type Fixture, loadFixture, useWasmBackend } from './helpers';
+import { type Fixture, expectClose, loadFixture, useWasmBackend } from './helpers';
 import { type ModuleCase, runModuleCases } from './module-cases';
 
 const fixture = loadFixture<ModuleCase & FunctionCase>('pooling');
@@ -104,4 +104,47 @@ describe('pooling: arguments and errors', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });
+});
+
+/** tfjs's own `tf.maxPool` and its gradient (the `MaxPoolGrad` kernel) for `sum(y * proj)`, NHWC. */
+function tfMaxPoolGrad(x: number[], shape: number[], k: number, s: number, pad: 'same' | 'valid' | number) {
+  return tf.tidy(() => {
+    const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+    const f = (v: tf.Tensor4D) => tf.maxPool(v, k, s, pad);
+    const y = f(xt);
+    const proj = tf.tensor(
+      Array.from({ length: y.size }, (_, i) => 1 + (i % 7) / 3),
+      y.shape,
+    );
+    const dx = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(f(v), proj)))(xt);
+    return [Array.from(y.dataSync()), Array.from(dx.dataSync())];
+  });
+}
+
+describe("tfjs's MaxPoolGrad on wasm = cpu after registerWasmTrainingKernels (issue 9 item 5)", () => {
+  useWasmBackend();
+  const shape = [2, 9, 9, 3];
+  const n = 2 * 9 * 9 * 3;
+  const inputs = {
+    'all negative': Array.from({ length: n }, (_, i) => -1 - ((i * 37) % 11) / 7),
+    ties: Array.from({ length: n }, (_, i) => -(((i * 7) % 3) + 1)),
+    mixed: Array.from({ length: n }, (_, i) => Math.sin(i * 1.3) * 2),
+  };
+  for (const [name, x] of Object.entries(inputs)) {
+    for (const [k, s, pad] of [
+      [3, 2, 'same'],
+      [2, 2, 'valid'],
+      [3, 1, 1],
+    ] as const) {
+      test(`${name}, k=${k},s=${s},pad=${pad}`, async () => {
+        const wasm = tfMaxPoolGrad(x, shape, k, s, pad);
+        await tf.setBackend('cpu');
+        const cpu = tfMaxPoolGrad(x, shape, k, s, pad);
+        await tf.setBackend('wasm');
+        expect(wasm[0]).toEqual(cpu[0]);
+        // Overlapping windows add into one entry in another order than the cpu kernel: float rounding only.
+        expectClose(wasm[1]!, cpu[1]!, 'input gradient', { rtol: 1e-6, atol: 1e-6 });
+      });
+    }
+  }
 });

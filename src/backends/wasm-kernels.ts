@@ -12,6 +12,7 @@ import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
 import { conv2DWasm } from './wasm/conv2d';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion, setStockKernel } from './wasm/internals';
+import { maxPoolGradWasm } from './wasm/max-pool-grad';
 import { unsortedSegmentSumWasm } from './wasm/segment-sum';
 import { transposeWasm } from './wasm/transpose';
 
@@ -33,6 +34,7 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: mark(conv2DBackpropFilterWasm),
   Conv2DBackpropInput: mark(conv2DBackpropInputWasm),
   Identity: mark(identityWasm),
+  MaxPoolGrad: mark(maxPoolGradWasm),
   Transpose: mark(transposeWasm),
   UnsortedSegmentSum: mark(unsortedSegmentSumWasm),
   [FusedKernel.BatchNormTrain]: mark(batchNormTrainWasm),
@@ -53,6 +55,8 @@ const stock = new Map<string, tf.KernelConfig>();
  * It also registers the fused kernels that `F.batchNorm`, `F.relu` and `F.leakyRelu` use when present
  * (`TfjsTorchBatchNormTrain`, ...), and replaces `Identity` with one that shares its input's memory, as the cpu backend's does
  * (the stock one copies, and tfjs clones every tensor a custom gradient saves).
+ * It replaces `MaxPoolGrad` (`tf.maxPool`'s gradient), whose stock version is wrong when a window holds only
+ * negative values, with one that matches the cpu backend.
  *
  * Both conv kernels take NHWC tensors, any stride, explicit / `'same'` / `'valid'` padding, and, beyond tfjs's kernels,
  * an optional `dilations` attribute. They match the `cpu` backend's kernels to float32 rounding.
