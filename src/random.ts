@@ -21,6 +21,7 @@
  *   match this one bit for bit.
  * @module
  */
+import { MAX_SIZE } from './args';
 import { ShapeError, ValueError } from './errors';
 
 const N = 624;
@@ -495,6 +496,9 @@ function drawUnit24(gen: Generator, out: Float32Array, start: number, end: numbe
 function checkCount(n: number, where: string): void {
   if (!Number.isInteger(n) || n < 0) {
     throw new ShapeError(`${where}: expected a non-negative integer number of elements, got ${n}`);
+  }
+  if (n > MAX_SIZE) {
+    throw new ValueError(`${where}: ${n} elements, more than ${MAX_SIZE} (tfjs's int32 limit on a tensor's size)`);
   }
 }
 

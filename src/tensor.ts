@@ -14,8 +14,11 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentTypeError, ShapeError, ValueError } from './errors';
-import { defaultGenerator, normalFill, randintFill, randpermArray, uniformFill, type Generator } from './random';
+
+import { Arg, describeValue, isOptionsObject, MAX_SIZE, signature, tensor as tensorArg } from './args';
+import { ArgumentTypeError, formatShape, ShapeError, ValueError } from './errors';
+import { dtypeArg } from './ops/common';
+import { defaultGenerator, Generator, normalFill, randintFill, randpermArray, uniformFill } from './random';
 
 /** Options of the random factories: the generator to draw from. */
 export interface GeneratorOptions {
@@ -44,22 +47,65 @@ export type TensorLike = number | boolean | TypedArray | readonly TensorLike[];
 export type TypedArray = Float32Array | Int32Array | Uint8Array | Float64Array;
 
 function isOptions(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof tf.Tensor);
 }
 
 function checkSize(size: readonly number[], where: string): number[] {
   for (const d of size) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new ShapeError(
-        `${where}: expected a size of non-negative integers, got [${size.join(', ')}] ` +
+        `${where}: expected a size of non-negative integers, got [${size.map((x) => describeValue(x).replace(/^number /, '')).join(', ')}] ` +
           `(torch: "Trying to create tensor with negative dimension")`,
       );
     }
   }
+  const n = numel(size);
+  if (n > MAX_SIZE) {
+    throw new ValueError(
+      `${where}: size ${formatShape(size)} has ${n} elements, more than ${MAX_SIZE} (tfjs's int32 limit on a tensor's size)`,
+    );
+  }
   return [...size];
 }
 
-function parseSize<O>(args: readonly unknown[], where: string): { shape: number[]; options: O } {
+/** A generator option: a {@link Generator}. */
+const generatorArg = new Arg<Generator>('a Generator', (v, ctx) => {
+  if (!(v instanceof Generator)) {
+    throw new ArgumentTypeError(`${ctx.where}(): argument '${ctx.name}' must be a Generator, got ${describeValue(v)}`);
+  }
+  return v;
+});
+
+/** A dtype option: `'float32'`, `'int32'` or `'bool'` (float64 is refused in the library's words: tfjs has none). */
+const dtypeOption = dtypeArg().optional();
+
+/** The options objects the factories take, checked by name (typos are errors) and type. */
+const OPTIONS = {
+  dtype: signature('torch', [['dtype', dtypeOption]]),
+  random: signature('torch', [
+    ['generator', generatorArg.optional()],
+    ['dtype', dtypeOption],
+  ]),
+};
+
+function parseOptions<K extends keyof typeof OPTIONS>(
+  kind: K,
+  options: unknown,
+  where: string,
+): { dtype?: tf.DataType; generator?: Generator } {
+  if (options === undefined) return {};
+  if (!isOptionsObject(options)) {
+    throw new ArgumentTypeError(`${where}(): expected an options object, got ${describeValue(options)}`);
+  }
+  const parsed = OPTIONS[kind].parse([options], where) as { dtype: tf.DataType | null; generator?: Generator | null };
+  return { dtype: parsed.dtype ?? undefined, generator: parsed.generator ?? undefined };
+}
+
+function parseSize<O>(
+  args: readonly unknown[],
+  where: string,
+  kind: keyof typeof OPTIONS = 'dtype',
+): { shape: number[]; options: O } {
   let size: unknown[];
   let options: unknown;
   if (Array.isArray(args[0])) {
@@ -76,7 +122,8 @@ function parseSize<O>(args: readonly unknown[], where: string): { shape: number[
     size = hasOptions ? args.slice(0, -1) : [...args];
     options = hasOptions ? last : undefined;
   }
-  return { shape: checkSize(size as number[], where), options: (options ?? {}) as O };
+  const shape = checkSize(size as number[], where);
+  return { shape, options: parseOptions(kind, options, `torch.${where}`) as O };
 }
 
 function numel(shape: readonly number[]): number {
@@ -87,6 +134,21 @@ function floatOnly(dtype: unknown, where: string): void {
   if (dtype !== undefined && dtype !== 'float32') {
     throw new ArgumentTypeError(`${where}: expected a floating dtype ('float32'), got '${String(dtype)}'`);
   }
+}
+
+/** `value` as torch converts it to int32: finite and within [-2^31, 2^31) (then truncated), else torch's error. */
+function checkInt32(value: number, where: string): void {
+  if (!(value >= -(2 ** 31) && value < 2 ** 31)) {
+    throw new ValueError(
+      `${where}: value cannot be converted to type int32 without overflow (got ${value}; ` +
+        "tfjs has no int64: torch's int64 is int32 here, use dtype 'float32' for larger values)",
+    );
+  }
+}
+
+/** A tensor argument: live (not disposed). */
+function liveTensor(t: unknown, where: string, name = 'input'): tf.Tensor {
+  return tensorArg().check(t, { where, name });
 }
 
 /**
@@ -107,7 +169,7 @@ function floatOnly(dtype: unknown, where: string): void {
  * ```
  */
 export function randn(...args: SizeArgs<GeneratorOptions>): tf.Tensor {
-  const { shape, options } = parseSize<GeneratorOptions & DtypeOptions>(args, 'randn');
+  const { shape, options } = parseSize<GeneratorOptions & DtypeOptions>(args, 'randn', 'random');
   floatOnly(options.dtype, 'randn');
   return tf.tensor(normalFill(numel(shape), 0, 1, options.generator ?? defaultGenerator), shape, 'float32');
 }
@@ -127,7 +189,7 @@ export function randn(...args: SizeArgs<GeneratorOptions>): tf.Tensor {
  * ```
  */
 export function rand(...args: SizeArgs<GeneratorOptions>): tf.Tensor {
-  const { shape, options } = parseSize<GeneratorOptions & DtypeOptions>(args, 'rand');
+  const { shape, options } = parseSize<GeneratorOptions & DtypeOptions>(args, 'rand', 'random');
   floatOnly(options.dtype, 'rand');
   return tf.tensor(uniformFill(numel(shape), 0, 1, options.generator ?? defaultGenerator), shape, 'float32');
 }
@@ -160,7 +222,8 @@ export function normal(mean: number, std: number, size: readonly number[], optio
   if (!Array.isArray(size))
     throw new ArgumentTypeError(`normal: expected a size array as third argument, got ${typeof size}`);
   const shape = checkSize(size, 'normal');
-  return tf.tensor(normalFill(numel(shape), mean, std, options.generator ?? defaultGenerator), shape, 'float32');
+  const { generator } = parseOptions('random', options, 'torch.normal');
+  return tf.tensor(normalFill(numel(shape), mean, std, generator ?? defaultGenerator), shape, 'float32');
 }
 
 /**
@@ -196,7 +259,7 @@ export function randint(...args: unknown[]): tf.Tensor {
   if (typeof low !== 'number' || typeof high !== 'number' || !Array.isArray(size)) {
     throw new ArgumentTypeError('randint: expected (low, high, size[], options?) or (high, size[], options?)');
   }
-  const { generator = defaultGenerator, dtype = 'int32' } = (options ?? {}) as IntRandomOptions;
+  const { generator = defaultGenerator, dtype = 'int32' } = parseOptions('random', options, 'torch.randint');
   if (dtype !== 'int32' && dtype !== 'float32') {
     throw new ArgumentTypeError(`randint: expected dtype 'int32' or 'float32', got '${String(dtype)}'`);
   }
@@ -223,7 +286,7 @@ export function randint(...args: unknown[]): tf.Tensor {
  * ```
  */
 export function randperm(n: number, options: IntRandomOptions = {}): tf.Tensor1D {
-  const { generator = defaultGenerator, dtype = 'int32' } = options;
+  const { generator = defaultGenerator, dtype = 'int32' } = parseOptions('random', options, 'torch.randperm');
   if (dtype !== 'int32' && dtype !== 'float32') {
     throw new ArgumentTypeError(`randperm: expected dtype 'int32' or 'float32', got '${String(dtype)}'`);
   }
@@ -272,9 +335,11 @@ export function ones(...args: SizeArgs<DtypeOptions>): tf.Tensor {
 
 function fillDtype(value: unknown, dtype: tf.DataType | undefined, where: string): tf.DataType {
   if (typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new ArgumentTypeError(`${where}: expected a number or boolean fill value, got ${typeof value}`);
+    throw new ArgumentTypeError(`${where}: expected a number or boolean fill value, got ${describeValue(value)}`);
   }
-  return dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const d = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  if (d === 'int32') checkInt32(Number(value), where);
+  return d;
 }
 
 /**
@@ -295,9 +360,10 @@ function fillDtype(value: unknown, dtype: tf.DataType | undefined, where: string
  * ```
  */
 export function full(size: readonly number[], value: number | boolean, options: DtypeOptions = {}): tf.Tensor {
-  const dtype = fillDtype(value, options.dtype, 'full');
-  if (!Array.isArray(size)) throw new ArgumentTypeError(`full: expected a size array, got ${typeof size}`);
-  return tf.fill(checkSize(size, 'full'), Number(value), dtype);
+  if (!Array.isArray(size)) throw new ArgumentTypeError(`full: expected a size array, got ${describeValue(size)}`);
+  const shape = checkSize(size, 'full');
+  const dtype = fillDtype(value, parseOptions('dtype', options, 'torch.full').dtype, 'full');
+  return tf.fill(shape, Number(value), dtype);
 }
 
 /**
@@ -316,7 +382,8 @@ export function full(size: readonly number[], value: number | boolean, options: 
  * ```
  */
 export function zerosLike(input: tf.Tensor, options: DtypeOptions = {}): tf.Tensor {
-  return tf.zeros(input.shape, options.dtype ?? input.dtype);
+  liveTensor(input, 'torch.zeros_like');
+  return tf.zeros(input.shape, parseOptions('dtype', options, 'torch.zeros_like').dtype ?? input.dtype);
 }
 
 /**
@@ -335,7 +402,8 @@ export function zerosLike(input: tf.Tensor, options: DtypeOptions = {}): tf.Tens
  * ```
  */
 export function onesLike(input: tf.Tensor, options: DtypeOptions = {}): tf.Tensor {
-  return tf.ones(input.shape, options.dtype ?? input.dtype);
+  liveTensor(input, 'torch.ones_like');
+  return tf.ones(input.shape, parseOptions('dtype', options, 'torch.ones_like').dtype ?? input.dtype);
 }
 
 /**
@@ -355,7 +423,8 @@ export function onesLike(input: tf.Tensor, options: DtypeOptions = {}): tf.Tenso
  * ```
  */
 export function fullLike(input: tf.Tensor, value: number | boolean, options: DtypeOptions = {}): tf.Tensor {
-  const dtype = fillDtype(value, options.dtype ?? input.dtype, 'fullLike');
+  liveTensor(input, 'torch.full_like');
+  const dtype = fillDtype(value, parseOptions('dtype', options, 'torch.full_like').dtype ?? input.dtype, 'fullLike');
   return tf.fill(input.shape, Number(value), dtype);
 }
 
@@ -375,7 +444,7 @@ export function fullLike(input: tf.Tensor, value: number | boolean, options: Dty
  * ```
  */
 export function randnLike(input: tf.Tensor, options: GeneratorOptions = {}): tf.Tensor {
-  return randn(input.shape, options);
+  return randn(liveTensor(input, 'torch.randn_like').shape, options);
 }
 
 /**
@@ -394,7 +463,7 @@ export function randnLike(input: tf.Tensor, options: GeneratorOptions = {}): tf.
  * ```
  */
 export function randLike(input: tf.Tensor, options: GeneratorOptions = {}): tf.Tensor {
-  return rand(input.shape, options);
+  return rand(liveTensor(input, 'torch.rand_like').shape, options);
 }
 
 function isTypedArray(x: unknown): x is TypedArray {
@@ -421,12 +490,13 @@ function isTypedArray(x: unknown): x is TypedArray {
  * ```
  */
 export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {}): tf.Tensor {
+  const requested = parseOptions('dtype', options, 'torch.tensor').dtype;
   if (data instanceof tf.Tensor) {
-    const copy = tf.clone(data);
-    if (!options.dtype || options.dtype === data.dtype) return copy;
-    const cast = tf.cast(copy, options.dtype);
-    copy.dispose();
-    return cast;
+    liveTensor(data, 'torch.tensor', 'data');
+    if (requested === 'int32' && data.dtype === 'float32') {
+      for (const v of data.dataSync()) checkInt32(v, 'tensor');
+    }
+    return tf.tidy(() => (!requested || requested === data.dtype ? tf.clone(data) : tf.cast(data, requested)));
   }
   const shape: number[] = [];
   let inferred: tf.DataType = 'float32';
@@ -439,7 +509,8 @@ export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {})
     shape.push(probe.length);
     if (probe instanceof Int32Array) inferred = 'int32';
   } else if (typeof probe === 'boolean') inferred = 'bool';
-  const dtype = options.dtype ?? inferred;
+  const dtype = requested ?? inferred;
+  checkSize(shape, 'tensor');
   const flat = dtype === 'int32' ? new Int32Array(numel(shape)) : new Float32Array(numel(shape));
   let k = 0;
   const walk = (x: unknown, dim: number): void => {
@@ -449,6 +520,7 @@ export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {})
           `tensor: expected a number or boolean at depth ${dim} (shape [${shape.join(', ')}]), got ${Array.isArray(x) ? 'an array' : typeof x}`,
         );
       }
+      if (dtype === 'int32') checkInt32(Number(x), 'tensor');
       flat[k++] = Number(x);
       return;
     }
@@ -457,6 +529,11 @@ export function tensor(data: TensorLike | tf.Tensor, options: DtypeOptions = {})
     if (len !== shape[dim]) {
       throw new ShapeError(
         `tensor: expected sequence of length ${shape[dim]} at dim ${dim} (got ${isSeq ? len : typeof x})`,
+      );
+    }
+    if (isTypedArray(x) && dim + 1 < shape.length) {
+      throw new ShapeError(
+        `tensor: a typed array at dim ${dim} holds numbers, not the sequences of shape [${shape.join(', ')}]`,
       );
     }
     for (let i = 0; i < len; i++) walk((x as ArrayLike<unknown>)[i], dim + 1);
@@ -520,7 +597,7 @@ export function arange(start: number, end: number, options?: DtypeOptions): tf.T
  */
 export function arange(start: number, end: number, step: number, options?: DtypeOptions): tf.Tensor1D;
 export function arange(...args: unknown[]): tf.Tensor1D {
-  const options = (isOptions(args[args.length - 1]) ? args.pop() : {}) as DtypeOptions;
+  const options = isOptions(args[args.length - 1]) ? parseOptions('dtype', args.pop(), 'torch.arange') : {};
   if (args.length < 1 || args.length > 3 || args.some((a) => typeof a !== 'number' || !Number.isFinite(a))) {
     throw new ArgumentTypeError(
       `arange: expected (end), (start, end) or (start, end, step) as finite numbers, got (${args.join(', ')})`,
@@ -536,6 +613,15 @@ export function arange(...args: unknown[]): tf.Tensor1D {
   }
   const dtype = options.dtype ?? (nums.every(Number.isInteger) ? 'int32' : 'float32');
   const n = Math.ceil((end - start) / step);
+  if (n > MAX_SIZE) {
+    throw new ValueError(
+      `arange: (start=${start}, end=${end}, step=${step}) has ${n} elements, more than ${MAX_SIZE} (tfjs's int32 limit on a tensor's size)`,
+    );
+  }
+  if (dtype === 'int32' && n > 0) {
+    checkInt32(start, 'arange');
+    checkInt32(start + step * (n - 1), 'arange');
+  }
   if (dtype === 'int32')
     return tf.tensor1d(
       Int32Array.from({ length: n }, (_, i) => start + step * i),
@@ -571,7 +657,8 @@ export function arange(...args: unknown[]): tf.Tensor1D {
  * ```
  */
 export function item(t: tf.Tensor): number {
-  if (!(t instanceof tf.Tensor)) throw new ArgumentTypeError(`item: expected a tensor, got ${typeof t}`);
+  if (!(t instanceof tf.Tensor)) throw new ArgumentTypeError(`item: expected a tensor, got ${describeValue(t)}`);
+  if (t.isDisposed) throw new ValueError('item: the tensor was disposed');
   if (t.size !== 1) {
     throw new ShapeError(
       `item: expected a tensor with one element, got shape [${t.shape.join(', ')}] (${t.size} elements)`,
