@@ -43,6 +43,15 @@ function scoped<T extends Record<string, tf.Tensor | null> | (tf.Tensor | null)[
   return result as T;
 }
 
+/**
+ * Step `t` of a `[T, ...]` tensor, sliced when asked (a contiguous copy): tfjs-backend-wasm's Unpack is ~50x
+ * slower than one Slice per step on these shapes, and a slice made inside a step's scope is freed with it.
+ */
+function stepOf(all: tf.Tensor): (t: number) => tf.Tensor {
+  const rest = all.shape.slice(1);
+  return (t) => tf.reshape(tf.slice(all, [t], [1]), rest);
+}
+
 /** `a @ bᵀ` with the transpose made explicit (wasm's XNNPACK GEMM only takes untransposed operands). */
 function mmT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.matMul(a, tf.transpose(b));
@@ -107,8 +116,8 @@ const RnnLayer = defineFunction({
     let xp = mmT(tf.reshape(x, [T * B, I]), wIh);
     if (bIh) xp = tf.add(xp, bIh);
     if (bHh && mode !== 'GRU') xp = tf.add(xp, bHh);
-    const xs = tf.unstack(tf.reshape(xp, [T, B, G * H]));
-    const masks = mask ? tf.unstack(mask) : null;
+    const xs = { at: stepOf(tf.reshape(xp, [T, B, G * H])) };
+    const masks = mask ? stepOf(mask) : null;
     const whhT = tf.transpose(wHh);
     const whrT = wHr ? tf.transpose(wHr) : null;
     const outs: tf.Tensor[] = new Array(T);
@@ -127,7 +136,7 @@ const RnnLayer = defineFunction({
         let act: tf.Tensor;
         let hc: tf.Tensor | null = null;
         if (mode === 'LSTM') {
-          const [gi, gf, gg, go] = tf.split(tf.add(xs[t], hh), 4, 1);
+          const [gi, gf, gg, go] = tf.split(tf.add(xs.at(t), hh), 4, 1);
           const i = tf.sigmoid(gi);
           const f = tf.sigmoid(gf);
           const g = tf.tanh(gg);
@@ -138,7 +147,7 @@ const RnnLayer = defineFunction({
           act = tf.concat([i, f, g, o], 1);
         } else if (mode === 'GRU') {
           const ghAll = bHh ? tf.add(hh, bHh) : hh;
-          const [xr, xz, xn] = tf.split(xs[t], 3, 1);
+          const [xr, xz, xn] = tf.split(xs.at(t), 3, 1);
           const [hr, hz, hn] = tf.split(ghAll, 3, 1);
           const r = tf.sigmoid(tf.add(xr, hr));
           const z = tf.sigmoid(tf.add(xz, hz));
@@ -146,13 +155,13 @@ const RnnLayer = defineFunction({
           hNew = tf.add(n, tf.mul(z, tf.sub(h, n)));
           act = tf.concat([r, z, n, hn], 1);
         } else {
-          const pre = tf.add(xs[t], hh);
+          const pre = tf.add(xs.at(t), hh);
           hNew = mode === 'RNN_TANH' ? tf.tanh(pre) : tf.relu(pre);
           act = hNew;
         }
         let out = hNew;
         if (masks) {
-          const m = masks[t];
+          const m = masks(t);
           out = tf.mul(hNew, m);
           hNew = tf.add(h, tf.mul(m, tf.sub(hNew, h)));
           if (cNew) cNew = tf.add(cc as tf.Tensor, tf.mul(m, tf.sub(cNew, cc as tf.Tensor)));
@@ -195,11 +204,11 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
   const { mode, reverse, T, B, H } = ctx;
   const [x, h0, c0, wIh, wHh, wHr, maskAll, hsAll, actsAll, csAll, hcsAll] = ctx.savedTensors;
   const [dOutAll, dhN, dcN] = dys;
-  const hs = tf.unstack(hsAll);
-  const acts = tf.unstack(actsAll);
-  const cs = mode === 'LSTM' ? tf.unstack(csAll) : [];
-  const dOuts = tf.unstack(dOutAll);
-  const masks = ctx.hasMask ? tf.unstack(maskAll) : null;
+  const hs = stepOf(hsAll);
+  const acts = stepOf(actsAll);
+  const cs = stepOf(csAll);
+  const dOuts = stepOf(dOutAll);
+  const masks = ctx.hasMask ? stepOf(maskAll) : null;
   const dGi: tf.Tensor[] = new Array(T); // gradient of the input-side gate pre-activations
   const dGh: tf.Tensor[] = new Array(T); // gradient of the hidden-side ones (GRU: differs in n)
   const dHp: tf.Tensor[] = new Array(T); // LSTM projection: gradient of the projected h
@@ -209,26 +218,26 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     const p = prev(t);
-    const hPrev = p >= 0 ? hs[p] : h0;
     const step = scoped(() => {
-      const m = masks ? masks[t] : null;
+      const hPrev = p >= 0 ? hs(p) : h0;
+      const m = masks ? masks(t) : null;
       // out[t] = m*h', state h = m*h' + (1-m)*hPrev
-      let dhNew = tf.add(dh, dOuts[t]);
+      let dhNew = tf.add(dh, dOuts(t));
       let dhPass: tf.Tensor | null = null;
       if (m) {
         dhNew = tf.mul(dhNew, m);
         dhPass = tf.mul(dh, tf.sub(1, m));
       }
       if (mode === 'LSTM') {
-        const cPrev = p >= 0 ? cs[p] : c0;
-        const [i, f, g, o] = tf.split(acts[t], 4, 1);
+        const cPrev = p >= 0 ? cs(p) : c0;
+        const [i, f, g, o] = tf.split(acts(t), 4, 1);
         let dhc = dhNew;
         let dhp: tf.Tensor | null = null;
         if (ctx.hasProj) {
           dhp = dhNew;
           dhc = tf.matMul(dhNew, wHr);
         }
-        const tc = tf.tanh(cs[t]);
+        const tc = tf.tanh(cs(t));
         let dcIn = dc as tf.Tensor;
         let dcPass: tf.Tensor | null = null;
         if (m) {
@@ -248,7 +257,7 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
         return { dG, dGh: null, dhPrev, dcPrev, dhp };
       }
       if (mode === 'GRU') {
-        const [r, z, n, hn] = tf.split(acts[t], 4, 1);
+        const [r, z, n, hn] = tf.split(acts(t), 4, 1);
         const dn = tf.mul(tf.mul(dhNew, tf.sub(1, z)), tf.sub(1, tf.square(n)));
         const dz = tf.mul(tf.mul(dhNew, tf.sub(hPrev, n)), tf.mul(z, tf.sub(1, z)));
         const dr = tf.mul(tf.mul(dn, hn), tf.mul(r, tf.sub(1, r)));
@@ -258,7 +267,7 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
         if (dhPass) dhPrev = tf.add(dhPrev, dhPass);
         return { dG, dGh: dGhT, dhPrev, dcPrev: null, dhp: null };
       }
-      const hNew = acts[t];
+      const hNew = acts(t);
       const dG =
         mode === 'RNN_TANH'
           ? tf.mul(dhNew, tf.sub(1, tf.square(hNew)))
