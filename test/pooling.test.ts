@@ -116,7 +116,7 @@ function tfMaxPoolGrad(x: number[], shape: number[], k: number, s: number, pad: 
       Array.from({ length: y.size }, (_, i) => 1 + (i % 7) / 3),
       y.shape,
     );
-    const dx = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(f(v), proj)))(xt);
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor4D), proj)))(xt);
     return [Array.from(y.dataSync()), Array.from(dx.dataSync())];
   });
 }
