@@ -4,6 +4,16 @@ import { describeValue, isOptionsObject } from '../args';
 import { Parameter } from '../autograd/parameter';
 import { noGrad, setGradOf } from '../autograd/tape';
 import { StateDictError, TorchError, ValueError, ArgumentTypeError } from '../errors';
+import {
+  type BackwardHook,
+  type ForwardHook,
+  type ForwardPreHook,
+  type RemovableHandle,
+  addBackwardHook,
+  addForwardHook,
+  addForwardPreHook,
+  runHooked,
+} from './hooks';
 
 /** A state dict: torch's `OrderedDict[str, Tensor]`, as an insertion-ordered `Map` with torch's keys. */
 export type StateDict = Map<string, tf.Tensor>;
@@ -83,13 +93,43 @@ export class Module {
   private runForward(impl: (...args: unknown[]) => unknown, args: unknown[]): unknown {
     forwardDepth++;
     try {
-      return impl.apply(this, args);
+      return runHooked(this, impl, args);
     } catch (e) {
       if (e instanceof TorchError) annotate(e as unknown as AnnotatedError, this, forwardDepth === 1);
       throw e;
     } finally {
       forwardDepth--;
     }
+  }
+
+  /**
+   * Registers a hook run before each `forward` (torch's `register_forward_pre_hook`): `fn(module, args)` may
+   * return replacement inputs.
+   * @param fn the hook.
+   * @returns a handle whose `remove()` unregisters it.
+   */
+  registerForwardPreHook(fn: ForwardPreHook): RemovableHandle {
+    return addForwardPreHook(this, fn);
+  }
+
+  /**
+   * Registers a hook run after each `forward` (torch's `register_forward_hook`): `fn(module, args, output)` may
+   * return a replacement output.
+   * @param fn the hook.
+   * @returns a handle whose `remove()` unregisters it.
+   */
+  registerForwardHook(fn: ForwardHook): RemovableHandle {
+    return addForwardHook(this, fn);
+  }
+
+  /**
+   * Registers a hook run when the gradients of the module's inputs are computed (torch's
+   * `register_full_backward_hook`): `fn(module, gradInput, gradOutput)` may return replacement input gradients.
+   * @param fn the hook.
+   * @returns a handle whose `remove()` unregisters it.
+   */
+  registerFullBackwardHook(fn: BackwardHook): RemovableHandle {
+    return addBackwardHook(this, fn);
   }
 
   /** The name `toString()` and error messages use; the class name by default (torch's `_get_name`). */
