@@ -1,7 +1,7 @@
 // The built core (`tfjs-torch` under the `browser` condition, dist/: `npx tsup` after changing src/) bundles for a
 // web page: esbuild with --platform=browser resolves no Node module, and its size (min+gzip) stays under a budget.
 // The README's "In the browser" section quotes the sizes this test prints.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -50,8 +50,13 @@ async function bundle(contents: string, external: string[]) {
 }
 
 describe('the core bundles for a browser page', () => {
-  test('the package is built (dist/index.js; npx tsup)', () => {
+  test('the package is built (dist/index.js; npx tsup), with its import-time registrations (package.json sideEffects lists their files)', () => {
     expect(existsSync(`${ROOT}/dist/index.js`)).toBe(true);
+    for (const file of ['index.js', 'index.cjs', 'node.cjs']) {
+      const built = readFileSync(`${ROOT}/dist/${file}`, 'utf8');
+      expect(built, file).toContain('tfjs-core/dist/register_all_gradients.js');
+      expect(built, file).toContain('src/ops/methods.ts');
+    }
   });
 
   test(`no Node module is reachable from 'tfjs-torch' (browser condition), and the core is under ${CORE_BUDGET_KB} KB min+gzip`, async () => {
