@@ -23,7 +23,12 @@ export interface ByteImage {
 }
 
 /** A transform: a function of a sample, or an object with `forward` (a torchvision transform class). */
-export type Transform<I = unknown, O = unknown> = ((x: I) => O) | { forward(x: I): O };
+export type Transform<I = unknown, O = unknown> =
+  | ((x: I) => O)
+  | {
+      /** Applies the transform. */
+      forward(x: I): O;
+    };
 
 function applyTransform<I, O>(t: Transform<I, O>, x: I): O {
   return typeof t === 'function' ? t(x) : t.forward(x);

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, type OptionsOf, signature } from '../args';
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, type HyperOf, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `Adadelta(params, lr, rho, eps, weight_decay, foreach, *, maximize)`. */
@@ -20,9 +20,22 @@ const ADADELTA = signature('Adadelta', [
 ]);
 
 /** A live {@link Adadelta} parameter group's hyperparameters (camelCase of torch's keys). */
-export type AdadeltaHyper = HyperOf<typeof ADADELTA>;
+export interface AdadeltaHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Decay rate of the running averages. */
+  rho: number;
+  /** Term added for numerical stability. */
+  eps: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+  /** Whether the objective is maximized. */
+  maximize: boolean;
+}
 /** Options of {@link Adadelta} (torch's keyword arguments, camelCase). */
-export type AdadeltaOptions = OptionsOf<(typeof ADADELTA)['params']>;
+export type AdadeltaOptions = Partial<AdadeltaHyper>;
 
 function check(h: AdadeltaHyper): void {
   checkHyper(h.lr >= 0, 'learning rate', h.lr);

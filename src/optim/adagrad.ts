@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, type OptionsOf, signature } from '../args';
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, type HyperOf, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `Adagrad(params, lr, lr_decay, weight_decay, initial_accumulator_value, eps, foreach, *, maximize)`. */
@@ -21,9 +21,24 @@ const ADAGRAD = signature('Adagrad', [
 ]);
 
 /** A live {@link Adagrad} parameter group's hyperparameters (camelCase of torch's keys). */
-export type AdagradHyper = HyperOf<typeof ADAGRAD>;
+export interface AdagradHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Learning-rate decay per step. */
+  lrDecay: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** Starting value of the sum of squared gradients. */
+  initialAccumulatorValue: number;
+  /** Term added for numerical stability. */
+  eps: number;
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+  /** Whether the objective is maximized. */
+  maximize: boolean;
+}
 /** Options of {@link Adagrad} (torch's keyword arguments, camelCase). */
-export type AdagradOptions = OptionsOf<(typeof ADAGRAD)['params']>;
+export type AdagradOptions = Partial<AdagradHyper>;
 
 function check(h: AdagradHyper): void {
   checkHyper(h.lr >= 0, 'learning rate', h.lr);

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, type OptionsOf, signature } from '../args';
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, type HyperOf, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `Adamax(params, lr, betas, eps, weight_decay, foreach, *, maximize)`. */
@@ -20,9 +20,22 @@ const ADAMAX = signature('Adamax', [
 ]);
 
 /** A live {@link Adamax} parameter group's hyperparameters (camelCase of torch's keys). */
-export type AdamaxHyper = HyperOf<typeof ADAMAX>;
+export interface AdamaxHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Decay rates of the running averages of the gradient and its square. */
+  betas: readonly [number, number];
+  /** Term added for numerical stability. */
+  eps: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+  /** Whether the objective is maximized. */
+  maximize: boolean;
+}
 /** Options of {@link Adamax} (torch's keyword arguments, camelCase). */
-export type AdamaxOptions = OptionsOf<(typeof ADAMAX)['params']>;
+export type AdamaxOptions = Partial<AdamaxHyper>;
 
 /** torch's checks of `lr`, `eps`, `betas`, `weight_decay` (Adamax, NAdam, RAdam). @internal */
 export function checkAdamLike(h: {

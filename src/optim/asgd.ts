@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, type OptionsOf, signature } from '../args';
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, type HyperOf, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `ASGD(params, lr, lambd, alpha, t0, weight_decay, foreach, maximize)`. */
@@ -21,9 +21,24 @@ const ASGD_SIG = signature('ASGD', [
 ]);
 
 /** A live {@link ASGD} parameter group's hyperparameters (camelCase of torch's keys). */
-export type ASGDHyper = HyperOf<typeof ASGD_SIG>;
+export interface ASGDHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Decay term. */
+  lambd: number;
+  /** Smoothing constant (RMSprop) or decay power (ASGD). */
+  alpha: number;
+  /** Point at which averaging starts. */
+  t0: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+  /** Whether the objective is maximized. */
+  maximize: boolean;
+}
 /** Options of {@link ASGD} (torch's keyword arguments, camelCase). */
-export type ASGDOptions = OptionsOf<(typeof ASGD_SIG)['params']>;
+export type ASGDOptions = Partial<ASGDHyper>;
 
 function check(h: ASGDHyper): void {
   checkHyper(h.lr >= 0, 'learning rate', h.lr);

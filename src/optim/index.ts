@@ -12,7 +12,7 @@
  */
 export { Optimizer, disposeStateDict } from './optimizer';
 export type {
-  HyperOf,
+  HyperSignature,
   OptimizerStateDict,
   ParamGroup,
   ParamGroupInput,

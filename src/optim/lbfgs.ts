@@ -4,12 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, int, type OptionsOf, oneOf, signature } from '../args';
+import { type ArgsOf, int, oneOf, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { enableGrad, noGrad } from '../autograd/tape';
 import { ArgumentTypeError, StateDictError, ValueError } from '../errors';
 import { isTensorData, toTfTensor } from '../io/torch-format';
-import { type HyperOf, num, Optimizer, type OptimizerStateDict, ordered, type StateValue } from './optimizer';
+import { num, Optimizer, type OptimizerStateDict, ordered, type StateValue } from './optimizer';
 import type { ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `LBFGS(params, lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size, line_search_fn)`. */
@@ -24,9 +24,24 @@ const LBFGS_SIG = signature('LBFGS', [
 ]);
 
 /** A live {@link LBFGS} parameter group's hyperparameters (camelCase of torch's keys). */
-export type LBFGSHyper = HyperOf<typeof LBFGS_SIG>;
+export interface LBFGSHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Iterations per step. */
+  maxIter: number;
+  /** Closure evaluations per step. */
+  maxEval: number | null;
+  /** First-order optimality tolerance. */
+  toleranceGrad: number;
+  /** Tolerance on function value or parameter changes. */
+  toleranceChange: number;
+  /** Number of curvature pairs kept. */
+  historySize: number;
+  /** `'strong_wolfe'` or `null`. */
+  lineSearchFn: 'strong_wolfe' | null;
+}
 /** Options of {@link LBFGS} (torch's keyword arguments, camelCase). */
-export type LBFGSOptions = OptionsOf<(typeof LBFGS_SIG)['params']>;
+export type LBFGSOptions = Partial<LBFGSHyper>;
 
 const f32 = Math.fround;
 

@@ -20,7 +20,7 @@ export {
   PolynomialLR,
   StepLR,
 } from './scheduler';
-export type { Group, Scheduler, SchedulerStateDict } from './scheduler';
+export type { Group, LrLambda, Scheduler, SchedulerStateDict } from './scheduler';
 export {
   ChainedScheduler,
   CosineAnnealingWarmRestarts,

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, type OptionsOf, signature } from '../args';
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { checkAdamLike } from './adamax';
-import { checkHyper, type HyperOf, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `NAdam(params, lr, betas, eps, weight_decay, momentum_decay, foreach)`. */
@@ -21,9 +21,22 @@ const NADAM = signature('NAdam', [
 ]);
 
 /** A live {@link NAdam} parameter group's hyperparameters (camelCase of torch's keys). */
-export type NAdamHyper = HyperOf<typeof NADAM>;
+export interface NAdamHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Decay rates of the running averages of the gradient and its square. */
+  betas: readonly [number, number];
+  /** Term added for numerical stability. */
+  eps: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** Momentum decay ψ. */
+  momentumDecay: number;
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+}
 /** Options of {@link NAdam} (torch's keyword arguments, camelCase). */
-export type NAdamOptions = OptionsOf<(typeof NADAM)['params']>;
+export type NAdamOptions = Partial<NAdamHyper>;
 
 function checkNAdam(h: NAdamHyper): void {
   checkAdamLike(h);
@@ -107,9 +120,20 @@ const RADAM = signature('RAdam', [
 ]);
 
 /** A live {@link RAdam} parameter group's hyperparameters (camelCase of torch's keys). */
-export type RAdamHyper = HyperOf<typeof RADAM>;
+export interface RAdamHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Decay rates of the running averages of the gradient and its square. */
+  betas: readonly [number, number];
+  /** Term added for numerical stability. */
+  eps: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+}
 /** Options of {@link RAdam} (torch's keyword arguments, camelCase). */
-export type RAdamOptions = OptionsOf<(typeof RADAM)['params']>;
+export type RAdamOptions = Partial<RAdamHyper>;
 
 /**
  * Implements RAdam, rectified Adam (torch's `torch.optim.RAdam`), torch 1.13's update.

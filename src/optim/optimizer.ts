@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Arg, describeValue, isOptionsObject } from '../args';
-import type { ParsedArgs, Params, Signature } from '../args';
 import { Parameter } from '../autograd/parameter';
 import { enableGrad, noGrad, setGradOf } from '../autograd/tape';
 import { ArgumentTypeError, StateDictError, ValueError } from '../errors';
@@ -173,7 +172,7 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
    */
   stepCount = 0;
   /** The constructor's signature: a group's hyperparameters are type-checked with it. */
-  private readonly signature: Signature<Params> | null;
+  private readonly signature: HyperSignature | null;
 
   /**
    * @param params parameters or parameter groups.
@@ -183,7 +182,7 @@ export abstract class Optimizer<H extends object = Record<string, unknown>> {
   constructor(
     params: Iterable<Parameter> | Iterable<ParamGroupInput<object>>,
     defaults: H,
-    sig: Signature<Params> | null = null,
+    sig: HyperSignature | null = null,
   ) {
     for (const [k, v] of Object.entries(defaults)) {
       if (Array.isArray(v) && !Object.isFrozen(v)) (defaults as Record<string, unknown>)[k] = Object.freeze([...v]);
@@ -570,8 +569,21 @@ export function sc(x: number): tf.Scalar {
   return tf.scalar(x, 'float32');
 }
 
-/** The hyperparameters a signature parses to (an optimizer's live group options, camelCase). */
-export type HyperOf<S> = S extends Signature<infer P> ? ParsedArgs<P> : never;
+/** A constructor's signature as the base class uses it: its name and each parameter's checker. */
+export interface HyperSignature {
+  /** The class name, for messages. */
+  readonly where: string;
+  /** `[name, arg]` pairs; `arg.check` type-checks a value. */
+  readonly params: ReadonlyArray<
+    readonly [
+      string,
+      {
+        /** Checks a value's type, returning the parsed value or throwing. */
+        check(v: unknown, ctx: { where: string; name: string }): unknown;
+      },
+    ]
+  >;
+}
 
 /**
  * `parsed`'s entries in the order of `keys`: torch's `defaults` dict order, which sets the order of a

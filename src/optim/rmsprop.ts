@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, type OptionsOf, signature } from '../args';
+import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, type HyperOf, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered, foreach, maximize, differentiable)`. */
@@ -23,9 +23,28 @@ const RMSPROP = signature('RMSprop', [
 ]);
 
 /** A live {@link RMSprop} parameter group's hyperparameters (camelCase of torch's keys). */
-export type RMSpropHyper = HyperOf<typeof RMSPROP>;
+export interface RMSpropHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Smoothing constant (RMSprop) or decay power (ASGD). */
+  alpha: number;
+  /** Term added for numerical stability. */
+  eps: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** Momentum factor. */
+  momentum: number;
+  /** Whether the variance estimate is centered. */
+  centered: boolean;
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+  /** Whether the objective is maximized. */
+  maximize: boolean;
+  /** torch's implementation switch; recorded only. */
+  differentiable: boolean;
+}
 /** Options of {@link RMSprop} (torch's keyword arguments, camelCase). */
-export type RMSpropOptions = OptionsOf<(typeof RMSPROP)['params']>;
+export type RMSpropOptions = Partial<RMSpropHyper>;
 
 function checkRMSprop(h: RMSpropHyper): void {
   checkHyper(h.lr >= 0, 'learning rate', h.lr);
@@ -135,9 +154,20 @@ const RPROP = signature('Rprop', [
 ]);
 
 /** A live {@link Rprop} parameter group's hyperparameters (camelCase of torch's keys). */
-export type RpropHyper = HyperOf<typeof RPROP>;
+export interface RpropHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Multiplicative decrease and increase factors. */
+  etas: readonly [number, number];
+  /** Minimal and maximal step sizes. */
+  stepSizes: readonly [number, number];
+  /** torch's implementation switch; recorded only. */
+  foreach: boolean | null;
+  /** Whether the objective is maximized. */
+  maximize: boolean;
+}
 /** Options of {@link Rprop} (torch's keyword arguments, camelCase). */
-export type RpropOptions = OptionsOf<(typeof RPROP)['params']>;
+export type RpropOptions = Partial<RpropHyper>;
 
 function checkRprop(h: RpropHyper): void {
   checkHyper(h.lr >= 0, 'learning rate', h.lr);

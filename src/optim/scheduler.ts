@@ -252,7 +252,8 @@ const LAST = [
   ['verbose', bool().default(false)],
 ] as const;
 
-type LrLambda = (epoch: number) => number;
+/** A learning-rate factor as a function of the epoch (torch's `lr_lambda`). */
+export type LrLambda = (epoch: number) => number;
 
 function lambdas(name: string, optimizer: Optimizer<object>, lrLambda: LrLambda | LrLambda[]): LrLambda[] {
   const n = optimizer.paramGroups.length;
