@@ -97,7 +97,7 @@ export * from './loss';
 export * from './loss-regression';
 export * from './loss-margin';
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './rnn';
-export type { LSTMState } from './rnn';
+export type { LSTMState, RNNBaseConfig, RnnMode } from './rnn';
 export * as utils from './utils';
 export { Embedding, EmbeddingBag } from './sparse';
 export { MultiheadAttention, NonDynamicallyQuantizableLinear } from './attention';
@@ -109,6 +109,6 @@ export {
   TransformerDecoder,
   Transformer,
 } from './transformer';
-export type { TransformerActivation } from './transformer';
+export type { TransformerActivation, TransformerLayerConfig } from './transformer';
 export * as init from './init';
 export * as functional from './functional';

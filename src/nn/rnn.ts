@@ -14,6 +14,8 @@ import { uniform_ } from './init';
 import { Module } from './module';
 import { PackedSequence, paddedToPacked, packedToPadded } from './utils/rnn';
 
+export type { RnnMode } from './functional/rnn';
+
 /** An LSTM's state: `[h, c]`. */
 export type LSTMState = [tf.Tensor, tf.Tensor];
 
@@ -56,14 +58,23 @@ const GRU_SIG = signature('GRU', [
   ['bidirectional', bool().default(false)],
 ]);
 
-interface BaseConfig {
+/** The parsed arguments of {@link RNNBase} (torch's `RNNBase.__init__`). */
+export interface RNNBaseConfig {
+  /** Features of the input. */
   inputSize: number;
+  /** Features of the hidden state. */
   hiddenSize: number;
+  /** Stacked layers. */
   numLayers: number;
+  /** With biases. */
   bias: boolean;
+  /** Batch dimension first. */
   batchFirst: boolean;
+  /** Dropout between layers. */
   dropout: number;
+  /** Both directions. */
   bidirectional: boolean;
+  /** LSTM projection size (0: none). */
   projSize: number;
 }
 
@@ -95,7 +106,7 @@ export class RNNBase extends Module {
    * @param mode the cell.
    * @param cfg the parsed arguments.
    */
-  protected constructor(mode: RnnMode, cfg: BaseConfig) {
+  protected constructor(mode: RnnMode, cfg: RNNBaseConfig) {
     super();
     this.mode = mode;
     this.inputSize = cfg.inputSize;
@@ -138,7 +149,7 @@ export class RNNBase extends Module {
   }
 
   /** The weights of layer `l`, direction `d`. */
-  protected layerWeights(l: number, d: number): RnnLayerWeights {
+  private layerWeights(l: number, d: number): RnnLayerWeights {
     const suffix = `_l${l}${d === 1 ? '_reverse' : ''}`;
     const own = new Map(this.namedParameters('', false));
     const get = (n: string) => own.get(`${n}${suffix}`) ?? null;

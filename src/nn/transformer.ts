@@ -44,19 +44,38 @@ const LAYER_PARAMS = [
 const ENCODER_LAYER = signature('TransformerEncoderLayer', LAYER_PARAMS);
 const DECODER_LAYER = signature('TransformerDecoderLayer', LAYER_PARAMS);
 
-type LayerConfig = ReturnType<typeof ENCODER_LAYER.parse>;
+/** The parsed arguments of a Transformer encoder or decoder layer. */
+export interface TransformerLayerConfig {
+  /** `E`, the model's width. */
+  dModel: number;
+  /** Attention heads. */
+  nhead: number;
+  /** Width of the feed-forward block. */
+  dimFeedforward: number;
+  /** Dropout probability. */
+  dropout: number;
+  /** The feed-forward activation. */
+  activation: TransformerActivation;
+  /** LayerNorm's eps. */
+  layerNormEps: number;
+  /** Inputs are `[N, L, E]`. */
+  batchFirst: boolean;
+  /** Pre-norm. */
+  normFirst: boolean;
+}
 
 /** What the encoder and decoder layers share: the feed-forward block, norms, dropouts, activation. */
 abstract class TransformerLayerBase extends Module {
   /** The parsed arguments (for cloning). */
-  readonly config: LayerConfig;
+  readonly config: TransformerLayerConfig;
   /** Pre-norm (`true`) or post-norm (`false`, the original Transformer). */
   readonly normFirst: boolean;
   /** Inputs are `[N, L, E]`. */
   readonly batchFirst: boolean;
+  /** The feed-forward activation as a function. */
   protected readonly act: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(a: LayerConfig) {
+  constructor(a: TransformerLayerConfig) {
     super();
     this.config = a;
     this.normFirst = a.normFirst;
