@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { bool, float, int, signature, type ArgsOf, type OptionsOf } from '../args';
+import { bool, float, int, signature, type ArgsOf } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { noGrad } from '../autograd/tape';
 import { ShapeError, formatShape } from '../errors';
@@ -18,15 +18,23 @@ const BATCH_NORM = signature('BatchNorm', [
   ['trackRunningStats', bool().default(true)],
 ]);
 
-/** The arguments of the BatchNorm layers: torch's `num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True`. */
-export type BatchNormArgs = ArgsOf<typeof BATCH_NORM>;
-
 /**
  * The options object of the BatchNorm layers: `eps` (1e-5), `momentum` (0.1, torch's convention: the weight of the
  * new batch statistic; Keras' `momentum` is `1 - momentum`; `null` gives a cumulative average), `affine` (true),
  * `trackRunningStats` (true).
  */
-export type BatchNormOptions = OptionsOf<typeof BATCH_NORM.params>;
+export interface BatchNormOptions {
+  /** Added to the variance for numerical stability. Default: `1e-5`. */
+  eps?: number;
+  /** Weight of the new batch statistic (torch's convention), or `null` for a cumulative average. Default: `0.1`. */
+  momentum?: number | null;
+  /** Learnable per-channel `weight` (init 1) and `bias` (init 0). Default: `true`. */
+  affine?: boolean;
+  /** Keep running statistics (buffers `running_mean`, `running_var`, `num_batches_tracked`). Default: `true`. */
+  trackRunningStats?: boolean;
+  /** `C`, the number of channels (usually given positionally). */
+  numFeatures?: number;
+}
 
 /**
  * Shared implementation of `BatchNorm1d` / `BatchNorm2d` (torch's `_BatchNorm`, see
@@ -66,7 +74,7 @@ export abstract class BatchNormBase extends Module {
    * @param args `numFeatures, eps?, momentum?, affine?, trackRunningStats?`, positionally in torch's order or in a
    *   trailing options object.
    */
-  constructor(...args: BatchNormArgs) {
+  constructor(...args: ArgsOf<typeof BATCH_NORM>) {
     super();
     const { numFeatures, eps, momentum, affine, trackRunningStats } = BATCH_NORM.parse(args, new.target.name);
     this.numFeatures = numFeatures;

@@ -44,7 +44,7 @@ export {
 export { Unfold, Fold } from './fold';
 export type { Conv1dArgs, Conv2dArgs, ConvTranspose1dArgs, ConvTranspose2dArgs, PaddingMode } from './conv';
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormBase } from './batchnorm';
-export type { BatchNormArgs, BatchNormOptions } from './batchnorm';
+export type { BatchNormOptions } from './batchnorm';
 export {
   ReLU,
   LeakyReLU,

@@ -22,8 +22,8 @@ import {
   tripletMarginLoss,
   tripletMarginWithDistanceLoss,
 } from './functional/loss-margin';
-import { reductionArg } from './functional/utils';
-import { LOSS_PARAMS, Loss, WEIGHTED_LOSS_PARAMS, WeightedLoss } from './loss';
+import { LOSS_PARAMS, reductionArg, WEIGHTED_LOSS_PARAMS } from './functional/utils';
+import { Loss, WeightedLoss } from './loss';
 import { Module } from './module';
 
 /**

@@ -8,8 +8,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { bool, float, oneOf, signature, type ArgsOf } from '../args';
 import { gaussianNllLoss, huberLoss, klDiv, poissonNllLoss, smoothL1Loss } from './functional/loss-regression';
-import { legacyReductionArg, type Reduction, reductionArg } from './functional/utils';
-import { LOSS_PARAMS, Loss } from './loss';
+import { LOSS_PARAMS, legacyReductionArg, type Reduction, reductionArg } from './functional/utils';
+import { Loss } from './loss';
 
 const NO_LEGACY = { sizeAverage: null, reduce: null } as const;
 

@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { bool, int, signature, tensor, type ArgsOf, type Params } from '../args';
+import { bool, int, signature, tensor, type ArgsOf } from '../args';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -18,20 +18,16 @@ import {
 } from './functional/loss';
 import { ctcLoss } from './functional/loss-ctc';
 import { labelSmoothingArg } from './functional/loss-nll';
-import { legacyReduction, legacyReductionArg, reductionArg } from './functional/utils';
+import {
+  LOSS_PARAMS,
+  legacyReduction,
+  legacyReductionArg,
+  reductionArg,
+  WEIGHTED_LOSS_PARAMS,
+} from './functional/utils';
 import { Module } from './module';
 
 export type { Reduction } from './functional/loss';
-
-/** torch's `_Loss` parameters: `size_average=None, reduce=None, reduction='mean'`. */
-export const LOSS_PARAMS = [
-  ['sizeAverage', legacyReductionArg()],
-  ['reduce', legacyReductionArg()],
-  ['reduction', reductionArg().default('mean')],
-] as const satisfies Params;
-
-/** torch's `_WeightedLoss` parameters: `weight=None` then {@link LOSS_PARAMS}. */
-export const WEIGHTED_LOSS_PARAMS = [['weight', tensor().optional()], ...LOSS_PARAMS] as const satisfies Params;
 
 /**
  * Base of the losses (torch's `_Loss`): holds the reduction, resolved from `reduction` and torch's deprecated
@@ -91,9 +87,6 @@ const CROSS_ENTROPY_LOSS = signature('CrossEntropyLoss', [
   ['labelSmoothing', labelSmoothingArg().default(0)],
 ]);
 
-/** Arguments of {@link BCELoss}: torch's `weight=None, size_average=None, reduce=None, reduction='mean'`. */
-export type BCELossArgs = ArgsOf<typeof BCE_LOSS>;
-
 /**
  * Binary cross-entropy between probabilities and targets, the loss of the reference DCGAN
  * (`criterion = nn.BCELoss()`): see {@link binaryCrossEntropy} (log terms clamped at -100, torch's
@@ -119,7 +112,7 @@ export type BCELossArgs = ArgsOf<typeof BCE_LOSS>;
  */
 export class BCELoss extends WeightedLoss {
   /** @param args torch's `weight, size_average, reduce, reduction`, positionally or in a trailing options object. */
-  constructor(...args: BCELossArgs) {
+  constructor(...args: ArgsOf<typeof BCE_LOSS>) {
     super(BCE_LOSS.parse(args));
   }
 
@@ -132,9 +125,6 @@ export class BCELoss extends WeightedLoss {
     return binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
   }
 }
-
-/** Arguments of {@link BCEWithLogitsLoss}: those of {@link BCELoss} and `pos_weight=None`. */
-export type BCEWithLogitsLossArgs = ArgsOf<typeof BCE_WITH_LOGITS_LOSS>;
 
 /**
  * A sigmoid and binary cross-entropy in one numerically stable step: see {@link binaryCrossEntropyWithLogits}.
@@ -168,7 +158,7 @@ export class BCEWithLogitsLoss extends Loss {
    * @param args torch's `weight, size_average, reduce, reduction, pos_weight`, positionally or in a trailing
    *   options object.
    */
-  constructor(...args: BCEWithLogitsLossArgs) {
+  constructor(...args: ArgsOf<typeof BCE_WITH_LOGITS_LOSS>) {
     const a = BCE_WITH_LOGITS_LOSS.parse(args);
     super(a);
     this.weight = this.registerBuffer('weight', a.weight);
@@ -189,9 +179,6 @@ export class BCEWithLogitsLoss extends Loss {
   }
 }
 
-/** Arguments of {@link MSELoss} and {@link L1Loss}: torch's `size_average=None, reduce=None, reduction='mean'`. */
-export type LossArgs = ArgsOf<typeof MSE_LOSS>;
-
 /**
  * Mean squared error: see {@link mseLoss}.
  *
@@ -209,7 +196,7 @@ export type LossArgs = ArgsOf<typeof MSE_LOSS>;
  */
 export class MSELoss extends Loss {
   /** @param args torch's `size_average, reduce, reduction`, positionally or in a trailing options object. */
-  constructor(...args: LossArgs) {
+  constructor(...args: ArgsOf<typeof MSE_LOSS>) {
     super(MSE_LOSS.parse(args));
   }
 
@@ -240,7 +227,7 @@ export class MSELoss extends Loss {
  */
 export class L1Loss extends Loss {
   /** @param args torch's `size_average, reduce, reduction`, positionally or in a trailing options object. */
-  constructor(...args: LossArgs) {
+  constructor(...args: ArgsOf<typeof MSE_LOSS>) {
     super(L1_LOSS.parse(args));
   }
 
@@ -253,12 +240,6 @@ export class L1Loss extends Loss {
     return l1Loss(input, target, { reduction: this.reduction });
   }
 }
-
-/**
- * Arguments of {@link NLLLoss}: torch's `weight=None, size_average=None, ignore_index=-100, reduce=None,
- * reduction='mean'`.
- */
-export type NLLLossArgs = ArgsOf<typeof NLL_LOSS>;
 
 /**
  * Negative log-likelihood of class indices under log-probabilities: see {@link nllLoss}.
@@ -289,7 +270,7 @@ export class NLLLoss extends WeightedLoss {
    * @param args torch's `weight, size_average, ignore_index, reduce, reduction`, positionally or in a trailing
    *   options object.
    */
-  constructor(...args: NLLLossArgs) {
+  constructor(...args: ArgsOf<typeof NLL_LOSS>) {
     const a = NLL_LOSS.parse(args);
     super(a);
     this.ignoreIndex = a.ignoreIndex;
@@ -304,9 +285,6 @@ export class NLLLoss extends WeightedLoss {
     return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
 }
-
-/** Arguments of {@link CrossEntropyLoss}: those of {@link NLLLoss} and `label_smoothing=0.0`. */
-export type CrossEntropyLossArgs = ArgsOf<typeof CROSS_ENTROPY_LOSS>;
 
 /**
  * Cross-entropy of logits against class indices or class probabilities: see {@link crossEntropy}.
@@ -343,7 +321,7 @@ export class CrossEntropyLoss extends WeightedLoss {
    * @param args torch's `weight, size_average, ignore_index, reduce, reduction, label_smoothing`, positionally or
    *   in a trailing options object.
    */
-  constructor(...args: CrossEntropyLossArgs) {
+  constructor(...args: ArgsOf<typeof CROSS_ENTROPY_LOSS>) {
     const a = CROSS_ENTROPY_LOSS.parse(args);
     super(a);
     this.ignoreIndex = a.ignoreIndex;

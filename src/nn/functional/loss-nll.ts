@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Arg, float, int, signature, tensor, type ArgsOf, type OptionsOf } from '../../args';
+import { Arg, float, int, signature, tensor, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { checkTensors, legacyReduction, legacyReductionArg, reductionArg, sameShape, type Reduction } from './utils';
@@ -36,10 +36,24 @@ const CROSS_ENTROPY = signature('F.crossEntropy', [...NLL.params, ['labelSmoothi
  * Options of {@link nllLoss}: `weight` (per class, `[C]`; default `null`), `ignoreIndex` (default `-100`),
  * `reduction` (default `'mean'`), torch's deprecated `sizeAverage`/`reduce`.
  */
-export type NLLLossOptions = OptionsOf<typeof NLL.params>;
+export interface NLLLossOptions {
+  /** Weight of each class, `[C]`. Default: `null` (all 1). */
+  weight?: tf.Tensor | null;
+  /** torch's deprecated `size_average` (overrides `reduction` when given). Default: `null`. */
+  sizeAverage?: boolean | null;
+  /** A target value that contributes neither loss nor gradient, and is left out of the mean. Default: `-100`. */
+  ignoreIndex?: number;
+  /** torch's deprecated `reduce` (overrides `reduction` when given). Default: `null`. */
+  reduce?: boolean | null;
+  /** `'none'` | `'mean'` | `'sum'`. Default: `'mean'`. */
+  reduction?: Reduction;
+}
 
 /** Options of {@link crossEntropy}: those of {@link nllLoss} and `labelSmoothing` (at most 1; default `0`). */
-export type CrossEntropyOptions = OptionsOf<typeof CROSS_ENTROPY.params>;
+export interface CrossEntropyOptions extends NLLLossOptions {
+  /** At most 1: mixes the target with the uniform distribution over classes (negative: none, as torch). Default: `0`. */
+  labelSmoothing?: number;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Negative log-likelihood and cross-entropy

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { signature, tensor, type ArgsOf, type OptionsOf } from '../../args';
+import { signature, tensor, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
 import { ProbabilityRangeError, ShapeError, formatShape } from '../../errors';
 import {
@@ -20,6 +20,7 @@ import {
   reduce,
   reductionArg,
   sameShape,
+  type Reduction,
 } from './utils';
 
 export type { Reduction } from './utils';
@@ -52,13 +53,32 @@ const L1 = signature('F.l1Loss', MSE.params);
  * Options of {@link binaryCrossEntropy}: `weight` (per-element rescaling, broadcastable to the input; default
  * `null`), torch's deprecated `sizeAverage`/`reduce`, and `reduction` (default `'mean'`).
  */
-export type BinaryCrossEntropyOptions = OptionsOf<typeof BCE.params>;
+export interface BinaryCrossEntropyOptions {
+  /** Rescaling weight of each element, broadcastable to the input's shape. Default: `null`. */
+  weight?: tf.Tensor | null;
+  /** torch's deprecated `size_average` (overrides `reduction` when given). Default: `null`. */
+  sizeAverage?: boolean | null;
+  /** torch's deprecated `reduce` (overrides `reduction` when given). Default: `null`. */
+  reduce?: boolean | null;
+  /** `'none'` | `'mean'` | `'sum'`. Default: `'mean'`. */
+  reduction?: Reduction;
+}
 
 /** Options of {@link binaryCrossEntropyWithLogits}: those of {@link binaryCrossEntropy} and `posWeight`. */
-export type BinaryCrossEntropyWithLogitsOptions = OptionsOf<typeof BCE_LOGITS.params>;
+export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
+  /** Weight of positive examples, broadcastable to the input's shape (usually `[C]`). Default: `null`. */
+  posWeight?: tf.Tensor | null;
+}
 
 /** Options of {@link mseLoss} and {@link l1Loss}: `reduction` (and torch's deprecated `sizeAverage`/`reduce`). */
-export type ReductionOptions = OptionsOf<typeof MSE.params>;
+export interface ReductionOptions {
+  /** torch's deprecated `size_average` (overrides `reduction` when given). Default: `null`. */
+  sizeAverage?: boolean | null;
+  /** torch's deprecated `reduce` (overrides `reduction` when given). Default: `null`. */
+  reduce?: boolean | null;
+  /** `'none'` | `'mean'` | `'sum'`. Default: `'mean'`. */
+  reduction?: Reduction;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Shared checks

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Arg, bool, describeValue, tensor } from '../../args';
+import { Arg, bool, describeValue, type Params, tensor } from '../../args';
 import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../../errors';
 
 /** A loss reduction, as torch's `reduction=` (`'mean'` is torch's default). */
@@ -47,6 +47,16 @@ export function legacyReduction(sizeAverage: boolean | null, reduce: boolean | n
   console.warn(`size_average and reduce args will be deprecated, please use reduction='${r}' instead.`);
   return r;
 }
+
+/** torch's `_Loss` parameters: `size_average=None, reduce=None, reduction='mean'`. */
+export const LOSS_PARAMS = [
+  ['sizeAverage', legacyReductionArg()],
+  ['reduce', legacyReductionArg()],
+  ['reduction', reductionArg().default('mean')],
+] as const satisfies Params;
+
+/** torch's `_WeightedLoss` parameters: `weight=None` then {@link LOSS_PARAMS}. */
+export const WEIGHTED_LOSS_PARAMS = [['weight', tensor().optional()], ...LOSS_PARAMS] as const satisfies Params;
 
 /**
  * Checks that each value is a live tensor (torch's `TypeError` for anything else), naming the argument.
