@@ -68,3 +68,23 @@ describe('Embedding: bad input and API', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('wasm UnsortedSegmentSum kernel (the gather gradient) against the cpu backend', () => {
+  const x = tf.randomNormal([7, 3, 2]);
+  const ids = tf.tensor1d([4, 0, 4, -1, 2, 9, 0], 'int32'); // -1 and 9 (>= numSegments) are dropped
+  let cpu: number[] = [];
+  it('cpu', () => {
+    cpu = Array.from(tf.unsortedSegmentSum(x, ids, 5).dataSync());
+  });
+  describe('wasm', () => {
+    useWasmBackend();
+    it('matches', () => {
+      const xw = tf.tensor(x.dataSync(), x.shape);
+      const iw = tf.tensor(ids.dataSync(), ids.shape, 'int32');
+      const out = tf.unsortedSegmentSum(xw, iw, 5);
+      expect(out.shape).toEqual([5, 3, 2]);
+      const got = Array.from(out.dataSync());
+      got.forEach((v, i) => expect(v).toBeCloseTo(cpu[i], 5));
+    });
+  });
+});
