@@ -6,23 +6,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {
-  type ArgsOf,
-  type OptionsOf,
-  type Params,
-  type Signature,
-  bool,
-  int,
-  ints,
-  oneOf,
-  signature,
-  str,
-  union,
-} from '../args';
+import { type ArgsOf, bool, int, ints, oneOf, signature, str, union } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { pyTuple } from '../repr';
-import { conv1d, conv2d, convTranspose1d, convTranspose2d, transposedOutputPadding } from './functional/conv';
+import {
+  type IntOrInts,
+  conv1d,
+  conv2d,
+  convTranspose1d,
+  convTranspose2d,
+  transposedOutputPadding,
+} from './functional/conv';
 import { pad } from './functional/pad';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init';
 import { Module } from './module';
@@ -31,8 +26,6 @@ import { Module } from './module';
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
 const PADDING_MODES: readonly string[] = ['zeros', 'reflect', 'replicate', 'circular'];
-
-type OptionsOfSig<S> = S extends Signature<infer P extends Params> ? OptionsOf<P> : never;
 
 function convSignature<N extends number>(where: string, n: N) {
   return signature(where, [
@@ -68,14 +61,57 @@ const CONV2D = convSignature('Conv2d', 2);
 const CONV_TRANSPOSE1D = convTransposeSignature('ConvTranspose1d', 1);
 const CONV_TRANSPOSE2D = convTransposeSignature('ConvTranspose2d', 2);
 
-/** Keyword arguments of {@link Conv2d} (torch's `stride`, `padding`, `dilation`, `groups`, `bias`, `padding_mode`). */
-export type Conv2dArgs = OptionsOfSig<typeof CONV2D>;
-/** Keyword arguments of {@link Conv1d}. */
-export type Conv1dArgs = OptionsOfSig<typeof CONV1D>;
-/** Keyword arguments of {@link ConvTranspose2d} (torch's `stride`, `padding`, `output_padding`, `groups`, `bias`, `dilation`). */
-export type ConvTranspose2dArgs = OptionsOfSig<typeof CONV_TRANSPOSE2D>;
-/** Keyword arguments of {@link ConvTranspose1d}. */
-export type ConvTranspose1dArgs = OptionsOfSig<typeof CONV_TRANSPOSE1D>;
+/** Keyword arguments of {@link Conv2d} and {@link Conv1d} (torch's names, camelCase). */
+export interface Conv2dArgs {
+  /** Channels of the input. */
+  inChannels?: number;
+  /** Channels of the output. */
+  outChannels?: number;
+  /** Size of the convolving kernel. */
+  kernelSize?: IntOrInts;
+  /** Stride of the convolution. Default: `1`. */
+  stride?: IntOrInts;
+  /** Padding added to both sides, or `'valid'` / `'same'` (stride 1 only). Default: `0`. */
+  padding?: IntOrInts | 'same' | 'valid';
+  /** Spacing between kernel elements. Default: `1`. */
+  dilation?: IntOrInts;
+  /** Number of blocked connections from input channels to output channels. Default: `1`. */
+  groups?: number;
+  /** Whether to add a learnable bias to the output. Default: `true`. */
+  bias?: boolean;
+  /** `'zeros'`, `'reflect'`, `'replicate'` or `'circular'`. Default: `'zeros'`. */
+  paddingMode?: string;
+}
+
+/** Keyword arguments of {@link Conv1d}: as {@link Conv2dArgs}. */
+export type Conv1dArgs = Conv2dArgs;
+
+/** Keyword arguments of {@link ConvTranspose2d} and {@link ConvTranspose1d} (torch's names, camelCase). */
+export interface ConvTranspose2dArgs {
+  /** Channels of the input. */
+  inChannels?: number;
+  /** Channels of the output. */
+  outChannels?: number;
+  /** Size of the convolving kernel. */
+  kernelSize?: IntOrInts;
+  /** Stride of the convolution. Default: `1`. */
+  stride?: IntOrInts;
+  /** `dilation * (kernel_size - 1) - padding` zero padding is added to both sides of the input. Default: `0`. */
+  padding?: IntOrInts;
+  /** Additional size added to one side of the output. Default: `0`. */
+  outputPadding?: IntOrInts;
+  /** Number of blocked connections from input channels to output channels. Default: `1`. */
+  groups?: number;
+  /** Whether to add a learnable bias to the output. Default: `true`. */
+  bias?: boolean;
+  /** Spacing between kernel elements. Default: `1`. */
+  dilation?: IntOrInts;
+  /** Only `'zeros'` is supported, as in torch. Default: `'zeros'`. */
+  paddingMode?: string;
+}
+
+/** Keyword arguments of {@link ConvTranspose1d}: as {@link ConvTranspose2dArgs}. */
+export type ConvTranspose1dArgs = ConvTranspose2dArgs;
 
 /** The hyperparameters every convolution layer parses (torch's `_ConvNd.__init__` arguments). */
 interface ConvConfig {

@@ -76,6 +76,7 @@ abstract class _MaxPoolNd extends Module {
       `dilation=${given(raw.dilation ?? 1)}, ceil_mode=${given(a.ceilMode)}`;
   }
 
+  /** @internal The functional op's options, from the layer's hyperparameters. */
   protected options() {
     return {
       stride: this.stride,
@@ -536,6 +537,7 @@ export class MaxUnpool2d extends _MaxUnpoolNd {
     super(MAX_UNPOOL2D.parse(args));
   }
   /**
+   * Puts each value back at its index, zeros elsewhere.
    * @param input the pooled values.
    * @param indices the pooling's indices (int32).
    * @param outputSize optional output size (spatial, or the full shape's last two entries).
@@ -568,6 +570,7 @@ export class MaxUnpool1d extends _MaxUnpoolNd {
     super(MAX_UNPOOL1D.parse(args) as never);
   }
   /**
+   * Puts each value back at its index, zeros elsewhere.
    * @param input the pooled values.
    * @param indices the pooling's indices (int32).
    * @param outputSize optional output size.

@@ -12,18 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {
-  type ArgsOf,
-  type OptionsOf,
-  type Params,
-  type Signature,
-  int,
-  ints,
-  oneOf,
-  signature,
-  tensor,
-  union,
-} from '../../args';
+import { type ArgsOf, int, ints, oneOf, signature, tensor, union } from '../../args';
 import { defineFunction } from '../../autograd/function';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { checkFloat, fromChannelsLast, ntuple, toChannelsLast } from './utils';
@@ -32,8 +21,8 @@ import { checkFloat, fromChannelsLast, ntuple, toChannelsLast } from './utils';
 export type IntOrPair = number | [number, number];
 
 type Pair = [number, number];
-type IntOrInts = number | readonly number[];
-type OptionsOfSig<S> = S extends Signature<infer P extends Params> ? OptionsOf<P> : never;
+/** An int, or one int per spatial dimension (torch's `_single`/`_pair`). */
+export type IntOrInts = number | readonly number[];
 
 const paddingArg = <N extends number>(n: N) =>
   union(ints(n, { min: 0 }), oneOf(['same', 'valid'] as const)).default(Array(n).fill(0) as never);
@@ -72,14 +61,41 @@ const CONV_TRANSPOSE2D = signature('convTranspose2d', [
   ['dilation', ints(2, { min: 1 }).default([1, 1])],
 ]);
 
-/** Keyword arguments of {@link conv2d}: torch's `bias`, `stride`, `padding` (int, pair, `'same'`, `'valid'`), `dilation`, `groups`. */
-export type Conv2dOptions = OptionsOfSig<typeof CONV2D>;
-/** Keyword arguments of {@link conv1d}: torch's `bias`, `stride`, `padding` (int, `'same'`, `'valid'`), `dilation`, `groups`. */
-export type Conv1dOptions = OptionsOfSig<typeof CONV1D>;
-/** Keyword arguments of {@link convTranspose2d}: torch's `bias`, `stride`, `padding`, `outputPadding`, `groups`, `dilation`. */
-export type ConvTranspose2dOptions = OptionsOfSig<typeof CONV_TRANSPOSE2D>;
-/** Keyword arguments of {@link convTranspose1d}: torch's `bias`, `stride`, `padding`, `outputPadding`, `groups`, `dilation`. */
-export type ConvTranspose1dOptions = OptionsOfSig<typeof CONV_TRANSPOSE1D>;
+/** Keyword arguments of {@link conv2d} and {@link conv1d} (torch's names, camelCase). */
+export interface Conv2dOptions {
+  /** Optional bias `[C_out]`. Default: `null`. */
+  bias?: tf.Tensor | null;
+  /** Stride of the convolution. Default: `1`. */
+  stride?: IntOrInts;
+  /** Zero padding on both sides, or `'valid'` / `'same'` (stride 1 only). Default: `0`. */
+  padding?: IntOrInts | 'same' | 'valid';
+  /** Spacing between kernel elements. Default: `1`. */
+  dilation?: IntOrInts;
+  /** Number of blocked connections from input channels to output channels. Default: `1`. */
+  groups?: number;
+}
+
+/** Keyword arguments of {@link conv1d}: as {@link Conv2dOptions}, one int per size. */
+export type Conv1dOptions = Conv2dOptions;
+
+/** Keyword arguments of {@link convTranspose2d} and {@link convTranspose1d} (torch's names, camelCase). */
+export interface ConvTranspose2dOptions {
+  /** Optional bias `[C_out]`. Default: `null`. */
+  bias?: tf.Tensor | null;
+  /** Stride of the convolution. Default: `1`. */
+  stride?: IntOrInts;
+  /** `dilation * (kernel_size - 1) - padding` zero padding is added to both sides of the input. Default: `0`. */
+  padding?: IntOrInts;
+  /** Additional size added to one side of the output. Default: `0`. */
+  outputPadding?: IntOrInts;
+  /** Number of blocked connections from input channels to output channels. Default: `1`. */
+  groups?: number;
+  /** Spacing between kernel elements. Default: `1`. */
+  dilation?: IntOrInts;
+}
+
+/** Keyword arguments of {@link convTranspose1d}: as {@link ConvTranspose2dOptions}. */
+export type ConvTranspose1dOptions = ConvTranspose2dOptions;
 
 const KERNEL_DIMS = ['kL', 'kH, kW'];
 

@@ -43,6 +43,7 @@ export {
   convTranspose2dOutputPadding,
 } from './conv';
 export type { Conv1dOptions, Conv2dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions, IntOrPair } from './conv';
+export type { IntOrInts } from './conv';
 export {
   maxPool1d,
   maxPool2d,
