@@ -80,7 +80,7 @@ describe('wasm UnsortedSegmentSum kernel (the gather gradient) against the cpu b
     useWasmBackend();
     it('matches', () => {
       const xw = tf.tensor(x.dataSync(), x.shape);
-      const iw = tf.tensor(ids.dataSync(), ids.shape, 'int32');
+      const iw = tf.tensor1d(ids.dataSync() as Int32Array, 'int32');
       const out = tf.unsortedSegmentSum(xw, iw, 5);
       expect(out.shape).toEqual([5, 3, 2]);
       const got = Array.from(out.dataSync());
