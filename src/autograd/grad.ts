@@ -8,10 +8,17 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { describeValue } from '../args';
 import { ArgumentTypeError, AutogradError } from '../errors';
-import { requiresGrad, runBackward } from './tape';
+import { retainedGrads, tensorHooks } from './hook-state';
+import { isLeaf, requiresGrad, runBackward } from './tape';
 
-export { backward, registerHook, retainGrad } from './tape';
+export { backward } from './tape';
 export { defineFunction as Function } from './function';
+
+/** What {@link registerHook} returns (torch's `RemovableHandle`). */
+export interface HookHandle {
+  /** Unregisters the hook. */
+  remove(): void;
+}
 
 /** Options of {@link grad}, as torch's `torch.autograd.grad`. */
 export interface GradOptions {
@@ -120,4 +127,54 @@ export function grad(
     }
     return g ?? null;
   });
+}
+
+/**
+ * Registers a hook on a tensor's gradient (torch's
+ * [`t.register_hook(fn)`](https://pytorch.org/docs/1.13/generated/torch.Tensor.register_hook.html)): backward
+ * calls `fn(grad)` once the gradient is complete; a returned tensor replaces it (for a leaf, before it is
+ * accumulated into `.grad`). Also a method: `t.registerHook(fn)`.
+ * @param t a tensor that requires grad.
+ * @param fn the hook.
+ * @returns a handle whose `remove()` unregisters the hook.
+ * @example
+ * ```ts
+ * const h = registerHook(x, (g) => g.mul(2));
+ * y.backward();
+ * h.remove();
+ * ```
+ */
+export function registerHook(t: tf.Tensor, fn: (grad: tf.Tensor) => tf.Tensor | undefined | void): HookHandle {
+  if (!requiresGrad(t)) {
+    throw new AutogradError(`cannot register a hook on a tensor that doesn't require gradient (shape [${t.shape}])`);
+  }
+  const list = tensorHooks.get(t) ?? [];
+  list.push(fn);
+  tensorHooks.set(t, list);
+  return {
+    remove() {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    },
+  };
+}
+
+/**
+ * Makes backward keep a non-leaf tensor's gradient in its `.grad` (torch's
+ * [`t.retain_grad()`](https://pytorch.org/docs/1.13/generated/torch.Tensor.retain_grad.html)); a no-op for
+ * leaves. Also a method: `t.retainGrad()`.
+ * @param t a tensor that requires grad.
+ * @example
+ * ```ts
+ * const h = linear.forward(x);
+ * retainGrad(h);
+ * h.sum().backward();
+ * h.grad; // dL/dh
+ * ```
+ */
+export function retainGrad(t: tf.Tensor): void {
+  if (!requiresGrad(t)) {
+    throw new AutogradError(`can't retain_grad on Tensor that has requires_grad=False (shape [${t.shape}])`);
+  }
+  if (!isLeaf(t)) retainedGrads.add(t);
 }

@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { describeValue } from '../args';
 import { ArgumentTypeError, AutogradError, BackendError, ValueError } from '../errors';
+import { retainedGrads, tensorHooks } from './hook-state';
 import { checkAssignedGrad, Parameter } from './parameter';
 
 /** The tfjs-core version whose engine internals these hooks were written against. */
@@ -64,10 +65,6 @@ const freedOutputs = new WeakSet<tf.Tensor>();
  * gradient computed with `createGraph` differentiates through saved values back to their sources.
  */
 const cloneSource = new WeakMap<tf.Tensor, tf.Tensor>();
-/** Hooks on tensors (torch's `t.register_hook(fn)`), run on the tensor's gradient in backward. */
-const tensorHooks = new WeakMap<tf.Tensor, Array<(grad: tf.Tensor) => tf.Tensor | undefined | void>>();
-/** Non-leaf tensors whose gradient backward keeps in `.grad` (torch's `t.retain_grad()`). */
-const retainedGrads = new WeakSet<tf.Tensor>();
 /** Whether a `createGraph` backward made saved copies differentiable (then {@link gradientOrder} reorders). */
 let differentiableClones = false;
 
@@ -765,56 +762,6 @@ export function runBackward(
     tapeSizeAfterSweep = Math.min(tapeSizeAfterSweep, t.length);
   }
   return new Map(collected);
-}
-
-/**
- * Registers a hook on a tensor's gradient (torch's
- * [`t.register_hook(fn)`](https://pytorch.org/docs/1.13/generated/torch.Tensor.register_hook.html)): backward
- * calls `fn(grad)` once the gradient is complete; a returned tensor replaces it (for a leaf, before it is
- * accumulated into `.grad`). Also a method: `t.registerHook(fn)`.
- * @param t a tensor that requires grad.
- * @param fn the hook.
- * @returns a handle whose `remove()` unregisters the hook.
- * @example
- * ```ts
- * const h = registerHook(x, (g) => g.mul(2));
- * y.backward();
- * h.remove();
- * ```
- */
-export function registerHook(t: tf.Tensor, fn: (grad: tf.Tensor) => tf.Tensor | undefined | void): { remove(): void } {
-  if (!requiresGrad(t)) {
-    throw new AutogradError(`cannot register a hook on a tensor that doesn't require gradient (shape [${t.shape}])`);
-  }
-  const list = tensorHooks.get(t) ?? [];
-  list.push(fn);
-  tensorHooks.set(t, list);
-  return {
-    remove() {
-      const i = list.indexOf(fn);
-      if (i >= 0) list.splice(i, 1);
-    },
-  };
-}
-
-/**
- * Makes backward keep a non-leaf tensor's gradient in its `.grad` (torch's
- * [`t.retain_grad()`](https://pytorch.org/docs/1.13/generated/torch.Tensor.retain_grad.html)); a no-op for
- * leaves. Also a method: `t.retainGrad()`.
- * @param t a tensor that requires grad.
- * @example
- * ```ts
- * const h = linear.forward(x);
- * retainGrad(h);
- * h.sum().backward();
- * h.grad; // dL/dh
- * ```
- */
-export function retainGrad(t: tf.Tensor): void {
-  if (!requiresGrad(t)) {
-    throw new AutogradError(`can't retain_grad on Tensor that has requires_grad=False (shape [${t.shape}])`);
-  }
-  if (!isLeaf(t)) retainedGrads.add(t);
 }
 
 /** `backward`'s `inputs` as torch checks them: a non-empty list of live tensors that require grad; their ids. */

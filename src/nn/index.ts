@@ -92,6 +92,7 @@ export {
 export { Bilinear } from './bilinear';
 export { Flatten, Unflatten } from './flatten';
 export { CosineSimilarity, PairwiseDistance } from './distance';
+export type { BackwardHook, ForwardHook, ForwardPreHook, RemovableHandle } from './hooks';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export * from './loss';
 export * from './loss-regression';

@@ -15,7 +15,7 @@ import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../error
 export type TensorOrScalar = tf.Tensor | number | boolean;
 
 /** torch's dtype names the library accepts (int64 arrives as int32). */
-export type DType = 'float32' | 'int32' | 'bool';
+export type ScalarType = 'float32' | 'int32' | 'bool';
 
 const RANK: Record<string, number> = { bool: 0, int32: 1, float32: 2 };
 
@@ -177,7 +177,7 @@ export function intOrInts(): Arg<number | number[]> {
 }
 
 /** An `Arg` for a dtype name (`'float32'`, `'int32'`, `'bool'`; torch's `int64` is accepted as int32). */
-export function dtypeArg(): Arg<DType> {
+export function dtypeArg(): Arg<ScalarType> {
   return new Arg("'float32', 'int32' or 'bool'", (v, ctx) => {
     if (v === 'float32' || v === 'int32' || v === 'bool') return v;
     if (v === 'int64' || v === 'long') return 'int32';

@@ -12,5 +12,5 @@ export * from './reduction';
 export * from './select';
 export * from './shape';
 export * from './sorting';
-export type { TensorOrScalar } from './common';
+export type { ScalarType, TensorOrScalar } from './common';
 import './methods';

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { registerHook, retainGrad } from '../autograd/tape';
+import { type HookHandle, registerHook, retainGrad } from '../autograd/grad';
 import { ArgumentTypeError } from '../errors';
 import { index, indexSelect, maskedFill, scatter, scatterAdd, takeAlongDim } from './indexing';
 import { chunk } from './join';
@@ -181,7 +181,7 @@ declare module '@tensorflow/tfjs-core/dist/tensor.js' {
     /** torch's `x.contiguous()`: tfjs tensors are always contiguous; returns `this`. */
     contiguous(): this;
     /** torch's `x.register_hook(fn)`: see {@link registerHook}. */
-    registerHook(fn: (grad: Tensor) => Tensor | undefined | void): { remove(): void };
+    registerHook(fn: (grad: Tensor) => Tensor | undefined | void): HookHandle;
     /** torch's `x.retain_grad()`: see {@link retainGrad}. */
     retainGrad(): void;
   }

@@ -330,9 +330,21 @@ function maxMin(input: tf.Tensor, args: unknown[], isMax: boolean, where: string
 export type MaxArgs =
   | []
   | [dim: number, keepdim?: boolean]
-  | [dim: number, options: { keepdim?: boolean }]
-  | [options: { dim: number; keepdim?: boolean }]
+  | [dim: number, options: KeepdimOption]
+  | [options: DimOptions]
   | [other: tf.Tensor];
+
+/** The `keepdim` option of a reduction. */
+export interface KeepdimOption {
+  /** Keep the reduced dim with size 1. Default: `false`. */
+  keepdim?: boolean;
+}
+
+/** The `dim` and `keepdim` options of a reduction over one dim. */
+export interface DimOptions extends KeepdimOption {
+  /** The dim to reduce. */
+  dim: number;
+}
 
 /**
  * torch's [`torch.max`](https://pytorch.org/docs/1.13/generated/torch.max.html): without `dim` the maximum

@@ -10,6 +10,7 @@ import { type ArgsOf, bool, int, normalizeDim, signature } from '../args';
 import { noGrad } from '../autograd/tape';
 import { ValueError } from '../errors';
 import { moveToLast, restoreFromLast, takeAlong } from './common';
+import type { DimOptions, KeepdimOption } from './reduction';
 
 function cumExtreme(input: tf.Tensor, dim: number, isMax: boolean, where: string): [tf.Tensor, tf.Tensor] {
   const d = normalizeDim(dim, input.rank, where);
@@ -198,8 +199,8 @@ function pickRank(input: tf.Tensor, d: number, r: number, keepdim: boolean): [tf
 export type MedianArgs =
   | []
   | [dim: number, keepdim?: boolean]
-  | [dim: number, options: { keepdim?: boolean }]
-  | [options: { dim: number; keepdim?: boolean }];
+  | [dim: number, options: KeepdimOption]
+  | [options: DimOptions];
 
 const MEDIAN = signature('torch.median', [
   ['dim', int()],
