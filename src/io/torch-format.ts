@@ -285,6 +285,11 @@ export function floatToBfloat16(v: number): number {
  * ```
  */
 export function toTfTensor(td: TensorData): tf.Tensor {
+  if (!isTensorData(td)) {
+    throw new ArgumentTypeError(
+      `toTfTensor(): expected tensor data ({ dtype, shape, data } as parseTorchFile returns), got ${describeValue(td)}`,
+    );
+  }
   const shape = td.shape;
   switch (td.dtype) {
     case 'float32':

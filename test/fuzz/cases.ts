@@ -1,0 +1,220 @@
+// The fuzz suite's cases (issue 18): malformed calls of the public API, each expected to fail with a library
+// error (a TorchError subclass) and leak nothing. Run by test/fuzz.test.ts in child processes (test/fuzz/child.ts)
+// against the built package, so this file imports nothing from src/: it gets the library as `lib`.
+//
+// Adding an API:
+// - a module or function torch refuses the generic bad calls for (a string where a number or tensor goes, an
+//   unknown option): nothing to do, every export of `nn`, `F`, `optim` and the top level gets them;
+// - specific bad calls: one line in CASES: `['F.softmax dim=0.5', ({ F }, t) => F.softmax(t.x2d(), 0.5)]`.
+// - a call that torch accepts (the generic case does not apply): one line in ACCEPTS with the reason.
+import type * as tfType from '@tensorflow/tfjs-core';
+
+/** The package's top-level exports (`import * as lib from 'tfjs-torch'`). */
+// The built package is loaded at run time, typed loosely on purpose.
+export type Lib = Record<string, any>;
+
+/** Fresh inputs for a case (created inside the case, so they count in its tensor balance only if leaked). */
+export interface Inputs {
+  tf: typeof tfType;
+  /** A live float32 tensor of shape [2, 3]. */
+  x2d(): tfType.Tensor;
+  /** A live float32 tensor of shape [2, 3, 8, 8] (NCHW). */
+  x4d(): tfType.Tensor;
+  /** A disposed tensor. */
+  disposed(): tfType.Tensor;
+  /**
+   * Marks what the case itself builds (a tensor, a module, an array of them): freed after the call, so only
+   * what the library leaks counts.
+   */
+  own<T>(x: T): T;
+}
+
+/** One malformed call: its name and what it does. It must throw a TorchError and free what it allocated. */
+export type FuzzCase = [name: string, run: (lib: Lib, t: Inputs) => unknown];
+
+const huge = 2 ** 31;
+
+/** A torch file-like zip with a hand-made pickle (what `serializeTorchFile` writes for `obj`), then corrupted. */
+const torchFile = (lib: Lib, obj: unknown): Uint8Array => lib.serializeTorchFile(obj);
+
+/** Hand-written cases: the risky calls (sizes, dims, dtypes, files, autograd misuse, disposed tensors). */
+export const CASES: FuzzCase[] = [
+  // tensor factories
+  ['torch.randn huge size', ({ randn }) => randn([2 ** 16, 2 ** 16])],
+  ['torch.randint huge size', ({ randint }) => randint(10, [huge])],
+  ['torch.zeros negative', ({ zeros }) => zeros([2, -1])],
+  ['torch.zeros float64', ({ zeros }) => zeros([2, 3], { dtype: 'float64' })],
+  ['torch.zeros NaN size', ({ zeros }) => zeros(Number.NaN)],
+  ['torch.zeros typo option', ({ zeros }) => zeros([2], { dtyp: 'int32' })],
+  ['torch.full int32 overflow', ({ full }) => full([2], 2 ** 40, { dtype: 'int32' })],
+  ['torch.full int32 NaN', ({ full }) => full([2], Number.NaN, { dtype: 'int32' })],
+  ['torch.full string value', ({ full }) => full([2], 'a')],
+  ['torch.tensor int32 overflow', ({ tensor }) => tensor([1, 2 ** 40], { dtype: 'int32' })],
+  ['torch.tensor ragged', ({ tensor }) => tensor([[1, 2], [3]])],
+  ['torch.tensor strings', ({ tensor }) => tensor(['a'])],
+  ['torch.tensor disposed', ({ tensor }, t) => tensor(t.disposed())],
+  ['torch.arange int32 wrap', ({ arange }) => arange(0, 2 ** 31 + 2, 2 ** 30)],
+  ['torch.arange infinite', ({ arange }) => arange(0, Number.POSITIVE_INFINITY)],
+  ['torch.arange zero step', ({ arange }) => arange(0, 10, 0)],
+  ['torch.randperm negative', ({ randperm }) => randperm(-1)],
+  ['torch.randperm huge', ({ randperm }) => randperm(huge)],
+  ['torch.normal negative std', ({ normal }) => normal(0, -1, [2])],
+  ['torch.randint low >= high', ({ randint }) => randint(5, 3, [2])],
+  ['torch.item two elements', ({ item }, t) => item(t.x2d())],
+  ['torch.item disposed', ({ item }, t) => item(t.disposed())],
+  ['torch.zerosLike disposed', ({ zerosLike }, t) => zerosLike(t.disposed())],
+  ['torch.manualSeed string', ({ manualSeed }) => manualSeed('1')],
+  ['torch.manualSeed float', ({ manualSeed }) => manualSeed(1.5)],
+  // files
+  ['parseTorchFile array', ({ parseTorchFile }) => parseTorchFile(Array.from(new Uint8Array(30)))],
+  ['parseTorchFile null', ({ parseTorchFile }) => parseTorchFile(null)],
+  ['parseTorchFile string', ({ parseTorchFile }) => parseTorchFile('model.pt')],
+  ['parseTorchFile ArrayBuffer', ({ parseTorchFile }) => parseTorchFile(new ArrayBuffer(30))],
+  ['parseTorchFile empty', ({ parseTorchFile }) => parseTorchFile(new Uint8Array(0))],
+  [
+    'parseTorchFile maxTensorBytes NaN',
+    (lib) => lib.parseTorchFile(torchFile(lib, null), { maxTensorBytes: Number.NaN }),
+  ],
+  ['parseTorchFile option typo', (lib) => lib.parseTorchFile(torchFile(lib, null), { verifyCRC: false })],
+  [
+    'parseTorchFile truncated',
+    (lib) => {
+      const b = torchFile(lib, new Map([['w', { dtype: 'float32', shape: [4], data: new Float32Array(4) }]]));
+      return lib.parseTorchFile(b.subarray(0, b.length - 30));
+    },
+  ],
+  [
+    'parseTorchFile flipped byte',
+    (lib) => {
+      const b = torchFile(lib, new Map([['w', { dtype: 'float32', shape: [4], data: new Float32Array(4) }]])).slice();
+      const v = new DataView(b.buffer);
+      b[30 + v.getUint16(26, true) + v.getUint16(28, true)] ^= 0xff; // the first record's first data byte
+      return lib.parseTorchFile(b);
+    },
+  ],
+  ['parseSafetensors null', ({ parseSafetensors }) => parseSafetensors(null)],
+  ['parseSafetensors garbage', ({ parseSafetensors }) => parseSafetensors(new Uint8Array(64).fill(255))],
+  ['serializeTorchFile function', ({ serializeTorchFile }) => serializeTorchFile(() => 1)],
+  // autograd
+  ['Parameter disposed', ({ Parameter }, t) => new Parameter(t.disposed())],
+  ['Parameter string', ({ Parameter }) => new Parameter('a')],
+  ['Parameter int32', ({ Parameter }, t) => new Parameter(t.own(t.tf.zeros([2], 'int32')))],
+  [
+    'Parameter.grad wrong shape',
+    ({ Parameter }, t) => withParam(Parameter, t, (p) => (p.grad = t.own(t.tf.ones([3, 3])))),
+  ],
+  [
+    'setGradOf wrong shape',
+    ({ Parameter, setGradOf }, t) => withParam(Parameter, t, (p) => setGradOf(p, t.own(t.tf.ones([3, 3])))),
+  ],
+  ['backward string', ({ backward }) => backward('loss')],
+  ['backward no grad', ({ backward }, t) => backward(t.own(t.tf.sum(t.x2d())))],
+  ['backward non-scalar', ({ Parameter, backward }, t) => withParam(Parameter, t, (p) => backward(t.own(p.mul(2))))],
+  [
+    'backward inputs empty',
+    ({ Parameter, backward }, t) => withParam(Parameter, t, (p) => backward(t.own(p.sum()), null, { inputs: [] })),
+  ],
+  ['backward disposed', ({ backward }, t) => backward(t.disposed())],
+  // layers and functions: sizes, dims, options (the issue's examples)
+  ['nn.Linear string size', ({ nn }) => new nn.Linear('4', 4)],
+  ['nn.Linear typo option', ({ nn }) => new nn.Linear(8, 5, { biass: true })],
+  ['nn.Linear huge', ({ nn }) => new nn.Linear(huge, huge)],
+  ['nn.Linear int32 input', ({ nn }, t) => t.own(new nn.Linear(3, 2)).forward(t.own(t.tf.zeros([2, 3], 'int32')))],
+  ['nn.Linear wrong features', ({ nn }, t) => t.own(new nn.Linear(4, 2)).forward(t.x2d())],
+  ['nn.Linear disposed input', ({ nn }, t) => t.own(new nn.Linear(3, 2)).forward(t.disposed())],
+  ['nn.Conv2d strides typo', ({ nn }) => new nn.Conv2d(1, 4, 3, { strides: 2 })],
+  ['nn.Conv2d huge padding', ({ nn }, t) => t.own(new nn.Conv2d(3, 4, 3, { padding: 2 ** 20 })).forward(t.x4d())],
+  ['nn.Conv2d wrong rank', ({ nn }, t) => t.own(new nn.Conv2d(3, 4, 3)).forward(t.x2d())],
+  ['nn.Conv2d zero channels', ({ nn }) => new nn.Conv2d(0, 4, 3)],
+  ['nn.BatchNorm2d huge', ({ nn }) => new nn.BatchNorm2d(huge)],
+  ['nn.BatchNorm2d eps string', ({ nn }) => new nn.BatchNorm2d(3, { eps: '1e-5' })],
+  ['nn.BatchNorm2d momentum string', ({ nn }) => new nn.BatchNorm2d(3, { momentum: '0.1' })],
+  ['nn.BatchNorm2d wrong channels', ({ nn }, t) => t.own(new nn.BatchNorm2d(5)).forward(t.x4d())],
+  ['nn.LeakyReLU NaN', ({ nn }) => new nn.LeakyReLU(Number.NaN)],
+  ['nn.Dropout null', ({ nn }) => new nn.Dropout(null)],
+  ['nn.Dropout p > 1', ({ nn }) => new nn.Dropout(1.5)],
+  ['nn.CrossEntropyLoss labelSmoothing NaN', ({ nn }) => new nn.CrossEntropyLoss({ labelSmoothing: Number.NaN })],
+  ['nn.CrossEntropyLoss labelSmoothing negative', ({ nn }) => new nn.CrossEntropyLoss({ labelSmoothing: -0.1 })],
+  ['nn.BCELoss reduce legacy', ({ nn }) => new nn.BCELoss({ reduce: false })],
+  ['nn.init.constant_ string', ({ nn }, t) => withParam(nn.Parameter, t, (p) => nn.init.constant_(p, 'a'))],
+  ['F.softmax dim 0.5', ({ F }, t) => F.softmax(t.x2d(), 0.5)],
+  ['F.softmax dim 1.5', ({ F }, t) => F.softmax(t.x2d(), 1.5)],
+  ['F.softmax dim 5', ({ F }, t) => F.softmax(t.x2d(), 5)],
+  ['F.logSoftmax dim 0.5', ({ F }, t) => F.logSoftmax(t.x2d(), 0.5)],
+  ['optim.SGD lr string', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: '0.1' })],
+  ['optim.SGD negative lr', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: -1 })],
+  [
+    'optim.Adam amsgrad string',
+    ({ nn, optim }, t) => new optim.Adam(t.own(new nn.Linear(2, 2)).parameters(), { amsgrad: 'yes' }),
+  ],
+  [
+    'optim.Adam betas number',
+    ({ nn, optim }, t) => new optim.Adam(t.own(new nn.Linear(2, 2)).parameters(), { betas: 0.9 }),
+  ],
+  ['optim.Adam params string', ({ optim }) => new optim.Adam('params')],
+];
+
+/** Creates a parameter for a case and disposes it afterwards (whatever the case does), so only leaks count. */
+function withParam(Parameter: Lib[string], t: Inputs, fn: (p: Lib[string]) => unknown): unknown {
+  const zeros = t.tf.zeros([3]);
+  const p = new Parameter(zeros);
+  zeros.dispose();
+  try {
+    return fn(p);
+  } finally {
+    p.dispose();
+  }
+}
+
+/**
+ * Generic bad calls for every export (modules, functions, optimizers), derived from the package itself:
+ * `new nn.X('bad')`, `new nn.X({ noSuchOption: 1 })`, `F.x('bad')`, `F.x(disposed)`, `fn('bad')` for top-level
+ * functions, `new optim.X('bad')`. The names they get: `generic nn.X string`, ...
+ * @param lib the package.
+ */
+export function genericCases(lib: Lib): FuzzCase[] {
+  const out: FuzzCase[] = [];
+  const isClass = (v: unknown) => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
+  for (const [name, v] of Object.entries(lib.nn as Lib)) {
+    if (!isClass(v) || name === 'init') continue;
+    out.push([`generic nn.${name} string`, ({ nn }) => new nn[name]('bad')]);
+    out.push([`generic nn.${name} unknown option`, ({ nn }) => new nn[name]({ noSuchOption: 1 })]);
+  }
+  for (const [name, v] of Object.entries(lib.F as Lib)) {
+    if (typeof v !== 'function') continue;
+    out.push([`generic F.${name} string`, ({ F }) => F[name]('bad')]);
+    out.push([`generic F.${name} disposed`, ({ F }, t) => F[name](t.disposed())]);
+  }
+  for (const [name, v] of Object.entries(lib.optim as Lib)) {
+    if (!isClass(v)) continue;
+    out.push([`generic optim.${name} string`, ({ optim }) => new optim[name]('bad')]);
+  }
+  for (const [name, v] of Object.entries(lib)) {
+    if (typeof v !== 'function' || isClass(v) || /^[A-Z]/.test(name)) continue;
+    out.push([`generic ${name} string`, (l) => l[name]('bad')]);
+  }
+  return out;
+}
+
+/**
+ * Generic cases whose call torch accepts (so returning normally is right): name → reason. Keep it short and
+ * honest; every entry is a call that does not fail in PyTorch 1.13 either.
+ */
+export const ACCEPTS: Record<string, string> = {
+  'generic nn.Identity string': 'torch.nn.Identity(*args, **kwargs) ignores its arguments',
+  'generic nn.Identity unknown option': 'torch.nn.Identity(*args, **kwargs) ignores its arguments',
+  'generic isTuple string': "a predicate: isTuple('bad') is false",
+  'generic isTensorData string': "a predicate: isTensorData('bad') is false",
+  'generic isLeaf string': "autograd predicate (torch's t.is_leaf is a property; any value answers)",
+  'generic requiresGrad string': 'a predicate: false for anything that is not a tensor requiring grad',
+  'generic isGradEnabled string': 'takes no arguments (extra JS arguments cannot be detected without a wrapper)',
+  'generic seed string': 'takes no arguments (torch.seed())',
+  'generic initialSeed string': 'takes no arguments (torch.initial_seed())',
+  'generic getRngState string': 'takes no arguments (torch.get_rng_state())',
+  'generic tapeSize string': 'takes no arguments (a diagnostic)',
+  'generic sweepTape string': 'takes no arguments (a diagnostic)',
+  'generic tuple string': "tuple('bad') is the 1-tuple ('bad',): any Python value goes in a tuple",
+  'generic describe string': 'describes any value',
+  'generic serializeTorchFile string': "torch.save('bad', f) saves the string",
+  'generic formatShape string': 'an internal formatter exported for messages (not a torch API)',
+};
