@@ -157,7 +157,7 @@ export function stepValue(t: tf.Tensor): number {
  * });
  * ```
  */
-export abstract class Optimizer<H extends object = Record<string, unknown>> {
+export abstract class Optimizer<H extends object = object> {
   /** The default hyperparameters (camelCase), used where a group does not set its own. */
   readonly defaults: H;
   /** The parameter groups, in order (torch's `param_groups`). */
