@@ -7,6 +7,7 @@
 //   unknown option): nothing to do, every export of `nn`, `F`, `optim` and the top level gets them;
 // - specific bad calls: one line in CASES: `['F.softmax dim=0.5', ({ F }, t) => F.softmax(t.x2d(), 0.5)]`.
 // - a call that torch accepts (the generic case does not apply): one line in ACCEPTS with the reason.
+// - a name starting with `wasm ` runs the case on the wasm backend, then checks that the backend still computes.
 import type * as tfType from '@tensorflow/tfjs-core';
 
 /** The package's top-level exports (`import * as lib from 'tfjs-torch'`). */
@@ -141,6 +142,12 @@ export const CASES: FuzzCase[] = [
   ['F.softmax dim 1.5', ({ F }, t) => F.softmax(t.x2d(), 1.5)],
   ['F.softmax dim 5', ({ F }, t) => F.softmax(t.x2d(), 5)],
   ['F.logSoftmax dim 0.5', ({ F }, t) => F.logSoftmax(t.x2d(), 0.5)],
+  ['wasm F.softmax dim 0.5', ({ F }, t) => F.softmax(t.x2d(), 0.5)],
+  ['wasm F.logSoftmax dim 0.5', ({ F }, t) => F.logSoftmax(t.x2d(), 0.5)],
+  ['wasm F.softmax dim 5', ({ F }, t) => F.softmax(t.x2d(), 5)],
+  ['wasm nn.Conv2d wrong channels', ({ nn }, t) => t.own(new nn.Conv2d(4, 4, 3)).forward(t.x4d())],
+  ['wasm nn.BatchNorm2d wrong channels', ({ nn }, t) => t.own(new nn.BatchNorm2d(5)).forward(t.x4d())],
+  ['wasm nn.MaxPool2d huge kernel', ({ nn }, t) => t.own(new nn.MaxPool2d(2 ** 20)).forward(t.x4d())],
   ['optim.SGD lr string', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: '0.1' })],
   ['optim.SGD negative lr', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: -1 })],
   [
@@ -153,6 +160,17 @@ export const CASES: FuzzCase[] = [
   ],
   ['optim.Adam params string', ({ optim }) => new optim.Adam('params')],
 ];
+
+// `FUZZ_SELFTEST=1 npx vitest run test/fuzz.test.ts`: a crash and a hang, to see the suite classify them.
+if (process.env.FUZZ_SELFTEST) {
+  CASES.push(['selftest crash', () => process.exit(3)]);
+  CASES.push([
+    'selftest hang',
+    () => {
+      for (;;);
+    },
+  ]);
+}
 
 /** Creates a parameter for a case and disposes it afterwards (whatever the case does), so only leaks count. */
 function withParam(Parameter: Lib[string], t: Inputs, fn: (p: Lib[string]) => unknown): unknown {

@@ -65,6 +65,13 @@ for (const name of JSON.parse(which) as string[]) {
       return t;
     },
   };
+  // Cases named `wasm ...` run on the wasm backend (a bad call must not corrupt its heap either).
+  const wasm = name.startsWith('wasm ');
+  if (wasm) {
+    await import('@tensorflow/tfjs-backend-wasm');
+    lib.registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+  }
   lib.sweepTape();
   const before = tf.memory().numTensors;
   let cls: string;
@@ -88,6 +95,21 @@ for (const name of JSON.parse(which) as string[]) {
   if (cls !== 'SILENT' && leaked !== 0) {
     cls = 'LEAK';
     msg = `${leaked > 0 ? '+' : ''}${leaked} tensors after: ${msg}`;
+  }
+  if (wasm) {
+    // The heap must still compute: an ordinary op after the bad call gives the right numbers.
+    const check = tf.tidy(
+      () =>
+        tf
+          .matMul(tf.ones([8, 5]), tf.ones([5, 3]))
+          .sum()
+          .dataSync()[0],
+    );
+    if (check !== 120 && cls === 'CLEAR') {
+      cls = 'CRASH';
+      msg = `the wasm backend computes wrong numbers after the call (ones(8,5)@ones(5,3) sums to ${check}): ${msg}`;
+    }
+    await tf.setBackend('cpu');
   }
   process.stdout.write(`R\t${JSON.stringify({ name, cls, msg })}\n`);
 }
