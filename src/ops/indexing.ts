@@ -189,13 +189,12 @@ function putFlat(x: tf.Tensor, positions: tf.Tensor, values: tf.Tensor, accumula
   ]);
   const flat = tf.reshape(x, [x.size]);
   if (accumulate) {
-    const added = tf.unsortedSegmentSum(
-      x.dtype === 'bool' ? tf.cast(v, 'int32') : v,
-      tf.reshape(positions, [positions.size]),
-      x.size,
-    );
-    const sum = tf.add(x.dtype === 'bool' ? tf.cast(flat, 'int32') : flat, added);
-    return tf.reshape(x.dtype === 'bool' ? tf.cast(sum, 'bool') : sum, x.shape);
+    // Summed in float32 (the wasm backend's UnsortedSegmentSum is float32-only), exact for int32 below 2^24.
+    const f = (t: tf.Tensor) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+    const added = tf.unsortedSegmentSum(f(v), tf.reshape(positions, [positions.size]), x.size);
+    const sum = tf.reshape(tf.add(f(flat), added), x.shape);
+    if (x.dtype === 'float32') return sum;
+    return x.dtype === 'bool' ? tf.notEqual(sum, 0) : tf.cast(tf.round(sum), x.dtype);
   }
   const pos = positions.dataSync() as Int32Array;
   const winner = new Int32Array(x.size).fill(-1);
@@ -324,7 +323,7 @@ export function scatterReduce(input: tf.Tensor, ...args: ArgsOf<typeof SCATTER_R
   const d = normalizeDim(dim, input.rank, 'torch.scatter_reduce');
   const pos = positionsAlong(index, input.shape, d, 'torch.scatter_reduce');
   const values = scatterSource(src, index, input.dtype, 'torch.scatter_reduce');
-  const hit = putFlat(tf.zeros(input.shape, 'int32'), pos, tf.onesLike(pos), true);
+  const hit = putFlat(tf.zeros(input.shape), pos, tf.onesLike(pos), true);
   const touched = tf.greater(hit, 0);
   const base = includeSelf ? input : tf.where(touched, tf.zerosLike(input), input);
   if (reduce === 'sum' || reduce === 'mean') {
