@@ -97,6 +97,7 @@ export {
   WASM_THREADS_ENV_VAR,
   CONV_TRAINING_KERNELS,
 } from './backends/select';
+export type { InitBackendOptions } from './backends/select';
 export { registerWasmTrainingKernels } from './backends/wasm-kernels';
 export { summary } from './summary';
 export type { LayerSummary, ModelSummary, SummaryOptions } from './summary';
