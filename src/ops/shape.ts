@@ -358,7 +358,7 @@ export function broadcastTo(input: tf.Tensor, shape: readonly number[]): tf.Tens
  * torch.broadcastShapes([2, 1], [1, 3]); // [2, 3]
  * ```
  */
-export function broadcastShapesOf(...shapes: number[][]): number[] {
+function broadcastShapesOf(...shapes: number[][]): number[] {
   return broadcastShapes(shapes, 'torch.broadcast_shapes');
 }
 
@@ -469,3 +469,5 @@ export function repeatInterleave(input: tf.Tensor, ...args: ArgsOf<typeof REPEAT
   });
   return tf.gather(x, tf.tensor1d(idx, 'int32'), d);
 }
+
+export { broadcastShapesOf as broadcastShapes };
