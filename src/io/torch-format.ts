@@ -431,6 +431,11 @@ export function fromTfStateDict(
   stateDict: ReadonlyMap<string, tf.Tensor>,
   { dispose = false }: { dispose?: boolean } = {},
 ): OrderedDict<string, TensorData> {
+  if (!(stateDict instanceof Map)) {
+    throw new ArgumentTypeError(
+      `fromTfStateDict(): expected a state dict (a Map of name to tensor, as module.stateDict() returns), got ${describeValue(stateDict)}`,
+    );
+  }
   const out = new OrderedDict<string, TensorData>();
   for (const [k, t] of stateDict) {
     out.set(k, fromTfTensor(t));

@@ -234,5 +234,6 @@ export const ACCEPTS: Record<string, string> = {
   'generic tuple string': "tuple('bad') is the 1-tuple ('bad',): any Python value goes in a tuple",
   'generic describe string': 'describes any value',
   'generic serializeTorchFile string': "torch.save('bad', f) saves the string",
+  'generic registerWasmTrainingKernels string': 'takes no arguments (registers kernels; idempotent)',
   'generic formatShape string': 'an internal formatter exported for messages (not a torch API)',
 };
