@@ -98,13 +98,7 @@ for (const name of JSON.parse(which) as string[]) {
   }
   if (wasm) {
     // The heap must still compute: an ordinary op after the bad call gives the right numbers.
-    const check = tf.tidy(
-      () =>
-        tf
-          .matMul(tf.ones([8, 5]), tf.ones([5, 3]))
-          .sum()
-          .dataSync()[0],
-    );
+    const check = tf.tidy(() => tf.sum(tf.matMul(tf.ones([8, 5]), tf.ones([5, 3]))).dataSync()[0]);
     if (check !== 120 && cls === 'CLEAR') {
       cls = 'CRASH';
       msg = `the wasm backend computes wrong numbers after the call (ones(8,5)@ones(5,3) sums to ${check}): ${msg}`;
