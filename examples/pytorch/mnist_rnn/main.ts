@@ -1,0 +1,152 @@
+/**
+ * pytorch/examples' `mnist_rnn/main.py` (an LSTM reading MNIST digits row by row), ported to tfjs-torch:
+ *
+ *   npx tsx examples/pytorch/mnist_rnn/main.ts [--epochs 1] [--save-model] [--dry-run] [--data idx:DIR]
+ *
+ * Same flags and defaults as the original (`--batch-size 64 --test-batch-size 1000 --epochs 14 --lr 0.1
+ * --gamma 0.7 --seed 1 --log-interval 10`), same log lines, Adadelta + StepLR, both loaders shuffled as the
+ * original's are; with `--save-model` it writes `mnist_rnn.pt` (torch.save format, the original's keys).
+ *
+ * Data: as examples/pytorch/mnist/main.ts: the npm package `mnist`'s 10,000 digits (first 8,000 train, last
+ * 2,000 test) or `--data idx:DIR`.
+ *
+ * Where the port differs from the original, and why: `--accel` is accepted but the tfjs backend is chosen
+ * by `--backend`; `--data` is new (no downloads here); the model and loops live in `net.ts` for the tests.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import * as torch from 'tfjs-torch';
+import { DataLoader, optim, transforms } from 'tfjs-torch';
+import { initBackend, idxDataset, MNIST, save } from 'tfjs-torch/node';
+import type { Dataset } from 'tfjs-torch';
+
+import { Net, test, train } from './net';
+
+const USAGE = `usage: main.ts [-h] [--batch-size N] [--test-batch-size N] [--epochs N] [--lr LR] [--gamma M]
+               [--accel] [--dry-run] [--seed S] [--log-interval N] [--save-model]
+               [--data mnist|idx:DIR] [--backend NAME]
+
+PyTorch MNIST Example using RNN (tfjs-torch port of pytorch/examples mnist_rnn/main.py)
+
+options:
+  --batch-size N       input batch size for training (default: 64)
+  --test-batch-size N  input batch size for testing (default: 1000)
+  --epochs N           number of epochs to train (default: 14)
+  --lr LR              learning rate (default: 0.1)
+  --gamma M            learning rate step gamma (default: 0.7)
+  --accel              enables accelerator (accepted; see --backend)
+  --dry-run            quickly check a single pass
+  --seed S             random seed (default: 1)
+  --log-interval N     how many batches to wait before logging training status (default: 10)
+  --save-model         for Saving the current Model (writes mnist_rnn.pt)
+  --data SRC           mnist: the npm package's 10,000 digits, 8,000 train / 2,000 test (default);
+                       idx:DIR: MNIST-format IDX files in DIR or DIR/MNIST/raw
+  --backend NAME       tfjs backend: wasm, cpu, tensorflow, ... (default: automatic)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${USAGE}\nmain.ts: error: ${message}\n`);
+  process.exit(2);
+}
+
+function intFlag(name: string, v: string, min = 1): number {
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
+    fail(`argument --${name}: invalid int value: '${v}'`);
+  return n;
+}
+
+function floatFlag(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) fail(`argument --${name}: invalid float value: '${v}'`);
+  return n;
+}
+
+/** The training and test datasets `--data` names, with the original's transform. */
+function datasets(data: string, transform: transforms.Compose): [Dataset, Dataset] {
+  if (data === 'mnist')
+    return [new MNIST(null, { train: true, transform }), new MNIST(null, { train: false, transform })];
+  if (!data.startsWith('idx:') || data.length === 4) fail(`argument --data: expected mnist or idx:DIR, got '${data}'`);
+  const dir = data.slice(4);
+  if (existsSync(join(dir, 'MNIST', 'raw'))) {
+    return [new MNIST(dir, { train: true, transform }), new MNIST(dir, { train: false, transform })];
+  }
+  const file = (name: string): string => {
+    for (const f of [join(dir, name), join(dir, `${name}.gz`)]) if (existsSync(f)) return f;
+    return fail(`--data ${data}: ${join(dir, name)}[.gz] not found`);
+  };
+  const split = (prefix: string) =>
+    idxDataset(file(`${prefix}-images-idx3-ubyte`), file(`${prefix}-labels-idx1-ubyte`), { transform });
+  return [split('train'), split('t10k')];
+}
+
+async function main(): Promise<void> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'batch-size': { type: 'string', default: '64' },
+        'test-batch-size': { type: 'string', default: '1000' },
+        epochs: { type: 'string', default: '14' },
+        lr: { type: 'string', default: '0.1' },
+        gamma: { type: 'string', default: '0.7' },
+        accel: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        seed: { type: 'string', default: '1' },
+        'log-interval': { type: 'string', default: '10' },
+        'save-model': { type: 'boolean', default: false },
+        data: { type: 'string', default: 'mnist' },
+        backend: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const s = (k: string) => values[k] as string;
+  const args = {
+    batchSize: intFlag('batch-size', s('batch-size')),
+    testBatchSize: intFlag('test-batch-size', s('test-batch-size')),
+    epochs: intFlag('epochs', s('epochs'), 0),
+    lr: floatFlag('lr', s('lr')),
+    gamma: floatFlag('gamma', s('gamma')),
+    dryRun: values['dry-run'] as boolean,
+    seed: intFlag('seed', s('seed'), 0),
+    logInterval: intFlag('log-interval', s('log-interval')),
+    saveModel: values['save-model'] as boolean,
+  };
+  await initBackend(values.backend as string | undefined);
+
+  torch.manualSeed(args.seed);
+
+  const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]);
+  const [dataset1, dataset2] = datasets(s('data'), transform);
+  const trainLoader = new DataLoader(dataset1, { batchSize: args.batchSize, shuffle: true });
+  const testLoader = new DataLoader(dataset2, { batchSize: args.testBatchSize, shuffle: true });
+
+  const model = new Net();
+  const optimizer = new optim.Adadelta(model.parameters(), { lr: args.lr });
+
+  const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 1, gamma: args.gamma });
+  for (let epoch = 1; epoch <= args.epochs; epoch++) {
+    train(args, model, trainLoader, optimizer, epoch);
+    test(args, model, testLoader);
+    scheduler.step();
+  }
+
+  if (args.saveModel) {
+    const state = model.stateDict();
+    await save(state, 'mnist_rnn.pt');
+    for (const t of state.values()) t.dispose();
+  }
+}
+
+await main();
