@@ -32,6 +32,14 @@ const dropoutSignature = (where: string, training: boolean) =>
 
 const DROPOUT = dropoutSignature('F.dropout', true);
 const DROPOUT1D = dropoutSignature('F.dropout1d', true);
+/** Python's default warnings filter: each message is shown once per process, not on every forward. */
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(message);
+}
+
 const DROPOUT2D = dropoutSignature('F.dropout2d', true);
 const DROPOUT3D = dropoutSignature('F.dropout3d', true);
 const ALPHA_DROPOUT = dropoutSignature('F.alphaDropout', false);
@@ -164,12 +172,12 @@ export function dropout2d(input: tf.Tensor, ...args: ArgsOf<typeof DROPOUT2D>): 
   const a = DROPOUT2D.parse(args);
   checkP(a.p);
   if (input.rank !== 3 && input.rank !== 4) {
-    console.warn(
+    warnOnce(
       `dropout2d: Received a ${input.rank}-D input to dropout2d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead.`,
     );
   }
   if (input.rank === 3) {
-    console.warn(
+    warnOnce(
       'dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d instead.',
     );
   }
@@ -194,7 +202,7 @@ export function dropout3d(input: tf.Tensor, ...args: ArgsOf<typeof DROPOUT3D>): 
   const a = DROPOUT3D.parse(args);
   checkP(a.p);
   if (input.rank !== 4 && input.rank !== 5) {
-    console.warn(
+    warnOnce(
       `dropout3d: Received a ${input.rank}-D input to dropout3d, which is deprecated and will result in an error in a future release. To retain the behavior and silence this warning, please use dropout instead.`,
     );
   }
