@@ -13,6 +13,10 @@
  * `--data idx:DIR`, the IDX files `DIR/MNIST/raw/*-idx?-ubyte[.gz]` (torchvision's layout) or
  * `DIR/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]` (e.g. Debian's /usr/share/datasets/fashion-mnist).
  *
+ * Measured (1 epoch, default flags, embedded digits, a loaded 2-core machine): 1,901/2,000 test accuracy
+ * (loss 0.1686), 280 s for the command on wasm; PyTorch 1.13 running the original on the same split:
+ * 1,903/2,000 (loss 0.1647), 123 s for its training epoch (1 thread).
+ *
  * Where the port differs from the original, and why:
  * - no accelerator flag effect: `--no-accel` is accepted; the tfjs backend is chosen by `--backend` (or
  *   automatically) instead, and the loaders never shuffle, as the original's CPU path;
