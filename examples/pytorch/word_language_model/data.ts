@@ -1,0 +1,69 @@
+/**
+ * `Dictionary` and `Corpus` of pytorch/examples' `word_language_model/data.py`: whitespace tokens per line
+ * plus `<eos>`, ids in order of first appearance (train, then valid, then test).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Word <-> id, ids in order of first appearance (the original's `Dictionary`). */
+export class Dictionary {
+  readonly word2idx = new Map<string, number>();
+  readonly idx2word: string[] = [];
+
+  /** Adds `word` if new; returns its id. */
+  addWord(word: string): number {
+    if (!this.word2idx.has(word)) {
+      this.idx2word.push(word);
+      this.word2idx.set(word, this.idx2word.length - 1);
+    }
+    return this.word2idx.get(word) as number;
+  }
+
+  /** `len(dictionary)`. */
+  get length(): number {
+    return this.idx2word.length;
+  }
+}
+
+/** Python's `str.split()`: runs of whitespace separate words; none at the ends. */
+function split(line: string): string[] {
+  return line.split(/[\s\u001c-\u001f\u0085]+/u).filter((w) => w.length > 0);
+}
+
+/** Python's text-mode lines (universal newlines), each without its end. */
+function lines(text: string): string[] {
+  const out = text.split(/\r\n|\r|\n/);
+  if (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** The token ids of `train.txt`, `valid.txt` and `test.txt` under a folder (the original's `Corpus`). */
+export class Corpus {
+  readonly dictionary = new Dictionary();
+  readonly train: Int32Array;
+  readonly valid: Int32Array;
+  readonly test: Int32Array;
+
+  /** @param texts a folder with the three files, or their texts. */
+  constructor(texts: string | { train: string; valid: string; test: string }) {
+    const t =
+      typeof texts === 'string'
+        ? {
+            train: readFileSync(join(texts, 'train.txt'), 'utf8'),
+            valid: readFileSync(join(texts, 'valid.txt'), 'utf8'),
+            test: readFileSync(join(texts, 'test.txt'), 'utf8'),
+          }
+        : texts;
+    this.train = this.tokenize(t.train);
+    this.valid = this.tokenize(t.valid);
+    this.test = this.tokenize(t.test);
+  }
+
+  /** Adds a text's words to the dictionary, then returns its ids. */
+  tokenize(text: string): Int32Array {
+    const ids: number[] = [];
+    for (const line of lines(text))
+      for (const word of [...split(line), '<eos>']) ids.push(this.dictionary.addWord(word));
+    return Int32Array.from(ids);
+  }
+}
