@@ -536,7 +536,7 @@ export interface BackwardOptions {
  * ```
  */
 export function backward(tensor: tf.Tensor, gradient?: tf.Tensor | null, options: BackwardOptions = {}): void {
-  const t = tape();
+  tape(); // arms the engine hooks
   if (!(tensor instanceof tf.Tensor))
     throw new ArgumentTypeError(`backward(): expected a tensor, got ${describeValue(tensor)}`);
   if (tensor.isDisposed) throw new ValueError('backward(): the tensor was disposed');

@@ -16,9 +16,10 @@ const EYE = signature('torch.eye', [
 
 /**
  * A 2-D tensor with ones on the diagonal (torch's [`torch.eye`](https://pytorch.org/docs/1.13/generated/torch.eye.html)).
- * @param n rows.
- * @param m columns. Default: `n`.
- * @param dtype `'float32'`, `'int32'` or `'bool'`. Default: `'float32'`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `n`: rows.
+ * - `m`: columns. Default: `n`.
+ * - `dtype`: `'float32'`, `'int32'` or `'bool'`. Default: `'float32'`.
  * @example
  * ```ts
  * torch.eye(3);
@@ -55,10 +56,11 @@ function linspaceValues(start: number, end: number, steps: number): Float32Array
 /**
  * `steps` evenly spaced values from `start` to `end` inclusive (torch's
  * [`torch.linspace`](https://pytorch.org/docs/1.13/generated/torch.linspace.html)), computed as torch does.
- * @param start first value.
- * @param end last value.
- * @param steps how many.
- * @param dtype `'float32'` or `'int32'` (truncated). Default: `'float32'`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `start`: first value.
+ * - `end`: last value.
+ * - `steps`: how many.
+ * - `dtype`: `'float32'` or `'int32'` (truncated). Default: `'float32'`.
  * @example
  * ```ts
  * torch.linspace(-1, 1, 5); // [-1, -0.5, 0, 0.5, 1]
@@ -81,11 +83,12 @@ const LOGSPACE = signature('torch.logspace', [
 /**
  * `base ** linspace(start, end, steps)` (torch's
  * [`torch.logspace`](https://pytorch.org/docs/1.13/generated/torch.logspace.html)).
- * @param start first exponent.
- * @param end last exponent.
- * @param steps how many.
- * @param base the base. Default: `10`.
- * @param dtype `'float32'` or `'int32'`. Default: `'float32'`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `start`: first exponent.
+ * - `end`: last exponent.
+ * - `steps`: how many.
+ * - `base`: the base. Default: `10`.
+ * - `dtype`: `'float32'` or `'int32'`. Default: `'float32'`.
  * @example
  * ```ts
  * torch.logspace(-3, 0, 4); // [0.001, 0.01, 0.1, 1]

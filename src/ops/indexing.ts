@@ -88,10 +88,11 @@ const GATHER = signature('torch.gather', [
  * Values along `dim` at `index` (torch's [`torch.gather`](https://pytorch.org/docs/1.13/generated/torch.gather.html);
  * tfjs's `gather` is torch's {@link indexSelect}): `out[i][j][k] = input[i][index[i][j][k]][k]` for `dim = 1`.
  * Differentiable in `input`; repeated indices add their gradients.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim to index along.
+ * - `index`: int32 indices, same rank as `input`, no larger than it except along `dim`.
+ * - `sparseGrad`: ignored (torch's sparse gradients). Default: `false`.
  * @param input the tensor.
- * @param dim the dim to index along.
- * @param index int32 indices, same rank as `input`, no larger than it except along `dim`.
- * @param sparseGrad ignored (torch's sparse gradients). Default: `false`.
  * @example
  * ```ts
  * torch.gather(logProbs, 1, target.unsqueeze(1)); // each row's entry at its target
@@ -116,9 +117,10 @@ const TAKE = signature('torch.take_along_dim', [
  * Values at `indices` along `dim`, broadcasting the other dims (torch's
  * [`torch.take_along_dim`](https://pytorch.org/docs/1.13/generated/torch.take_along_dim.html)); without `dim`,
  * both are flattened.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `indices`: int32 indices.
+ * - `dim`: the dim. Default: `null` (flattened).
  * @param input the tensor.
- * @param indices int32 indices.
- * @param dim the dim. Default: `null` (flattened).
  * @example
  * ```ts
  * torch.takeAlongDim(x, torch.argsort(x, 1), 1); // x sorted along dim 1
@@ -157,9 +159,10 @@ const INDEX_SELECT = signature('torch.index_select', [
  * The slices at `index` along `dim` (torch's
  * [`torch.index_select`](https://pytorch.org/docs/1.13/generated/torch.index_select.html); tfjs's `gather`).
  * Repeated indices add their gradients.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `index`: 1-D (or 0-D) int32 indices.
  * @param input the tensor.
- * @param dim the dim.
- * @param index 1-D (or 0-D) int32 indices.
  * @example
  * ```ts
  * torch.indexSelect(x, 0, torch.tensor([2, 0], { dtype: 'int32' }));
@@ -227,11 +230,12 @@ const SCATTER = signature('torch.scatter', [
  * [`torch.scatter`](https://pytorch.org/docs/1.13/generated/torch.scatter.html)): `out[i][index[i][j]] = src[i][j]`
  * for `dim = 1`; `src` may be a number (torch's `value`). With repeated indices the last write wins (torch leaves
  * it unspecified). `reduce: 'add'` is {@link scatterAdd}; `'multiply'` multiplies.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `index`: int32 indices, same rank as `input`.
+ * - `src`: the values (a tensor at least as large as `index`) or one number.
+ * - `reduce`: `'add'` or `'multiply'`. Default: `null` (assign).
  * @param input the tensor.
- * @param dim the dim.
- * @param index int32 indices, same rank as `input`.
- * @param src the values (a tensor at least as large as `index`) or one number.
- * @param reduce `'add'` or `'multiply'`. Default: `null` (assign).
  * @example
  * ```ts
  * torch.scatter(torch.zeros(2, 5), 1, idx, 1); // one-hot rows
@@ -280,10 +284,11 @@ const SCATTER_ADD = signature('torch.scatter_add', [
 /**
  * A copy of `input` with `src` added at `index` along `dim`; repeated indices accumulate (torch's
  * [`torch.scatter_add`](https://pytorch.org/docs/1.13/generated/torch.scatter_add.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `index`: int32 indices, same rank as `input`.
+ * - `src`: the values, at least as large as `index`.
  * @param input the tensor.
- * @param dim the dim.
- * @param index int32 indices, same rank as `input`.
- * @param src the values, at least as large as `index`.
  * @example
  * ```ts
  * torch.scatterAdd(torch.zeros(3), 0, labels, torch.onesLike(labels)); // counts
@@ -306,12 +311,13 @@ const SCATTER_REDUCE = signature('torch.scatter_reduce', [
  * Reduces `src` into a copy of `input` at `index` along `dim` with `'sum'`, `'prod'`, `'mean'`, `'amax'` or
  * `'amin'` (torch's [`torch.scatter_reduce`](https://pytorch.org/docs/1.13/generated/torch.scatter_reduce.html)).
  * `'sum'` and `'mean'` are differentiable; the others are computed on the host and not differentiable.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `index`: int32 indices.
+ * - `src`: the values.
+ * - `reduce`: the reduction.
+ * - `includeSelf`: whether `input`'s own values take part. Default: `true`.
  * @param input the tensor.
- * @param dim the dim.
- * @param index int32 indices.
- * @param src the values.
- * @param reduce the reduction.
- * @param includeSelf whether `input`'s own values take part. Default: `true`.
  * @example
  * ```ts
  * torch.scatterReduce(x, 0, idx, src, 'amax');
@@ -406,8 +412,9 @@ const NONZERO = signature('torch.nonzero', [['asTuple', bool().default(false)]])
  * Indices of the non-zero elements (torch's
  * [`torch.nonzero`](https://pytorch.org/docs/1.13/generated/torch.nonzero.html)): an int32 `[n, rank]` tensor, or
  * with `asTuple` one 1-D tensor per dim. The size depends on the data, so it is read synchronously.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `asTuple`: return one index tensor per dim. Default: `false`.
  * @param input the tensor.
- * @param asTuple return one index tensor per dim. Default: `false`.
  * @example
  * ```ts
  * torch.nonzero(mask); // [[0, 1], [2, 0], ...]

@@ -19,8 +19,9 @@ const CAT = signature('torch.cat', [
  * Concatenates tensors along an existing dim (torch's
  * [`torch.cat`](https://pytorch.org/docs/1.13/generated/torch.cat.html)); every other size must match. Mixed
  * dtypes are promoted (bool < int32 < float32); 1-D empty tensors are skipped, as torch.
- * @param tensors the tensors, at least one.
- * @param dim the dim. Default: `0`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `tensors`: the tensors, at least one.
+ * - `dim`: the dim. Default: `0`.
  * @example
  * ```ts
  * torch.cat([a, b], 1); // [2, 3] and [2, 5] -> [2, 8]
@@ -76,8 +77,9 @@ const STACK = signature('torch.stack', [
 /**
  * Stacks same-shape tensors along a new dim (torch's
  * [`torch.stack`](https://pytorch.org/docs/1.13/generated/torch.stack.html)).
- * @param tensors the tensors, all of one shape.
- * @param dim the new dim, in `[-(rank+1), rank]`. Default: `0`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `tensors`: the tensors, all of one shape.
+ * - `dim`: the new dim, in `[-(rank+1), rank]`. Default: `0`.
  * @example
  * ```ts
  * torch.stack([a, b], -1); // two [3, 4] -> [3, 4, 2]
@@ -108,7 +110,8 @@ const SEQ = signature('torch.hstack', [['tensors', tensorListArg()]]);
 /**
  * Concatenates along dim 1, or dim 0 for 1-D tensors (torch's
  * [`torch.hstack`](https://pytorch.org/docs/1.13/generated/torch.hstack.html)).
- * @param tensors the tensors.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `tensors`: the tensors.
  * @example
  * ```ts
  * torch.hstack([a, b]);
@@ -123,7 +126,8 @@ export function hstack(...args: ArgsOf<typeof SEQ>): tf.Tensor {
 /**
  * Concatenates along dim 0 after making 0-D/1-D tensors 2-D rows (torch's
  * [`torch.vstack`](https://pytorch.org/docs/1.13/generated/torch.vstack.html)).
- * @param tensors the tensors.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `tensors`: the tensors.
  * @example
  * ```ts
  * torch.vstack([a, b]);
@@ -144,9 +148,10 @@ const SPLIT = signature('torch.split', [
  * Splits into pieces of `splitSizeOrSections` along `dim` (the last one smaller), or into pieces of the listed
  * sizes (torch's [`torch.split`](https://pytorch.org/docs/1.13/generated/torch.split.html); tfjs's `split`
  * takes a number of pieces instead).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `splitSizeOrSections`: a piece size, or the list of sizes (summing to the dim's size).
+ * - `dim`: the dim. Default: `0`.
  * @param tensor the tensor.
- * @param splitSizeOrSections a piece size, or the list of sizes (summing to the dim's size).
- * @param dim the dim. Default: `0`.
  * @example
  * ```ts
  * torch.split(x, 2, 1);      // [2, 5] -> [2, 2], [2, 2], [2, 1]
@@ -184,9 +189,10 @@ const CHUNK = signature('torch.chunk', [
 /**
  * Splits into `chunks` pieces of size `ceil(n / chunks)` (fewer when they run out), as torch's
  * [`torch.chunk`](https://pytorch.org/docs/1.13/generated/torch.chunk.html).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `chunks`: number of pieces asked for.
+ * - `dim`: the dim. Default: `0`.
  * @param input the tensor.
- * @param chunks number of pieces asked for.
- * @param dim the dim. Default: `0`.
  * @example
  * ```ts
  * const [mu, logvar] = torch.chunk(h, 2, 1);
@@ -207,9 +213,10 @@ const TSPLIT = signature('torch.tensor_split', [
 /**
  * Splits into `n` nearly equal pieces (the first `size % n` one larger) or at the listed indices (torch's
  * [`torch.tensor_split`](https://pytorch.org/docs/1.13/generated/torch.tensor_split.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `indicesOrSections`: a number of pieces, or the indices to split before.
+ * - `dim`: the dim. Default: `0`.
  * @param input the tensor.
- * @param indicesOrSections a number of pieces, or the indices to split before.
- * @param dim the dim. Default: `0`.
  * @example
  * ```ts
  * torch.tensorSplit(x, 3);      // size 7 -> 3, 2, 2
@@ -260,8 +267,9 @@ const DIM0 = signature('torch.unbind', [['dim', int().default(0)]]);
 /**
  * Removes a dim, returning the slices along it (torch's
  * [`torch.unbind`](https://pytorch.org/docs/1.13/generated/torch.unbind.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: `0`.
  * @param input the tensor.
- * @param dim the dim. Default: `0`.
  * @example
  * ```ts
  * const [x0, x1] = torch.unbind(x, 1);

@@ -169,11 +169,12 @@ const SCALE = signature('torch.addmm', [
 /**
  * `beta * input + alpha * (mat1 @ mat2)` (torch's [`torch.addmm`](https://pytorch.org/docs/1.13/generated/torch.addmm.html));
  * `input` broadcasts to `[n, m]`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `beta`: scale of `input`. Default: `1`.
+ * - `alpha`: scale of the product. Default: `1`.
  * @param input added term.
  * @param mat1 `[n, k]`.
  * @param mat2 `[k, m]`.
- * @param beta scale of `input`. Default: `1`.
- * @param alpha scale of the product. Default: `1`.
  * @example
  * ```ts
  * torch.addmm(bias, x, w.t());
@@ -189,11 +190,12 @@ export function addmm(input: tf.Tensor, mat1: tf.Tensor, mat2: tf.Tensor, ...arg
 /**
  * `beta * input + alpha * bmm(batch1, batch2)` (torch's
  * [`torch.baddbmm`](https://pytorch.org/docs/1.13/generated/torch.baddbmm.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `beta`: scale of `input`. Default: `1`.
+ * - `alpha`: scale of the product. Default: `1`.
  * @param input added term, broadcastable to `[b, n, m]`.
  * @param batch1 `[b, n, k]`.
  * @param batch2 `[b, k, m]`.
- * @param beta scale of `input`. Default: `1`.
- * @param alpha scale of the product. Default: `1`.
  * @example
  * ```ts
  * torch.baddbmm(mask, q, k, { beta: 1, alpha: scale });
@@ -437,10 +439,11 @@ const CDIST = signature('torch.cdist', [
  * p-norm distances between each pair of rows (torch's
  * [`torch.cdist`](https://pytorch.org/docs/1.13/generated/torch.cdist.html)): `[..., P, M]` and `[..., R, M]`
  * give `[..., P, R]`; the gradient is 0 where a distance is 0, as torch.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `p`: the norm's order. Default: `2`.
+ * - `computeMode`: accepted for torch's signature (distances are always computed directly). Default: `null`.
  * @param x1 `[..., P, M]`.
  * @param x2 `[..., R, M]`.
- * @param p the norm's order. Default: `2`.
- * @param computeMode accepted for torch's signature (distances are always computed directly). Default: `null`.
  * @example
  * ```ts
  * torch.cdist(a, b); // Euclidean distances

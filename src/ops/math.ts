@@ -32,9 +32,10 @@ const CLAMP = signature('torch.clamp', [
  * Limits values to `[min, max]` (torch's [`torch.clamp`](https://pytorch.org/docs/1.13/generated/torch.clamp.html));
  * bounds may be numbers or tensors (broadcast). The gradient passes where `min <= x <= max` (to the bound
  * elsewhere, for tensor bounds); `min > max` gives `max`, as torch.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `min`: lower bound. Default: `null` (none).
+ * - `max`: upper bound. Default: `null` (none).
  * @param input the tensor.
- * @param min lower bound. Default: `null` (none).
- * @param max upper bound. Default: `null` (none).
  * @example
  * ```ts
  * torch.clamp(x, 0, 1);
@@ -94,10 +95,11 @@ const ADDC = signature('torch.addcmul', [['value', float({ allowInfinity: true }
 /**
  * `input + value * tensor1 * tensor2` (torch's
  * [`torch.addcmul`](https://pytorch.org/docs/1.13/generated/torch.addcmul.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `value`: scale. Default: `1`.
  * @param input the tensor.
  * @param tensor1 first factor.
  * @param tensor2 second factor.
- * @param value scale. Default: `1`.
  * @example
  * ```ts
  * torch.addcmul(v, g, g, 1 - beta2);
@@ -117,10 +119,11 @@ export function addcmul(
 /**
  * `input + value * tensor1 / tensor2` (torch's
  * [`torch.addcdiv`](https://pytorch.org/docs/1.13/generated/torch.addcdiv.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `value`: scale. Default: `1`.
  * @param input the tensor.
  * @param tensor1 numerator.
  * @param tensor2 denominator.
- * @param value scale. Default: `1`.
  * @example
  * ```ts
  * torch.addcdiv(p, m, denom, -lr);
@@ -271,11 +274,12 @@ const ISCLOSE = signature('torch.isclose', [
 /**
  * `|input - other| <= atol + rtol * |other|` elementwise (equal infinities too), as torch's
  * [`torch.isclose`](https://pytorch.org/docs/1.13/generated/torch.isclose.html); bool.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `rtol`: relative tolerance. Default: `1e-5`.
+ * - `atol`: absolute tolerance. Default: `1e-8`.
+ * - `equalNan`: NaNs compare equal. Default: `false`.
  * @param input the tensor.
  * @param other the other.
- * @param rtol relative tolerance. Default: `1e-5`.
- * @param atol absolute tolerance. Default: `1e-8`.
- * @param equalNan NaNs compare equal. Default: `false`.
  * @example
  * ```ts
  * torch.isclose(a, b, { atol: 1e-6 });
@@ -298,11 +302,12 @@ export function isclose(input: tf.Tensor, other: TensorOrScalar, ...args: ArgsOf
 /**
  * Whether every element is {@link isclose} (torch's
  * [`torch.allclose`](https://pytorch.org/docs/1.13/generated/torch.allclose.html)); reads the result synchronously.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `rtol`: relative tolerance. Default: `1e-5`.
+ * - `atol`: absolute tolerance. Default: `1e-8`.
+ * - `equalNan`: NaNs compare equal. Default: `false`.
  * @param input the tensor.
  * @param other the other.
- * @param rtol relative tolerance. Default: `1e-5`.
- * @param atol absolute tolerance. Default: `1e-8`.
- * @param equalNan NaNs compare equal. Default: `false`.
  * @example
  * ```ts
  * if (torch.allclose(a, b)) console.log('same');
@@ -439,10 +444,11 @@ const NAN_TO_NUM = signature('torch.nan_to_num', [
 /**
  * Replaces NaN with `nan`, +inf with `posinf`, -inf with `neginf` (default: float32's largest/lowest finite
  * values), as torch's [`torch.nan_to_num`](https://pytorch.org/docs/1.13/generated/torch.nan_to_num.html).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `nan`: replacement of NaN. Default: `0`.
+ * - `posinf`: replacement of +inf. Default: float32's max.
+ * - `neginf`: replacement of -inf. Default: float32's lowest.
  * @param input the tensor.
- * @param nan replacement of NaN. Default: `0`.
- * @param posinf replacement of +inf. Default: float32's max.
- * @param neginf replacement of -inf. Default: float32's lowest.
  * @example
  * ```ts
  * torch.nanToNum(x, 0, 1e4, -1e4);

@@ -187,10 +187,9 @@ declare module '@tensorflow/tfjs-core/dist/tensor.js' {
   }
 }
 
-type Method = (this: tf.Tensor, ...args: any[]) => unknown; // biome-ignore lint/suspicious/noExplicitAny: method table
+type Method = (this: tf.Tensor, ...args: any[]) => unknown;
 
 const onThis = (fn: (x: tf.Tensor, ...a: any[]) => unknown): Method =>
-  // biome-ignore lint/suspicious/noExplicitAny: method table
   function (this: tf.Tensor, ...a: unknown[]) {
     return fn(this, ...a);
   };

@@ -36,10 +36,11 @@ const SUM = signature('torch.sum', [
 /**
  * Sum over `dim` (all dims by default), as torch's [`torch.sum`](https://pytorch.org/docs/1.13/generated/torch.sum.html);
  * bool and int32 inputs sum to int32.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list of ints. Default: all.
+ * - `keepdim`: keep the reduced dims with size 1. Default: `false`.
+ * - `dtype`: cast the input first. Default: `null`.
  * @param input the tensor.
- * @param dim an int or a list of ints. Default: all.
- * @param keepdim keep the reduced dims with size 1. Default: `false`.
- * @param dtype cast the input first. Default: `null`.
  * @example
  * ```ts
  * torch.sum(x, 1, true); // [N, C] -> [N, 1]
@@ -56,10 +57,11 @@ export function sum(input: tf.Tensor, ...args: ArgsOf<typeof SUM>): tf.Tensor {
  * Mean over `dim` (all dims by default), as torch's
  * [`torch.mean`](https://pytorch.org/docs/1.13/generated/torch.mean.html); the input must be float32 (or
  * `dtype: 'float32'`).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list of ints. Default: all.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
+ * - `dtype`: cast the input first. Default: `null`.
  * @param input the tensor.
- * @param dim an int or a list of ints. Default: all.
- * @param keepdim keep the reduced dims. Default: `false`.
- * @param dtype cast the input first. Default: `null`.
  * @example
  * ```ts
  * torch.mean(x, [-2, -1]); // global average pooling
@@ -86,10 +88,11 @@ const PROD = signature('torch.prod', [
 /**
  * Product over one `dim` (all elements by default), as torch's
  * [`torch.prod`](https://pytorch.org/docs/1.13/generated/torch.prod.html); exact gradients with zeros.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: all.
+ * - `keepdim`: keep the reduced dim. Default: `false`.
+ * - `dtype`: cast first. Default: `null`.
  * @param input the tensor.
- * @param dim the dim. Default: all.
- * @param keepdim keep the reduced dim. Default: `false`.
- * @param dtype cast first. Default: `null`.
  * @example
  * ```ts
  * torch.prod(x, 1);
@@ -124,11 +127,12 @@ function variance(input: tf.Tensor, args: unknown[], where: string): [tf.Tensor,
 /**
  * Variance over `dim` with Bessel's correction by default (torch's
  * [`torch.var`](https://pytorch.org/docs/1.13/generated/torch.var.html)): `sum((x - mean)^2) / (N - correction)`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list. Default: all.
+ * - `unbiased`: `correction = 1` when true, 0 when false. Default: `true`.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
+ * - `correction`: overrides `unbiased`. Default: `null`.
  * @param input a float32 tensor.
- * @param dim an int or a list. Default: all.
- * @param unbiased `correction = 1` when true, 0 when false. Default: `true`.
- * @param keepdim keep the reduced dims. Default: `false`.
- * @param correction overrides `unbiased`. Default: `null`.
  * @example
  * ```ts
  * torch.var(x, 0, false); // population variance
@@ -144,11 +148,12 @@ export { var_ as var };
 /**
  * Standard deviation over `dim` (torch's [`torch.std`](https://pytorch.org/docs/1.13/generated/torch.std.html)),
  * the square root of {@link var_}.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list. Default: all.
+ * - `unbiased`: Bessel's correction. Default: `true`.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
+ * - `correction`: overrides `unbiased`. Default: `null`.
  * @param input a float32 tensor.
- * @param dim an int or a list. Default: all.
- * @param unbiased Bessel's correction. Default: `true`.
- * @param keepdim keep the reduced dims. Default: `false`.
- * @param correction overrides `unbiased`. Default: `null`.
  * @example
  * ```ts
  * torch.std(x, -1, { keepdim: true });
@@ -162,11 +167,12 @@ export function std(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): tf.Tensor {
 
 /**
  * `[var, mean]` in one call (torch's [`torch.var_mean`](https://pytorch.org/docs/1.13/generated/torch.var_mean.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list. Default: all.
+ * - `unbiased`: Bessel's correction. Default: `true`.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
+ * - `correction`: overrides `unbiased`. Default: `null`.
  * @param input a float32 tensor.
- * @param dim an int or a list. Default: all.
- * @param unbiased Bessel's correction. Default: `true`.
- * @param keepdim keep the reduced dims. Default: `false`.
- * @param correction overrides `unbiased`. Default: `null`.
  * @example
  * ```ts
  * const [v, m] = torch.varMean(x, 0);
@@ -179,11 +185,12 @@ export function varMean(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): [tf.Tens
 
 /**
  * `[std, mean]` in one call (torch's [`torch.std_mean`](https://pytorch.org/docs/1.13/generated/torch.std_mean.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list. Default: all.
+ * - `unbiased`: Bessel's correction. Default: `true`.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
+ * - `correction`: overrides `unbiased`. Default: `null`.
  * @param input a float32 tensor.
- * @param dim an int or a list. Default: all.
- * @param unbiased Bessel's correction. Default: `true`.
- * @param keepdim keep the reduced dims. Default: `false`.
- * @param correction overrides `unbiased`. Default: `null`.
  * @example
  * ```ts
  * const [s, m] = torch.stdMean(x, 0);
@@ -202,9 +209,10 @@ const AMAX = signature('torch.amax', [
 /**
  * The maximum over `dim` (all by default); ties share the gradient evenly (torch's
  * [`torch.amax`](https://pytorch.org/docs/1.13/generated/torch.amax.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list; `[]` means all. Default: `[]`.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
  * @param input the tensor.
- * @param dim an int or a list; `[]` means all. Default: `[]`.
- * @param keepdim keep the reduced dims. Default: `false`.
  * @example
  * ```ts
  * torch.amax(x, [-2, -1]);
@@ -225,9 +233,10 @@ export function amax(input: tf.Tensor, ...args: ArgsOf<typeof AMAX>): tf.Tensor 
 /**
  * The minimum over `dim` (all by default); ties share the gradient evenly (torch's
  * [`torch.amin`](https://pytorch.org/docs/1.13/generated/torch.amin.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list; `[]` means all. Default: `[]`.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
  * @param input the tensor.
- * @param dim an int or a list; `[]` means all. Default: `[]`.
- * @param keepdim keep the reduced dims. Default: `false`.
  * @example
  * ```ts
  * torch.amin(x, 0);
@@ -278,9 +287,10 @@ function argExtreme(input: tf.Tensor, args: unknown[], isMax: boolean, where: st
 /**
  * Index of the maximum along `dim` (the first one on ties), or of the flattened tensor (torch's
  * [`torch.argmax`](https://pytorch.org/docs/1.13/generated/torch.argmax.html)); int32.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: `null` (flattened).
+ * - `keepdim`: keep the dim. Default: `false`.
  * @param input the tensor.
- * @param dim the dim. Default: `null` (flattened).
- * @param keepdim keep the dim. Default: `false`.
  * @example
  * ```ts
  * const pred = torch.argmax(logits, 1, true); // logits.argmax(dim=1, keepdim=True)
@@ -293,9 +303,10 @@ export function argmax(input: tf.Tensor, ...args: ArgsOf<typeof ARGMAX>): tf.Ten
 /**
  * Index of the minimum along `dim` (the first one on ties), or of the flattened tensor (torch's
  * [`torch.argmin`](https://pytorch.org/docs/1.13/generated/torch.argmin.html)); int32.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: `null` (flattened).
+ * - `keepdim`: keep the dim. Default: `false`.
  * @param input the tensor.
- * @param dim the dim. Default: `null` (flattened).
- * @param keepdim keep the dim. Default: `false`.
  * @example
  * ```ts
  * torch.argmin(dist, -1);
@@ -383,9 +394,10 @@ const LOGSUMEXP = signature('torch.logsumexp', [
 /**
  * `log(sum(exp(x)))` over `dim`, computed stably (torch's
  * [`torch.logsumexp`](https://pytorch.org/docs/1.13/generated/torch.logsumexp.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
  * @param input a float32 tensor.
- * @param dim an int or a list.
- * @param keepdim keep the reduced dims. Default: `false`.
  * @example
  * ```ts
  * torch.logsumexp(logits, 1);
@@ -407,9 +419,10 @@ const CUM = signature('torch.cumsum', [
 /**
  * Cumulative sum along `dim` (torch's [`torch.cumsum`](https://pytorch.org/docs/1.13/generated/torch.cumsum.html));
  * bool/int32 inputs give int32.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `dtype`: cast first. Default: `null`.
  * @param input the tensor.
- * @param dim the dim.
- * @param dtype cast first. Default: `null`.
  * @example
  * ```ts
  * torch.cumsum(x, -1);
@@ -463,9 +476,10 @@ const Cumprod = defineFunction({
  * Cumulative product along `dim` (torch's
  * [`torch.cumprod`](https://pytorch.org/docs/1.13/generated/torch.cumprod.html)); differentiable (tfjs's Cumprod
  * kernel has no gradient), exact with zeros.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `dtype`: cast first. Default: `null`.
  * @param input the tensor.
- * @param dim the dim.
- * @param dtype cast first. Default: `null`.
  * @example
  * ```ts
  * torch.cumprod(x, 1);
@@ -497,9 +511,10 @@ function logical(input: tf.Tensor, args: unknown[], isAll: boolean, where: strin
 /**
  * Whether all elements (along `dim`) are true / non-zero (torch's
  * [`torch.all`](https://pytorch.org/docs/1.13/generated/torch.all.html)); bool.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: all.
+ * - `keepdim`: keep the dim. Default: `false`.
  * @param input the tensor.
- * @param dim the dim. Default: all.
- * @param keepdim keep the dim. Default: `false`.
  * @example
  * ```ts
  * torch.all(x.greater(0), 1);
@@ -512,9 +527,10 @@ export function all(input: tf.Tensor, ...args: ArgsOf<typeof ALL>): tf.Tensor {
 /**
  * Whether any element (along `dim`) is true / non-zero (torch's
  * [`torch.any`](https://pytorch.org/docs/1.13/generated/torch.any.html)); bool.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: all.
+ * - `keepdim`: keep the dim. Default: `false`.
  * @param input the tensor.
- * @param dim the dim. Default: all.
- * @param keepdim keep the dim. Default: `false`.
  * @example
  * ```ts
  * torch.any(torch.isnan(x));
@@ -529,8 +545,9 @@ const COUNT = signature('torch.count_nonzero', [['dim', intOrInts().optional()]]
 /**
  * Number of non-zero elements over `dim` (torch's
  * [`torch.count_nonzero`](https://pytorch.org/docs/1.13/generated/torch.count_nonzero.html)); int32.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list. Default: all.
  * @param input the tensor.
- * @param dim an int or a list. Default: all.
  * @example
  * ```ts
  * torch.countNonzero(x, 0);
@@ -553,11 +570,12 @@ const VNORM = signature('torch.linalg.vector_norm', [
  * The vector p-norm over `dim` (all elements by default), as torch's
  * [`torch.linalg.vector_norm`](https://pytorch.org/docs/1.13/generated/torch.linalg.vector_norm.html):
  * `ord` any number, `Infinity`, `-Infinity` or 0.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `ord`: the order. Default: `2`.
+ * - `dim`: an int or a list. Default: all.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
+ * - `dtype`: cast first. Default: `null`.
  * @param x a float32 tensor.
- * @param ord the order. Default: `2`.
- * @param dim an int or a list. Default: all.
- * @param keepdim keep the reduced dims. Default: `false`.
- * @param dtype cast first. Default: `null`.
  * @example
  * ```ts
  * torch.linalg.vectorNorm(g.view(n, -1), 2, 1);
@@ -583,11 +601,12 @@ const NORM = signature('torch.norm', [
 /**
  * torch's [`torch.norm`](https://pytorch.org/docs/1.13/generated/torch.norm.html): the vector p-norm over `dim`
  * (all elements by default); `p` may be `'fro'` (2 over the given dims) or a number.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: an int or a list. Default: all.
+ * - `keepdim`: keep the reduced dims. Default: `false`.
+ * - `dtype`: cast first. Default: `null`.
  * @param input a float32 tensor.
  * @param p the order, or `'fro'`. Default: `'fro'`.
- * @param dim an int or a list. Default: all.
- * @param keepdim keep the reduced dims. Default: `false`.
- * @param dtype cast first. Default: `null`.
  * @example
  * ```ts
  * torch.norm(x, 2, 1);

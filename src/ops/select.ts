@@ -14,8 +14,9 @@ const FLIP = signature('torch.flip', [['dims', intOrInts()]]);
 /**
  * Reverses the order along the given dims (torch's
  * [`torch.flip`](https://pytorch.org/docs/1.13/generated/torch.flip.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dims`: the dims.
  * @param input the tensor.
- * @param dims the dims.
  * @example
  * ```ts
  * torch.flip(x, [0, -1]);
@@ -37,9 +38,10 @@ const ROLL = signature('torch.roll', [
  * Rolls elements along dims, wrapping around (torch's
  * [`torch.roll`](https://pytorch.org/docs/1.13/generated/torch.roll.html)); without `dims` the flattened
  * tensor is rolled and the shape restored.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `shifts`: shift(s), one per dim.
+ * - `dims`: the dim(s). Default: `null` (flattened).
  * @param input the tensor.
- * @param shifts shift(s), one per dim.
- * @param dims the dim(s). Default: `null` (flattened).
  * @example
  * ```ts
  * torch.roll(x, 1, 0);
@@ -79,10 +81,11 @@ const NARROW = signature('torch.narrow', [
 /**
  * `length` elements from `start` along `dim` (torch's
  * [`torch.narrow`](https://pytorch.org/docs/1.13/generated/torch.narrow.html)); `start` may be negative.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `start`: first index.
+ * - `length`: how many.
  * @param input the tensor.
- * @param dim the dim.
- * @param start first index.
- * @param length how many.
  * @example
  * ```ts
  * torch.narrow(x, 1, 2, 3); // x[:, 2:5]
@@ -112,9 +115,10 @@ const SELECT = signature('torch.select', [
 /**
  * The slice at `index` along `dim`, that dim removed (torch's
  * [`torch.select`](https://pytorch.org/docs/1.13/generated/torch.select.html), `x[:, i]`).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
+ * - `index`: the index (negative counts from the end).
  * @param input the tensor.
- * @param dim the dim.
- * @param index the index (negative counts from the end).
  * @example
  * ```ts
  * torch.select(x, 1, -1); // x[:, -1]
@@ -161,8 +165,9 @@ function triangle(input: tf.Tensor, diagonal: number, lower: boolean, where: str
 /**
  * The lower triangle of the last two dims, the rest zero (torch's
  * [`torch.tril`](https://pytorch.org/docs/1.13/generated/torch.tril.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `diagonal`: which diagonal is the border (0 main, > 0 above). Default: `0`.
  * @param input a tensor of rank >= 2.
- * @param diagonal which diagonal is the border (0 main, > 0 above). Default: `0`.
  * @example
  * ```ts
  * torch.tril(torch.ones(3, 3));
@@ -175,8 +180,9 @@ export function tril(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL_ARG>): tf
 /**
  * The upper triangle of the last two dims, the rest zero (torch's
  * [`torch.triu`](https://pytorch.org/docs/1.13/generated/torch.triu.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `diagonal`: which diagonal is the border (0 main, > 0 above). Default: `0`.
  * @param input a tensor of rank >= 2.
- * @param diagonal which diagonal is the border (0 main, > 0 above). Default: `0`.
  * @example
  * ```ts
  * torch.triu(scores, 1); // a causal mask's complement
@@ -195,10 +201,11 @@ const DIAGONAL = signature('torch.diagonal', [
 /**
  * The diagonal of the (`dim1`, `dim2`) planes, appended as the last dim (torch's
  * [`torch.diagonal`](https://pytorch.org/docs/1.13/generated/torch.diagonal.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `offset`: 0 the main diagonal, > 0 above, < 0 below. Default: `0`.
+ * - `dim1`: first dim of the plane. Default: `0`.
+ * - `dim2`: second dim. Default: `1`.
  * @param input a tensor of rank >= 2.
- * @param offset 0 the main diagonal, > 0 above, < 0 below. Default: `0`.
- * @param dim1 first dim of the plane. Default: `0`.
- * @param dim2 second dim. Default: `1`.
  * @example
  * ```ts
  * torch.diagonal(x, 0, -2, -1); // batched diagonals
@@ -223,8 +230,9 @@ export function diagonal(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL>): tf
 /**
  * A 1-D tensor's values on a diagonal of a new square matrix, or a 2-D tensor's diagonal (torch's
  * [`torch.diag`](https://pytorch.org/docs/1.13/generated/torch.diag.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `diagonal`: 0 the main diagonal, > 0 above, < 0 below. Default: `0`.
  * @param input a 1-D or 2-D tensor.
- * @param diagonal 0 the main diagonal, > 0 above, < 0 below. Default: `0`.
  * @example
  * ```ts
  * torch.diag(torch.tensor([1, 2, 3])); // 3x3 diagonal matrix

@@ -88,9 +88,10 @@ const FLATTEN = signature('torch.flatten', [
  * Flattens dims `startDim..endDim` into one (torch's
  * [`torch.flatten`](https://pytorch.org/docs/1.13/generated/torch.flatten.html); tfjs's `x.flatten()` flattens
  * everything). A 0-D input becomes 1-D.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `startDim`: first dim. Default: `0`.
+ * - `endDim`: last dim. Default: `-1`.
  * @param input the tensor.
- * @param startDim first dim. Default: `0`.
- * @param endDim last dim. Default: `-1`.
  * @example
  * ```ts
  * torch.flatten(x, 1); // [N, C, H, W] -> [N, C*H*W]
@@ -117,9 +118,10 @@ const UNFLATTEN = signature('torch.unflatten', [
 /**
  * Expands one dim into several (torch's
  * [`Tensor.unflatten`](https://pytorch.org/docs/1.13/generated/torch.Tensor.unflatten.html)); one size may be `-1`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim to expand.
+ * - `sizes`: its new sizes.
  * @param input the tensor.
- * @param dim the dim to expand.
- * @param sizes its new sizes.
  * @example
  * ```ts
  * torch.unflatten(x, 1, [4, 8]); // [N, 32] -> [N, 4, 8]
@@ -137,8 +139,9 @@ const SQUEEZE = signature('torch.squeeze', [['dim', int().optional()]]);
 /**
  * Removes size-1 dims: all of them, or only `dim` (a no-op when that dim's size is not 1), as torch's
  * [`torch.squeeze`](https://pytorch.org/docs/1.13/generated/torch.squeeze.html).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: all size-1 dims.
  * @param input the tensor.
- * @param dim the dim. Default: all size-1 dims.
  * @example
  * ```ts
  * torch.squeeze(x, -1); // [4, 1] -> [4]
@@ -164,8 +167,9 @@ const UNSQUEEZE = signature('torch.unsqueeze', [['dim', int()]]);
 /**
  * Inserts a size-1 dim at `dim` (in `[-(rank+1), rank]`), as torch's
  * [`torch.unsqueeze`](https://pytorch.org/docs/1.13/generated/torch.unsqueeze.html).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: where the new dim goes.
  * @param input the tensor.
- * @param dim where the new dim goes.
  * @example
  * ```ts
  * torch.unsqueeze(x, 0); // [3] -> [1, 3]
@@ -208,9 +212,10 @@ const TRANSPOSE = signature('torch.transpose', [
 /**
  * Swaps two dims (torch's [`torch.transpose`](https://pytorch.org/docs/1.13/generated/torch.transpose.html);
  * tfjs's `transpose` takes a whole permutation).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim0`: one dim.
+ * - `dim1`: the other.
  * @param input the tensor.
- * @param dim0 one dim.
- * @param dim1 the other.
  * @example
  * ```ts
  * torch.transpose(x, 1, 2);
@@ -254,9 +259,10 @@ const MOVEDIM = signature('torch.movedim', [
 /**
  * Moves dims to new positions, the others keeping their order (torch's
  * [`torch.movedim`](https://pytorch.org/docs/1.13/generated/torch.movedim.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `source`: dim(s) to move.
+ * - `destination`: where they go.
  * @param input the tensor.
- * @param source dim(s) to move.
- * @param destination where they go.
  * @example
  * ```ts
  * torch.movedim(x, 1, -1); // NCHW -> NHWC
@@ -439,9 +445,10 @@ const REPEAT_INTERLEAVE = signature('torch.repeat_interleave', [
  * Repeats each element `repeats` times along `dim` (torch's
  * [`torch.repeat_interleave`](https://pytorch.org/docs/1.13/generated/torch.repeat_interleave.html)); without
  * `dim` the input is flattened first. A tensor of repeats (one per element) is read synchronously.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `repeats`: an int, or an int tensor of one count per element along `dim`.
+ * - `dim`: the dim. Default: `null` (flattened).
  * @param input the tensor.
- * @param repeats an int, or an int tensor of one count per element along `dim`.
- * @param dim the dim. Default: `null` (flattened).
  * @example
  * ```ts
  * torch.repeatInterleave(x, 2, 0); // [a, b] -> [a, a, b, b]

@@ -39,8 +39,9 @@ const CUMMAX = signature('torch.cummax', [['dim', int()]]);
 /**
  * Running maximum along `dim` and its indices (torch's
  * [`torch.cummax`](https://pytorch.org/docs/1.13/generated/torch.cummax.html)); read on the host.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
  * @param input the tensor.
- * @param dim the dim.
  * @example
  * ```ts
  * const [values, indices] = torch.cummax(x, 0);
@@ -53,8 +54,9 @@ export function cummax(input: tf.Tensor, ...args: ArgsOf<typeof CUMMAX>): [tf.Te
 /**
  * Running minimum along `dim` and its indices (torch's
  * [`torch.cummin`](https://pytorch.org/docs/1.13/generated/torch.cummin.html)); read on the host.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim.
  * @param input the tensor.
- * @param dim the dim.
  * @example
  * ```ts
  * const [values, indices] = torch.cummin(x, 0);
@@ -86,11 +88,12 @@ function topIndices(x: tf.Tensor, k: number, largest: boolean): tf.Tensor {
  * The `k` largest (or smallest) values along `dim` and their indices (torch's
  * [`torch.topk`](https://pytorch.org/docs/1.13/generated/torch.topk.html)), differentiable in the values (tfjs's
  * TopK has no gradient): the gradient goes to the returned indices. Equal values come lowest index first.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `k`: how many.
+ * - `dim`: the dim. Default: `-1`.
+ * - `largest`: largest (else smallest). Default: `true`.
+ * - `sorted`: sorted by value (always, here). Default: `true`.
  * @param input the tensor.
- * @param k how many.
- * @param dim the dim. Default: `-1`.
- * @param largest largest (else smallest). Default: `true`.
- * @param sorted sorted by value (always, here). Default: `true`.
  * @example
  * ```ts
  * const [values, indices] = torch.topk(logits, 5);
@@ -118,10 +121,11 @@ const SORT = signature('torch.sort', [
  * Sorted values along `dim` and the indices that sort (torch's
  * [`torch.sort`](https://pytorch.org/docs/1.13/generated/torch.sort.html)); always stable (equal values keep their
  * order, what torch's `stable=True` promises). Differentiable in the values.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: `-1`.
+ * - `descending`: largest first. Default: `false`.
+ * - `stable`: accepted for torch's signature; the sort is always stable. Default: `false`.
  * @param input the tensor.
- * @param dim the dim. Default: `-1`.
- * @param descending largest first. Default: `false`.
- * @param stable accepted for torch's signature; the sort is always stable. Default: `false`.
  * @example
  * ```ts
  * const [sorted, order] = torch.sort(x, 0, true);
@@ -137,10 +141,11 @@ export function sort(input: tf.Tensor, ...args: ArgsOf<typeof SORT>): [tf.Tensor
 /**
  * The indices that sort along `dim` (torch's
  * [`torch.argsort`](https://pytorch.org/docs/1.13/generated/torch.argsort.html)); stable.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: `-1`.
+ * - `descending`: largest first. Default: `false`.
+ * - `stable`: accepted; always stable. Default: `false`.
  * @param input the tensor.
- * @param dim the dim. Default: `-1`.
- * @param descending largest first. Default: `false`.
- * @param stable accepted; always stable. Default: `false`.
  * @example
  * ```ts
  * torch.argsort(scores, 1, true);
@@ -162,10 +167,11 @@ const KTH = signature('torch.kthvalue', [
 /**
  * The `k`-th smallest value along `dim` and its index (torch's
  * [`torch.kthvalue`](https://pytorch.org/docs/1.13/generated/torch.kthvalue.html)).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `k`: 1-based rank.
+ * - `dim`: the dim. Default: `-1`.
+ * - `keepdim`: keep the dim. Default: `false`.
  * @param input the tensor.
- * @param k 1-based rank.
- * @param dim the dim. Default: `-1`.
- * @param keepdim keep the dim. Default: `false`.
  * @example
  * ```ts
  * const [v, i] = torch.kthvalue(x, 2, 0);
@@ -239,9 +245,10 @@ const MODE = signature('torch.mode', [
  * The most frequent value along `dim` (the smallest among equally frequent ones) and an index of it (torch's
  * [`torch.mode`](https://pytorch.org/docs/1.13/generated/torch.mode.html)); computed on the host; the
  * gradient goes to the returned index.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim. Default: `-1`.
+ * - `keepdim`: keep the dim. Default: `false`.
  * @param input the tensor.
- * @param dim the dim. Default: `-1`.
- * @param keepdim keep the dim. Default: `false`.
  * @example
  * ```ts
  * const [v, i] = torch.mode(labels, 0);
@@ -292,11 +299,12 @@ const UNIQUE = signature('torch.unique', [
  * The distinct values, sorted (torch's [`torch.unique`](https://pytorch.org/docs/1.13/generated/torch.unique.html)
  * of the flattened input; `dim` is not supported); with `returnInverse` each element's index into them, with
  * `returnCounts` how often each occurs. Read on the host; not differentiable, as torch.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `sorted`: always sorted here. Default: `true`.
+ * - `returnInverse`: also return the inverse indices (input's shape). Default: `false`.
+ * - `returnCounts`: also return the counts. Default: `false`.
+ * - `dim`: unsupported: must be `null`. Default: `null`.
  * @param input the tensor.
- * @param sorted always sorted here. Default: `true`.
- * @param returnInverse also return the inverse indices (input's shape). Default: `false`.
- * @param returnCounts also return the counts. Default: `false`.
- * @param dim unsupported: must be `null`. Default: `null`.
  * @example
  * ```ts
  * const [values, inverse, counts] = torch.unique(x, { returnInverse: true, returnCounts: true }) as tf.Tensor[];

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { bool, float, oneOf, signature, tensor, type ArgsOf } from '../../args';
+import { bool, float, signature, tensor, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
 import { FusedKernel, hasFusedKernel } from '../../backends/fused-kernels';
 import { ShapeError, ValueError, formatShape } from '../../errors';

@@ -19,10 +19,11 @@ const COSINE = signature('F.cosineSimilarity', [
  * [`F.cosine_similarity`](https://pytorch.org/docs/1.13/generated/torch.nn.functional.cosine_similarity.html)).
  *
  * Shape: `x1`, `x2` broadcastable; the output drops `dim`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `dim`: the dim of the vectors. Default: `1`.
+ * - `eps`: lower bound of the norms' product. Default: `1e-8`.
  * @param x1 first input.
  * @param x2 second input.
- * @param dim the dim of the vectors. Default: `1`.
- * @param eps lower bound of the norms' product. Default: `1e-8`.
  * @example
  * ```ts
  * F.cosineSimilarity(a, b, -1);
@@ -49,11 +50,12 @@ const PAIRWISE = signature('F.pairwiseDistance', [
  * [`F.pairwise_distance`](https://pytorch.org/docs/1.13/generated/torch.nn.functional.pairwise_distance.html)).
  *
  * Shape: `[N, D]` or `[D]` inputs (broadcastable); output `[N]` (or `[N, 1]` with `keepdim`).
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `p`: the norm's order. Default: `2`.
+ * - `eps`: added to the difference, against division by zero. Default: `1e-6`.
+ * - `keepdim`: keep the last dim. Default: `false`.
  * @param x1 first input.
  * @param x2 second input.
- * @param p the norm's order. Default: `2`.
- * @param eps added to the difference, against division by zero. Default: `1e-6`.
- * @param keepdim keep the last dim. Default: `false`.
  * @example
  * ```ts
  * F.pairwiseDistance(anchor, positive);
@@ -77,10 +79,11 @@ const NORMALIZE = signature('F.normalize', [
  * [`F.normalize`](https://pytorch.org/docs/1.13/generated/torch.nn.functional.normalize.html)).
  *
  * Shape: any; the output has the input's shape.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `p`: the norm's order. Default: `2`.
+ * - `dim`: the dim. Default: `1`.
+ * - `eps`: smallest divisor. Default: `1e-12`.
  * @param input a float32 tensor.
- * @param p the norm's order. Default: `2`.
- * @param dim the dim. Default: `1`.
- * @param eps smallest divisor. Default: `1e-12`.
  * @example
  * ```ts
  * F.normalize(embeddings, 2, -1);
@@ -102,8 +105,9 @@ const ONE_HOT = signature('F.oneHot', [['numClasses', int({ min: -1 }).default(-
  * int64). With `numClasses = -1` it is one more than the largest index (read synchronously).
  *
  * Shape: `[*]` to `[*, numClasses]`.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `numClasses`: number of classes. Default: `-1` (inferred).
  * @param tensor int32 indices in `[0, numClasses)`.
- * @param numClasses number of classes. Default: `-1` (inferred).
  * @example
  * ```ts
  * F.oneHot(labels, 10);

@@ -28,10 +28,11 @@ const PAD = signature('F.pad', [
  * (`pad` of length 2, 4 or 6), as torch 1.13; constant mode pads any of the last `pad.length / 2` dimensions.
  * Output size along a padded dimension: `size + before + after`.
  *
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `pad`: `(before, after)` pairs from the last dimension backwards; even length.
+ * - `mode`: `'constant'`, `'reflect'`, `'replicate'` or `'circular'`. Default: `'constant'`.
+ * - `value`: fill value for `'constant'`. Default: `0`.
  * @param input the tensor.
- * @param pad `(before, after)` pairs from the last dimension backwards; even length.
- * @param mode `'constant'`, `'reflect'`, `'replicate'` or `'circular'`. Default: `'constant'`.
- * @param value fill value for `'constant'`. Default: `0`.
  * @example
  * ```ts
  * F.pad(x, [1, 1, 2, 0]);             // last dim +1 each side, second-to-last +2 before
