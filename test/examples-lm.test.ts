@@ -4,13 +4,21 @@
 // text and tokenisation, the initialisation (Embedding, the recurrent layers, Linear, init_weights) and the dropout
 // masks (after the embedding, between recurrent layers, after the RNN) drawn as torch draws them; LSTM, GRU,
 // RNN_TANH and RNN_RELU, tied and untied. Every training loss and the validation loss after each epoch.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { Corpus } from '../examples/pytorch/word_language_model/data';
 import { batchify, evaluate, train } from '../examples/pytorch/word_language_model/lm';
 import { RNNModel, type RnnType } from '../examples/pytorch/word_language_model/model';
 import { manualSeed } from '../src';
+import { load } from '../src/node';
+import { runExample } from './examples-helpers';
 import { loadFixture } from './helpers';
 
 // The example imports the published entry points; here they resolve to the sources under test.
@@ -35,12 +43,13 @@ interface Case {
   epoch: Array<{ losses: number[]; val_loss: number }>;
 }
 
+const cases = loadFixture<Case>('examples_lm').cases;
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 describe("pytorch/examples word_language_model: the port's first steps give torch's numbers", () => {
   // float32 on both sides; tiny matmuls, but SGD at lr up to 20 after clipping amplifies the ~1e-7 differences in
   // summation order step by step: measured < 1e-6 relative; asserted 1e-5 relative on losses.
-  for (const [k, c] of loadFixture<Case>('examples_lm').cases.entries()) {
+  for (const [k, c] of cases.entries()) {
     it(`case ${k}: ${c.model}${c.tied ? ' tied' : ''}, ${c.nlayers} layer(s), dropout ${c.dropout}, lr ${c.lr}`, () => {
       manualSeed(c.seed);
       const corpus = new Corpus(c.texts);
@@ -62,4 +71,63 @@ describe("pytorch/examples word_language_model: the port's first steps give torc
       tf.dispose([trainData, valData]);
     });
   }
+});
+
+describe('pytorch/examples word_language_model: the command (examples/pytorch/word_language_model/main.ts)', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'tfjs-torch-ex-lm-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'node.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+  }, 300_000);
+
+  it('2 epochs of a tied LSTM on a tiny corpus folder: log lines, perplexities, model.pt with torch keys', async () => {
+    for (const [name, text] of Object.entries(cases[0].texts)) writeFileSync(join(dir, `${name}.txt`), text);
+    const r = runExample(
+      'word_language_model/main.ts',
+      [
+        '--data',
+        dir,
+        '--epochs',
+        '2',
+        '--emsize',
+        '8',
+        '--nhid',
+        '8',
+        '--batch_size',
+        '4',
+        '--bptt',
+        '5',
+        '--log-interval',
+        '2',
+        '--tied',
+        '--backend',
+        'wasm',
+      ],
+      dir,
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Using device: wasm\n/);
+    expect(r.stdout).toMatch(
+      /\| epoch {3}1 \| {5}2\/ {4}4 batches \| lr 20\.00 \| ms\/batch +\d+\.\d\d \| loss +\d+\.\d\d \| ppl +\d+\.\d\d\n/,
+    );
+    expect(r.stdout).toMatch(
+      /\| end of epoch {3}2 \| time: +\d+\.\d\ds \| valid loss +\d+\.\d\d \| valid ppl +\d+\.\d\d\n/,
+    );
+    expect(r.stdout).toMatch(/\| End of training \| test loss +\d+\.\d\d \| test ppl +\d+\.\d\d\n/);
+    const state = (await load(join(dir, 'model.pt'))) as Map<string, unknown>;
+    expect([...state.keys()]).toEqual([
+      'encoder.weight',
+      'rnn.weight_ih_l0',
+      'rnn.weight_hh_l0',
+      'rnn.bias_ih_l0',
+      'rnn.bias_hh_l0',
+      'rnn.weight_ih_l1',
+      'rnn.weight_hh_l1',
+      'rnn.bias_ih_l1',
+      'rnn.bias_hh_l1',
+      'decoder.weight',
+      'decoder.bias',
+    ]);
+  });
 });

@@ -1,0 +1,201 @@
+/**
+ * pytorch/examples' `word_language_model/main.py` (an RNN language model), ported to tfjs-torch:
+ *
+ *   npx tsx examples/pytorch/word_language_model/main.ts [--epochs 1] [--model LSTM|GRU|RNN_TANH|RNN_RELU] [--tied]
+ *
+ * Same flags and defaults as the original (`--emsize 200 --nhid 200 --nlayers 2 --lr 20 --clip 0.25 --epochs 40
+ * --batch_size 20 --bptt 35 --dropout 0.2 --seed 1111 --log-interval 200 --save model.pt`), same log lines, the
+ * manual SGD update after `clip_grad_norm_`, `lr /= 4` when the validation loss stops improving, perplexity per
+ * epoch, and the test loss of the best model at the end.
+ *
+ * Data: `--data DIR` reads `DIR/train.txt`, `DIR/valid.txt`, `DIR/test.txt` as the original does (point it at
+ * your Wikitext-2 folder: `--data path/to/wikitext-2`). The default, `fortunes`, is Debian's fortune
+ * quotations (/usr/share/games/fortunes, package `fortunes`), the `%` separator lines dropped, its lines split
+ * 80/10/10 into train/valid/test in order.
+ *
+ * Where the port differs from the original, and why: `--save` writes the model's state dict (torch.save of
+ * `model.state_dict()`), not a pickled module (`torch.save(model)` pickles the Python class, which has no
+ * JavaScript counterpart); the best model is restored from memory for the final test. `--model Transformer`,
+ * `--nhead`, `--onnx-export`, `--use-optimizer` and `--accel` are not ported (refused or ignored, as listed
+ * by `-h`). The model and loops live in `model.ts`, `data.ts` and `lm.ts` so tests can import them.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import type * as tf from '@tensorflow/tfjs-core';
+import * as torch from 'tfjs-torch';
+import { initBackend, save } from 'tfjs-torch/node';
+
+import { Corpus } from './data';
+import { batchify, evaluate, train } from './lm';
+import { RNNModel, type RnnType } from './model';
+
+const USAGE = `usage: main.ts [-h] [--data DATA] [--model MODEL] [--emsize EMSIZE] [--nhid NHID] [--nlayers NLAYERS]
+               [--lr LR] [--clip CLIP] [--epochs EPOCHS] [--batch_size N] [--bptt BPTT] [--dropout DROPOUT]
+               [--tied] [--seed SEED] [--log-interval N] [--save SAVE] [--dry-run] [--backend NAME]
+
+PyTorch Wikitext-2 RNN/LSTM/GRU Language Model (tfjs-torch port of pytorch/examples word_language_model)
+
+options:
+  --data DATA        folder with train.txt, valid.txt, test.txt, or 'fortunes' (default: fortunes)
+  --model MODEL      type of network (RNN_TANH, RNN_RELU, LSTM, GRU) (default: LSTM; Transformer not ported)
+  --emsize EMSIZE    size of word embeddings (default: 200)
+  --nhid NHID        number of hidden units per layer (default: 200)
+  --nlayers NLAYERS  number of layers (default: 2)
+  --lr LR            initial learning rate (default: 20)
+  --clip CLIP        gradient clipping (default: 0.25)
+  --epochs EPOCHS    upper epoch limit (default: 40)
+  --batch_size N     batch size (default: 20)
+  --bptt BPTT        sequence length (default: 35)
+  --dropout DROPOUT  dropout applied to layers (0 = no dropout) (default: 0.2)
+  --tied             tie the word embedding and softmax weights
+  --seed SEED        random seed (default: 1111)
+  --log-interval N   report interval (default: 200)
+  --save SAVE        path to save the final model's state dict (default: model.pt)
+  --dry-run          verify the code and the model
+  --backend NAME     tfjs backend: wasm, cpu, tensorflow, ... (default: automatic)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${USAGE}\nmain.ts: error: ${message}\n`);
+  process.exit(2);
+}
+
+function num(name: string, v: string, int: boolean, min: number): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min) {
+    fail(`argument --${name}: invalid ${int ? 'int' : 'float'} value: '${v}'`);
+  }
+  return n;
+}
+
+/** Debian's fortunes as train/valid/test texts (80/10/10 of the lines, in order). */
+function fortunes(dir = '/usr/share/games/fortunes'): { train: string; valid: string; test: string } {
+  const lines: string[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const path = join(dir, f);
+    if (f.endsWith('.dat') || f.endsWith('.u8') || !statSync(path).isFile()) continue;
+    for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim() !== '%') lines.push(line);
+  }
+  const a = Math.floor(lines.length * 0.8);
+  const b = Math.floor(lines.length * 0.9);
+  const text = (from: number, to: number) => `${lines.slice(from, to).join('\n')}\n`;
+  return { train: text(0, a), valid: text(a, b), test: text(b, lines.length) };
+}
+
+async function main(): Promise<void> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      strict: true,
+      allowPositionals: false,
+      options: {
+        data: { type: 'string', default: 'fortunes' },
+        model: { type: 'string', default: 'LSTM' },
+        emsize: { type: 'string', default: '200' },
+        nhid: { type: 'string', default: '200' },
+        nlayers: { type: 'string', default: '2' },
+        lr: { type: 'string', default: '20' },
+        clip: { type: 'string', default: '0.25' },
+        epochs: { type: 'string', default: '40' },
+        batch_size: { type: 'string', default: '20' },
+        bptt: { type: 'string', default: '35' },
+        dropout: { type: 'string', default: '0.2' },
+        tied: { type: 'boolean', default: false },
+        seed: { type: 'string', default: '1111' },
+        'log-interval': { type: 'string', default: '200' },
+        save: { type: 'string', default: 'model.pt' },
+        'dry-run': { type: 'boolean', default: false },
+        backend: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const s = (k: string) => values[k] as string;
+  const model_ = s('model');
+  if (!['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'].includes(model_)) {
+    fail(`--model ${model_}: the port has LSTM, GRU, RNN_TANH and RNN_RELU (TransformerModel is not ported yet)`);
+  }
+  const args = {
+    emsize: num('emsize', s('emsize'), true, 1),
+    nhid: num('nhid', s('nhid'), true, 1),
+    nlayers: num('nlayers', s('nlayers'), true, 1),
+    lr: num('lr', s('lr'), false, 0),
+    clip: num('clip', s('clip'), false, 0),
+    epochs: num('epochs', s('epochs'), true, 0),
+    batchSize: num('batch_size', s('batch_size'), true, 1),
+    bptt: num('bptt', s('bptt'), true, 1),
+    dropout: num('dropout', s('dropout'), false, 0),
+    seed: num('seed', s('seed'), true, 0),
+    logInterval: num('log-interval', s('log-interval'), true, 1),
+    dryRun: values['dry-run'] as boolean,
+  };
+  const device = await initBackend(values.backend as string | undefined);
+  // Set the random seed manually for reproducibility.
+  torch.manualSeed(args.seed);
+  console.log('Using device:', device);
+
+  // Load data
+  const corpus = new Corpus(s('data') === 'fortunes' ? fortunes() : s('data'));
+  const evalBatchSize = 10;
+  const trainData = batchify(corpus.train, args.batchSize);
+  const valData = batchify(corpus.valid, evalBatchSize);
+  const testData = batchify(corpus.test, evalBatchSize);
+
+  // Build the model
+  const ntokens = corpus.dictionary.length;
+  const model = new RNNModel(
+    model_ as RnnType,
+    ntokens,
+    args.emsize,
+    args.nhid,
+    args.nlayers,
+    args.dropout,
+    values.tied as boolean,
+  );
+
+  // Loop over epochs.
+  let lr = args.lr;
+  let bestValLoss: number | null = null;
+  let best: Map<string, tf.Tensor> | null = null;
+  for (let epoch = 1; epoch <= args.epochs; epoch++) {
+    const epochStartTime = Date.now();
+    train(args, model, trainData, lr, epoch);
+    const valLoss = evaluate(args, model, valData, evalBatchSize);
+    console.log('-'.repeat(89));
+    console.log(
+      `| end of epoch ${String(epoch).padStart(3)} | time: ${((Date.now() - epochStartTime) / 1000).toFixed(2).padStart(5)}s | ` +
+        `valid loss ${valLoss.toFixed(2).padStart(5)} | valid ppl ${Math.exp(valLoss).toFixed(2).padStart(8)}`,
+    );
+    console.log('-'.repeat(89));
+    // Save the model if the validation loss is the best we've seen so far.
+    if (bestValLoss === null || valLoss < bestValLoss) {
+      if (best) for (const t of best.values()) t.dispose();
+      best = model.stateDict();
+      await save(best, s('save'));
+      bestValLoss = valLoss;
+    } else {
+      // Anneal the learning rate if no improvement has been seen in the validation dataset.
+      lr /= 4.0;
+    }
+  }
+
+  // Load the best saved model.
+  if (best) model.loadStateDict(best);
+  // Run on test data.
+  const testLoss = evaluate(args, model, testData, evalBatchSize);
+  console.log('='.repeat(89));
+  console.log(
+    `| End of training | test loss ${testLoss.toFixed(2).padStart(5)} | test ppl ${Math.exp(testLoss).toFixed(2).padStart(8)}`,
+  );
+  console.log('='.repeat(89));
+}
+
+await main();
