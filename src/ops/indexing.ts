@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, int, normalizeDim, oneOf, signature } from '../args';
+import { defineFunction } from '../autograd/function';
 import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../errors';
 import {
   type TensorOrScalar,
@@ -199,24 +200,45 @@ function putFlat(x: tf.Tensor, positions: tf.Tensor, values: tf.Tensor, accumula
     if (x.dtype === 'float32') return sum;
     return x.dtype === 'bool' ? tf.notEqual(sum, 0) : tf.cast(tf.round(sum), x.dtype);
   }
-  const pos = positions.dataSync() as Int32Array;
-  const winner = new Int32Array(x.size).fill(-1);
-  pos.forEach((p, k) => {
-    winner[p] = k;
-  });
-  const mask = tf.tensor1d(
-    Uint8Array.from(winner, (w) => (w >= 0 ? 1 : 0)),
-    'bool',
-  );
-  const src = tf.gather(
-    v.size ? v : tf.zeros([1], v.dtype),
-    tf.tensor1d(
-      Int32Array.from(winner, (w) => Math.max(w, 0)),
-      'int32',
-    ),
-  );
-  return tf.reshape(tf.where(mask, src, flat), x.shape);
+  return tf.reshape(PutFlat(flat, v, tf.reshape(positions, [positions.size])), x.shape);
 }
+
+/**
+ * `flat` with `v[k]` written at `positions[k]` (the last write wins where positions repeat), as one op whose backward
+ * is torch's for scatter/index_put: every value gets the gradient at its position (`dy.gather(positions)`, also for
+ * values a later write replaced), and the input gets the gradient where nothing was written.
+ */
+const PutFlat = defineFunction({
+  name: 'PutFlat',
+  forward(ctx, flat: tf.Tensor, v: tf.Tensor, positions: tf.Tensor) {
+    const pos = positions.dataSync() as Int32Array;
+    const winner = new Int32Array(flat.size).fill(-1);
+    pos.forEach((p, k) => {
+      winner[p] = k;
+    });
+    const mask = tf.tensor1d(
+      Uint8Array.from(winner, (w) => (w >= 0 ? 1 : 0)),
+      'bool',
+    );
+    const src = tf.gather(
+      v.size ? v : tf.zeros([1], v.dtype),
+      tf.tensor1d(
+        Int32Array.from(winner, (w) => Math.max(w, 0)),
+        'int32',
+      ),
+    );
+    ctx.saveForBackward(mask, positions);
+    return tf.where(mask, src, flat);
+  },
+  backward(ctx, dy: tf.Tensor) {
+    const [mask, positions] = ctx.savedTensors;
+    return [
+      ctx.needsInputGrad[0] ? tf.where(mask, tf.zerosLike(dy), dy) : null,
+      ctx.needsInputGrad[1] ? tf.gather(dy, positions) : null,
+      null,
+    ];
+  },
+});
 
 const SCATTER = signature('torch.scatter', [
   ['dim', int()],
@@ -228,8 +250,8 @@ const SCATTER = signature('torch.scatter', [
 /**
  * A copy of `input` with `src` written at `index` along `dim` (torch's
  * [`torch.scatter`](https://pytorch.org/docs/1.13/generated/torch.scatter.html)): `out[i][index[i][j]] = src[i][j]`
- * for `dim = 1`; `src` may be a number (torch's `value`). With repeated indices the last write wins (torch leaves
- * it unspecified). `reduce: 'add'` is {@link scatterAdd}; `'multiply'` multiplies.
+ * for `dim = 1`; `src` may be a number (torch's `value`). With repeated indices the last write wins (as torch's CPU
+ * kernel; torch leaves it unspecified), and every `src` entry still gets its gradient, as torch's backward gives it. `reduce: 'add'` is {@link scatterAdd}; `'multiply'` multiplies.
  * Arguments (torch's order; positionally or in a trailing options object):
  * - `dim`: the dim.
  * - `index`: int32 indices, same rank as `input`.
