@@ -34,16 +34,40 @@ function isFixtureTensor(v: unknown): v is FixtureTensor {
   return v != null && typeof v === 'object' && 'b64' in v;
 }
 
-/** JSON from the fixture to the JS value torch's Python value maps to ('inf'/'nan' strings to numbers). */
-function fromJson(v: unknown): unknown {
+/** A module argument written by common.py's submodule() (Sequential's children). */
+interface ModuleSpec {
+  $module: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
+function isModuleSpec(v: unknown): v is ModuleSpec {
+  return v != null && typeof v === 'object' && '$module' in v;
+}
+
+/**
+ * JSON from the fixture to the JS value torch's Python value maps to ('inf'/'nan' strings to numbers, module
+ * specs to modules built from `registry`).
+ */
+function fromJson(v: unknown, registry: Record<string, unknown> = nn): unknown {
   if (v === 'inf') return Infinity;
   if (v === '-inf') return -Infinity;
   if (v === 'nan') return NaN;
-  if (Array.isArray(v)) return v.map(fromJson);
+  if (Array.isArray(v)) return v.map((x) => fromJson(x, registry));
   if (isFixtureTensor(v)) return toTensor(v);
+  if (isModuleSpec(v)) return construct(v.$module, v.args, v.kwargs, registry);
   if (v != null && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromJson(x)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromJson(x, registry)]));
   return v;
+}
+
+/** `new registry[kind](...args, kwargs)`, the kwargs object only when there are any. */
+function construct(kind: string, rawArgs: unknown, rawKwargs: unknown, registry: Record<string, unknown>): Module {
+  const Ctor = registry[kind] as (new (...a: unknown[]) => Module) | undefined;
+  if (typeof Ctor !== 'function') throw new Error(`nn.${kind} is not exported`);
+  const args = fromJson(rawArgs, registry) as unknown[];
+  const kwargs = fromJson(rawKwargs, registry) as Record<string, unknown>;
+  return Object.keys(kwargs).length ? new Ctor(...args, kwargs) : new Ctor(...args);
 }
 
 /** Flattens a module's output (tensor, tuple, nested arrays) to a list of tensors, as the fixture does. */
@@ -60,11 +84,7 @@ function flat(out: unknown): tf.Tensor[] {
  * @param registry where the classes are looked up by torch name. Default: `nn`.
  */
 export function buildModule(c: ModuleCase, registry: Record<string, unknown> = nn): Module {
-  const Ctor = registry[c.kind] as (new (...a: unknown[]) => Module) | undefined;
-  if (typeof Ctor !== 'function') throw new Error(`nn.${c.kind} is not exported`);
-  const args = fromJson(c.args) as unknown[];
-  const kwargs = fromJson(c.kwargs) as Record<string, unknown>;
-  return Object.keys(kwargs).length ? new Ctor(...args, kwargs) : new Ctor(...args);
+  return construct(c.kind, c.args, c.kwargs, registry);
 }
 
 /**
