@@ -12,9 +12,9 @@
  * @module
  */
 import { FormatError } from '../errors';
-import { describe, isTuple } from './pickle';
-import type { AllowedGlobal, PyValue } from './pickle';
-import type { DType, TensorArray, TensorData } from './torch-format';
+import { describe, isTuple } from './pickle-values';
+import type { AllowedGlobal, PyValue } from './pickle-values';
+import type { DType, TensorArray, TensorData } from './tensor-data';
 
 /** A typed-array constructor: over a buffer, or of a length. */
 type ArrayCtor = { new (buffer: ArrayBuffer): TensorArray; new (length: number): TensorArray };

@@ -11,8 +11,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { ArgumentTypeError, FormatError, ValueError } from '../errors';
-import { DTYPES, checkedNumel, checkFileBytes, fromTfTensor, isTensorData } from './torch-format';
-import type { DType, TensorData } from './torch-format';
+import { DTYPES, type DType, type TensorData, checkedNumel, isTensorData } from './tensor-data';
+import { fromTfTensor } from './tf-tensors';
+import { checkFileBytes } from './torch-format';
 
 /** The header's dtype names and ours. */
 const NAMES: Readonly<Record<string, DType>> = {

@@ -8,7 +8,8 @@ import { type ArgsOf, int, oneOf, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { enableGrad, noGrad } from '../autograd/tape';
 import { ArgumentTypeError, StateDictError, ValueError } from '../errors';
-import { isTensorData, toTfTensor } from '../io/torch-format';
+import { isTensorData } from '../io/tensor-data';
+import { toTfTensor } from '../io/tf-tensors';
 import { num, Optimizer, type OptimizerStateDict, ordered, type StateValue } from './optimizer';
 import type { ParamGroupInput } from './optimizer';
 

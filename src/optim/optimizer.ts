@@ -9,7 +9,8 @@ import { Arg, describeValue, isOptionsObject } from '../args';
 import { Parameter } from '../autograd/parameter';
 import { enableGrad, noGrad, setGradOf } from '../autograd/tape';
 import { ArgumentTypeError, StateDictError, ValueError } from '../errors';
-import { isTensorData, toTfTensor } from '../io/torch-format';
+import { isTensorData } from '../io/tensor-data';
+import { toTfTensor } from '../io/tf-tensors';
 import { camelCase, pyNumber, pyRepr, snakeCase } from '../repr';
 
 /** An optimizer's per-parameter state (torch's `optimizer.state[p]`), under torch's keys (`exp_avg`, `step`). */
