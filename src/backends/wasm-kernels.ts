@@ -12,6 +12,7 @@ import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
 import { conv2DWasm } from './wasm/conv2d';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion, setStockKernel } from './wasm/internals';
+import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from './wasm/lstm-cell';
 import { maxPoolGradWasm } from './wasm/max-pool-grad';
 import { unsortedSegmentSumWasm } from './wasm/segment-sum';
 import { transposeWasm } from './wasm/transpose';
@@ -41,6 +42,8 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   [FusedKernel.BatchNormGrad]: mark(batchNormGradWasm),
   [FusedKernel.LeakyRelu]: mark(leakyReluWasm),
   [FusedKernel.LeakyReluGrad]: mark(leakyReluGradWasm),
+  [LstmKernel.Forward]: mark(lstmForwardWasm),
+  [LstmKernel.Backward]: mark(lstmBackwardWasm),
 };
 
 /** The wasm backend's own kernels that ours replaced, kept for benchmarks and comparisons. */

@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { defineFunction, type FunctionCtx } from '../../autograd/function';
+import { hasFusedKernel } from '../../backends/fused-kernels';
+import { LstmKernel } from '../../backends/wasm/lstm-cell';
 import { packedToPadded, paddedToPacked } from '../utils/rnn';
 import { dropout } from './dropout';
 
@@ -73,6 +75,18 @@ interface LayerCtx extends FunctionCtx {
   hasProj: boolean;
   hasC: boolean;
   hasMask: boolean;
+  /** The whole recurrence ran as one {@link LstmKernel} call each way. */
+  fused: boolean;
+}
+
+/**
+ * The LSTM recurrence as one kernel call (`LstmKernel.Forward`, the wasm backend's), when the backend has it and the
+ * layer has neither a projection nor a packed-sequence mask: `[hs, cs, acts]` over all steps.
+ */
+function fusedLstmForward(xp: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, wHh: tf.Tensor, reverse: boolean): tf.Tensor[] {
+  return tf.engine().runKernel(LstmKernel.Forward, { xp, h0, c0, whhT: tf.transpose(wHh) }, {
+    reverse,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }
 
 /**
@@ -111,11 +125,21 @@ const RnnLayer = defineFunction({
       hasProj: wHr != null,
       hasC: c0 != null,
       hasMask: mask != null,
+      fused:
+        mode === 'LSTM' && c0 != null && wHr == null && mask == null && T > 0 && hasFusedKernel(LstmKernel.Forward),
     });
     // Input projection of every step at once; for GRU b_hh stays apart (n uses r * (W_hn h + b_hn)).
     let xp = mmT(tf.reshape(x, [T * B, I]), wIh);
     if (bIh) xp = tf.add(xp, bIh);
     if (bHh && mode !== 'GRU') xp = tf.add(xp, bHh);
+    if (ctx.fused) {
+      const [hsAll, csAll, actsAll] = fusedLstmForward(tf.reshape(xp, [T, B, G * H]), h0, c0!, wHh, reverse);
+      const last = reverse ? 0 : T - 1;
+      const hN = tf.reshape(tf.slice(hsAll, [last], [1]), [B, H]);
+      const cN = tf.reshape(tf.slice(csAll, [last], [1]), [B, H]);
+      ctx.saveForBackward(x, h0, c0!, wIh, wHh, hN, hN, hsAll, actsAll, csAll, hN);
+      return [hsAll, hN, cN];
+    }
     const xs = { at: stepOf(tf.reshape(xp, [T, B, G * H])) };
     const masks = mask ? stepOf(mask) : null;
     const whhT = tf.transpose(wHh);
@@ -202,8 +226,16 @@ const RnnLayer = defineFunction({
 /** Backpropagation through time for {@link RnnLayer}: per-step gate gradients, then one matmul per weight. */
 function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
   const { mode, reverse, T, B, H } = ctx;
-  const [x, h0, c0, wIh, wHh, wHr, maskAll, hsAll, actsAll, csAll, hcsAll] = ctx.savedTensors;
+  const [, h0, c0, , wHh, wHr, maskAll, hsAll, actsAll, csAll] = ctx.savedTensors;
   const [dOutAll, dhN, dcN] = dys;
+  if (ctx.fused) {
+    const [dG, dh0, dc0] = tf
+      .engine()
+      .runKernel(LstmKernel.Backward, { dOut: dOutAll, dhN, dcN, acts: actsAll, cs: csAll, c0, wHh }, {
+        reverse,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    return weightGrads(ctx, tf.reshape(dG, [T * B, 4 * H]), null, null, dh0, dc0);
+  }
   const hs = stepOf(hsAll);
   const acts = stepOf(actsAll);
   const cs = stepOf(csAll);
@@ -288,7 +320,26 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
   }
   const G = gateCount(mode);
   const dGiAll = tf.reshape(tf.stack(dGi), [T * B, G * H]);
-  const dGhAll = mode === 'GRU' ? tf.reshape(tf.stack(dGh), [T * B, G * H]) : dGiAll;
+  const dGhAll = mode === 'GRU' ? tf.reshape(tf.stack(dGh), [T * B, G * H]) : null;
+  return weightGrads(ctx, dGiAll, dGhAll, ctx.hasProj ? tf.stack(dHp) : null, dh, dc);
+}
+
+/**
+ * The gradients of {@link RnnLayer}'s arguments from the gate gradients of every step (`dGiAll` `[T*B, G*H]`;
+ * `dGhAll` the hidden side's where it differs, GRU), the projection's (`dHpAll` `[T, B, H_out]`) and the initial
+ * states': one matmul per weight over all steps.
+ */
+function weightGrads(
+  ctx: LayerCtx,
+  dGiAll: tf.Tensor,
+  dGhIn: tf.Tensor | null,
+  dHpAll: tf.Tensor | null,
+  dh: tf.Tensor,
+  dc: tf.Tensor | null,
+): (tf.Tensor | null)[] {
+  const { reverse, T, B, H } = ctx;
+  const [x, h0, , wIh, , wHr, , hsAll, , , hcsAll] = ctx.savedTensors;
+  const dGhAll = dGhIn ?? dGiAll;
   const I = x.shape[2] as number;
   const need = ctx.needsInputGrad;
   // Previous states of every step, in step order: h0 then the states of all but the last step processed.
@@ -308,9 +359,7 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
     need[4] ? mTm(dGhAll, hPrevAll()) : null,
     need[5] ? tf.sum(dGiAll, 0) : null,
     need[6] ? tf.sum(dGhAll, 0) : null,
-    need[7] && ctx.hasProj
-      ? mTm(tf.reshape(tf.stack(dHp), [T * B, wHr.shape[0] as number]), tf.reshape(hcsAll, [T * B, H]))
-      : null,
+    need[7] && dHpAll ? mTm(tf.reshape(dHpAll, [T * B, wHr.shape[0] as number]), tf.reshape(hcsAll, [T * B, H])) : null,
     null,
     null,
     null,

@@ -1,0 +1,94 @@
+// The wasm backend's fused LSTM kernels (src/backends/wasm/lstm-cell.ts: the whole recurrence of a layer as one kernel
+// each way) against the cpu backend, which runs the composed per-step path of src/nn/functional/rnn.ts: outputs, final
+// states and every gradient agree to float32 rounding (the GEMMs sum in different orders). torch-exactness of both
+// paths is test/rnn.test.ts's (torch fixtures, cpu and wasm).
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+import { backward } from '../src/autograd';
+import { hasFusedKernel } from '../src/backends/fused-kernels';
+import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
+import { LstmKernel } from '../src/backends/wasm/lstm-cell';
+import { type RnnLayerWeights, rnnLayer } from '../src/nn/functional/rnn';
+import { expectClose } from './helpers';
+
+beforeAll(async () => {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
+});
+
+/** Deterministic values in [-scale, scale). */
+function values(n: number, seed: number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = (s / 2 ** 32 - 0.5) * 2 * scale;
+  }
+  return a;
+}
+
+interface Case {
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+  reverse: boolean;
+  bias: boolean;
+}
+
+const CASES: Case[] = [
+  { T: 7, B: 3, I: 5, H: 4, reverse: false, bias: true },
+  { T: 7, B: 3, I: 5, H: 4, reverse: true, bias: true },
+  { T: 1, B: 1, I: 2, H: 3, reverse: false, bias: false },
+  { T: 12, B: 2, I: 9, H: 13, reverse: true, bias: false },
+  { T: 35, B: 4, I: 6, H: 17, reverse: false, bias: true },
+];
+
+const NAMES = ['output', 'hN', 'cN', 'grad x', 'grad h0', 'grad c0', 'grad wIh', 'grad wHh', 'grad bIh', 'grad bHh'];
+
+/** Runs the layer on `backend`: outputs, then the gradients of a weighted sum of them w.r.t. every input. */
+async function run(backend: string, c: Case): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const { T, B, I, H } = c;
+  const v = (shape: number[], seed: number, scale = 1) =>
+    tf.variable(tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed, scale), shape));
+  const x = v([T, B, I], 1, 2);
+  const h0 = v([B, H], 2);
+  const c0 = v([B, H], 3);
+  const w: RnnLayerWeights = {
+    wIh: v([4 * H, I], 4, 0.6),
+    wHh: v([4 * H, H], 5, 0.6),
+    bIh: c.bias ? v([4 * H], 6, 0.3) : null,
+    bHh: c.bias ? v([4 * H], 7, 0.3) : null,
+    wHr: null,
+  };
+  const outs = rnnLayer('LSTM', x, h0, c0, w, null, c.reverse);
+  const loss = tf.addN(outs.map((o, i) => tf.sum(tf.mul(o, tf.tensor(values(o.size, 10 + i), o.shape)))));
+  backward(loss);
+  const inputs = [x, h0, c0, w.wIh, w.wHh, ...(c.bias ? [w.bIh!, w.bHh!] : [])];
+  const result = [...outs, ...inputs.map((t) => (t as tf.Variable & { grad: tf.Tensor }).grad)].map(
+    (t) => t.dataSync() as Float32Array,
+  );
+  return result;
+}
+
+describe('fused LSTM kernels (wasm) against the composed path (cpu)', () => {
+  test('the wasm backend has them', async () => {
+    await tf.setBackend('wasm');
+    expect(hasFusedKernel(LstmKernel.Forward)).toBe(true);
+    expect(hasFusedKernel(LstmKernel.Backward)).toBe(true);
+    await tf.setBackend('cpu');
+    expect(hasFusedKernel(LstmKernel.Forward)).toBe(false);
+  });
+
+  for (const c of CASES) {
+    test(`T=${c.T},B=${c.B},I=${c.I},H=${c.H},reverse=${c.reverse},bias=${c.bias}`, async () => {
+      const cpu = await run('cpu', c);
+      const wasm = await run('wasm', c);
+      await tf.setBackend('cpu');
+      expect(wasm.length).toBe(cpu.length);
+      wasm.forEach((a, i) => expectClose(a, cpu[i], NAMES[i], { rtol: 1e-5, atol: 1e-5 }));
+    });
+  }
+});
