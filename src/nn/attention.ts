@@ -117,13 +117,15 @@ export class MultiheadAttention extends Module {
     if (this.headDim * a.numHeads !== E) {
       throw new ValueError(`MultiheadAttention: embed_dim must be divisible by num_heads (got ${E} and ${a.numHeads})`);
     }
+    // torch creates the weights empty, builds out_proj (whose Linear init draws), then draws the xavier inits
+    // (_reset_parameters): the same order here, so a seed gives torch's weights.
     if (!this.sameEmbedDim) {
-      this.q_proj_weight = this.createParameter('q_proj_weight', [E, E], (p) => xavierUniform_(p));
-      this.k_proj_weight = this.createParameter('k_proj_weight', [E, this.kdim], (p) => xavierUniform_(p));
-      this.v_proj_weight = this.createParameter('v_proj_weight', [E, this.vdim], (p) => xavierUniform_(p));
+      this.q_proj_weight = this.createParameter('q_proj_weight', [E, E]);
+      this.k_proj_weight = this.createParameter('k_proj_weight', [E, this.kdim]);
+      this.v_proj_weight = this.createParameter('v_proj_weight', [E, this.vdim]);
       this.in_proj_weight = this.registerParameter('in_proj_weight', null);
     } else {
-      this.in_proj_weight = this.createParameter('in_proj_weight', [3 * E, E], (p) => xavierUniform_(p));
+      this.in_proj_weight = this.createParameter('in_proj_weight', [3 * E, E]);
       this.q_proj_weight = this.registerParameter('q_proj_weight', null);
       this.k_proj_weight = this.registerParameter('k_proj_weight', null);
       this.v_proj_weight = this.registerParameter('v_proj_weight', null);
@@ -132,6 +134,9 @@ export class MultiheadAttention extends Module {
       ? this.createParameter('in_proj_bias', [3 * E])
       : this.registerParameter('in_proj_bias', null);
     this.out_proj = this.registerModule('out_proj', new NonDynamicallyQuantizableLinear(E, E, a.bias));
+    for (const w of [this.in_proj_weight, this.q_proj_weight, this.k_proj_weight, this.v_proj_weight]) {
+      if (w) xavierUniform_(w);
+    }
     if (this.out_proj.bias) constant_(this.out_proj.bias, 0);
     if (a.addBiasKv) {
       this.bias_k = this.createParameter('bias_k', [1, 1, E], (p) => xavierNormal_(p));

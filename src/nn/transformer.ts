@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { any, bool, float, int, signature, type ArgsOf } from '../args';
 import { ShapeError, ValueError, formatShape } from '../errors';
+import { defaultGenerator } from '../random';
 import { MultiheadAttention } from './attention';
 import { ModuleList } from './container';
 import { Dropout } from './dropout';
@@ -312,7 +313,16 @@ function clones(layer: Module, n: number, where: string): ModuleList {
       `${where}: expected a TransformerEncoderLayer or TransformerDecoderLayer to copy, got ${layer.typeName}`,
     );
   }
-  return new ModuleList(Array.from({ length: n }, () => layer.clone()));
+  // torch's copy.deepcopy draws nothing, but building a copy draws its initialisation: the generator is put
+  // back after each copy, so the draws after (a decoder, a Transformer's xavier init) are torch's.
+  const state = defaultGenerator.getState();
+  return new ModuleList(
+    Array.from({ length: n }, () => {
+      const copy = layer.clone();
+      defaultGenerator.setState(state);
+      return copy;
+    }),
+  );
 }
 
 /**
