@@ -3,7 +3,10 @@
 // run by PyTorch 1.13 (scripts/fixtures/examples_lm.py -> test/fixtures/examples_lm.json): the same seed, the same
 // text and tokenisation, the initialisation (Embedding, the recurrent layers, Linear, init_weights) and the dropout
 // masks (after the embedding, between recurrent layers, after the RNN) drawn as torch draws them; LSTM, GRU,
-// RNN_TANH and RNN_RELU, tied and untied. Every training loss and the validation loss after each epoch.
+// RNN_TANH and RNN_RELU, tied and untied; and TransformerModel (nn.Transformer's initialisation, its decoder stack
+// drawn then replaced by a Linear, the positional encoding, the causal mask, the dropouts of the positional
+// encoding, the attention weights and the feed-forward blocks). Every training loss and the validation loss after
+// each epoch.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { Corpus } from '../examples/pytorch/word_language_model/data';
 import { batchify, evaluate, train } from '../examples/pytorch/word_language_model/lm';
-import { RNNModel, type RnnType } from '../examples/pytorch/word_language_model/model';
+import { RNNModel, type RnnType, TransformerModel } from '../examples/pytorch/word_language_model/model';
 import { manualSeed } from '../src';
 import { load } from '../src/node';
 import { runExample } from './examples-helpers';
@@ -27,7 +30,8 @@ vi.mock('tfjs-torch/node', () => import('../src/node/index'));
 
 interface Case {
   seed: number;
-  model: RnnType;
+  model: RnnType | 'Transformer';
+  nhead: number;
   emsize: number;
   nhid: number;
   nlayers: number;
@@ -50,14 +54,18 @@ describe("pytorch/examples word_language_model: the port's first steps give torc
   // float32 on both sides; tiny matmuls, but SGD at lr up to 20 after clipping amplifies the ~1e-7 differences in
   // summation order step by step: measured < 1e-6 relative; asserted 1e-5 relative on losses.
   for (const [k, c] of cases.entries()) {
-    it(`case ${k}: ${c.model}${c.tied ? ' tied' : ''}, ${c.nlayers} layer(s), dropout ${c.dropout}, lr ${c.lr}`, () => {
+    const heads = c.model === 'Transformer' ? `, ${c.nhead} head(s)` : '';
+    it(`case ${k}: ${c.model}${c.tied ? ' tied' : ''}, ${c.nlayers} layer(s)${heads}, dropout ${c.dropout}, lr ${c.lr}`, () => {
       manualSeed(c.seed);
       const corpus = new Corpus(c.texts);
       expect(Array.from(corpus.train)).toEqual(c.train_ids);
       expect(corpus.dictionary.length).toBe(c.ntokens);
       const trainData = batchify(corpus.train, c.batch_size);
       const valData = batchify(corpus.valid, 10);
-      const model = new RNNModel(c.model, c.ntokens, c.emsize, c.nhid, c.nlayers, c.dropout, c.tied);
+      const model =
+        c.model === 'Transformer'
+          ? new TransformerModel(c.ntokens, c.emsize, c.nhead, c.nhid, c.nlayers, c.dropout)
+          : new RNNModel(c.model, c.ntokens, c.emsize, c.nhid, c.nlayers, c.dropout, c.tied);
       const args = { bptt: c.bptt, clip: c.clip, logInterval: 200, dryRun: false, batchSize: c.batch_size };
       const start = tf.memory().numTensors;
       c.epoch.forEach((want, e) => {
@@ -66,8 +74,10 @@ describe("pytorch/examples word_language_model: the port's first steps give torc
         losses.forEach((l, i) => expect(rel(l, want.losses[i]), `epoch ${e + 1} step ${i}`).toBeLessThan(1e-5));
         expect(rel(evaluate(args, model, valData, 10), want.val_loss)).toBeLessThan(1e-5);
       });
-      // nothing leaks: what stays is one .grad per parameter (a tied weight counts once), as in torch
-      expect(tf.memory().numTensors).toBe(start + model.parameters().length);
+      // nothing leaks: what stays is one .grad per parameter (a tied weight counts once), as in torch, and the
+      // Transformer's cached causal mask
+      const mask = model instanceof TransformerModel ? 1 : 0;
+      expect(tf.memory().numTensors).toBe(start + model.parameters().length + mask);
       tf.dispose([trainData, valData]);
     });
   }

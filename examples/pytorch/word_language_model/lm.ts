@@ -1,13 +1,16 @@
 /**
  * The data pipeline and loops of pytorch/examples' `word_language_model/main.py`: `batchify`, `getBatch`,
  * `repackageHidden`, `train` (clip_grad_norm_, then the original's manual SGD update `p -= lr * p.grad`) and
- * `evaluate`, for `RNNModel`.
+ * `evaluate`, for `RNNModel` (hidden state carried across batches) and `TransformerModel` (none).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as torch from 'tfjs-torch';
 import { nn } from 'tfjs-torch';
 
-import type { Hidden, RNNModel } from './model';
+import { type Hidden, type RNNModel, TransformerModel } from './model';
+
+/** Either of the original's models. */
+export type LanguageModel = RNNModel | TransformerModel;
 
 /** Cuts the ids into `bsz` columns: `[nbatch, bsz]` int32, dropping what does not fit. */
 export function batchify(data: Int32Array, bsz: number): tf.Tensor2D {
@@ -51,7 +54,7 @@ export interface LmArgs {
 /** One training epoch at learning rate `lr`; returns every batch's loss. */
 export function train(
   args: LmArgs,
-  model: RNNModel,
+  model: LanguageModel,
   trainData: tf.Tensor,
   lr: number,
   epoch: number,
@@ -61,20 +64,25 @@ export function train(
   const criterion = new nn.NLLLoss();
   let totalLoss = 0;
   let startTime = Date.now();
-  let hidden = model.initHidden(args.batchSize);
+  let hidden = model instanceof TransformerModel ? null : model.initHidden(args.batchSize);
   const losses: number[] = [];
   for (let batch = 0, i = 0; i < trainData.shape[0] - 1; batch++, i += args.bptt) {
     const value = tf.tidy(() => {
       const [data, targets] = getBatch(trainData, i, args.bptt);
       model.zeroGrad();
-      // (hidden = repackage_hidden(hidden): the previous step stored it detached already)
-      const [output, newHidden] = model.forward(data, hidden);
+      let output: tf.Tensor;
+      if (model instanceof TransformerModel) output = model.forward(data).view(-1, model.decoder.outFeatures);
+      else {
+        // (hidden = repackage_hidden(hidden): the previous step stored it detached already)
+        const [out, newHidden] = model.forward(data, hidden as Hidden);
+        disposeHidden(hidden as Hidden);
+        hidden = repackageHidden(newHidden);
+        output = out;
+      }
       const loss = criterion.forward(output, targets);
       loss.backward();
       nn.utils.clipGradNorm_(model.parameters(), args.clip);
       for (const p of model.parameters()) p.assign(p.sub((p.grad as tf.Tensor).mul(lr))); // p.data.add_(p.grad, alpha=-lr)
-      disposeHidden(hidden);
-      hidden = repackageHidden(newHidden);
       return loss.item();
     });
     losses.push(value);
@@ -92,27 +100,32 @@ export function train(
     }
     if (args.dryRun) break;
   }
-  disposeHidden(hidden);
+  if (hidden) disposeHidden(hidden);
   return losses;
 }
 
 /** The mean loss per token over `dataSource` (`[n, evalBatchSize]`), as the original's `evaluate`. */
-export function evaluate(args: LmArgs, model: RNNModel, dataSource: tf.Tensor, evalBatchSize: number): number {
+export function evaluate(args: LmArgs, model: LanguageModel, dataSource: tf.Tensor, evalBatchSize: number): number {
   model.eval();
   const criterion = new nn.NLLLoss();
   let totalLoss = 0;
-  let hidden = model.initHidden(evalBatchSize);
+  let hidden = model instanceof TransformerModel ? null : model.initHidden(evalBatchSize);
   torch.noGrad(() => {
     for (let i = 0; i < dataSource.shape[0] - 1; i += args.bptt) {
       tf.tidy(() => {
         const [data, targets] = getBatch(dataSource, i, args.bptt);
-        const [output, newHidden] = model.forward(data, hidden);
-        disposeHidden(hidden);
-        hidden = repackageHidden(newHidden);
+        let output: tf.Tensor;
+        if (model instanceof TransformerModel) output = model.forward(data).view(-1, model.decoder.outFeatures);
+        else {
+          const [out, newHidden] = model.forward(data, hidden as Hidden);
+          disposeHidden(hidden as Hidden);
+          hidden = repackageHidden(newHidden);
+          output = out;
+        }
         totalLoss += data.shape[0] * criterion.forward(output, targets).item();
       });
     }
   });
-  disposeHidden(hidden);
+  if (hidden) disposeHidden(hidden);
   return totalLoss / (dataSource.shape[0] - 1);
 }

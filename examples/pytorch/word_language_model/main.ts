@@ -1,10 +1,10 @@
 /**
- * pytorch/examples' `word_language_model/main.py` (an RNN language model), ported to tfjs-torch:
+ * pytorch/examples' `word_language_model/main.py` (an RNN or Transformer language model), ported to tfjs-torch:
  *
- *   npx tsx examples/pytorch/word_language_model/main.ts [--epochs 1] [--model LSTM|GRU|RNN_TANH|RNN_RELU] [--tied]
+ *   npx tsx examples/pytorch/word_language_model/main.ts [--epochs 1] [--model LSTM|GRU|RNN_TANH|RNN_RELU|Transformer] [--tied]
  *
  * Same flags and defaults as the original (`--emsize 200 --nhid 200 --nlayers 2 --lr 20 --clip 0.25 --epochs 40
- * --batch_size 20 --bptt 35 --dropout 0.2 --seed 1111 --log-interval 200 --save model.pt`), same log lines, the
+ * --batch_size 20 --bptt 35 --dropout 0.2 --seed 1111 --log-interval 200 --save model.pt --nhead 2`), same log lines, the
  * manual SGD update after `clip_grad_norm_`, `lr /= 4` when the validation loss stops improving, perplexity per
  * epoch, and the test loss of the best model at the end.
  *
@@ -15,9 +15,9 @@
  *
  * Where the port differs from the original, and why: `--save` writes the model's state dict (torch.save of
  * `model.state_dict()`), not a pickled module (`torch.save(model)` pickles the Python class, which has no
- * JavaScript counterpart); the best model is restored from memory for the final test. `--model Transformer`,
- * `--nhead`, `--onnx-export`, `--use-optimizer` and `--accel` are not ported (refused or ignored, as listed
- * by `-h`). The model and loops live in `model.ts`, `data.ts` and `lm.ts` so tests can import them.
+ * JavaScript counterpart); `generate.ts` rebuilds the model from the state dict's keys and shapes. The best
+ * model is restored from memory for the final test. `--onnx-export`, `--use-optimizer` and `--accel` are not
+ * ported (not accepted). The model and loops live in `model.ts`, `data.ts` and `lm.ts` so tests can import them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,17 +29,18 @@ import { initBackend, save } from 'tfjs-torch/node';
 
 import { Corpus } from './data';
 import { batchify, evaluate, train } from './lm';
-import { RNNModel, type RnnType } from './model';
+import { RNNModel, type RnnType, TransformerModel } from './model';
 
 const USAGE = `usage: main.ts [-h] [--data DATA] [--model MODEL] [--emsize EMSIZE] [--nhid NHID] [--nlayers NLAYERS]
                [--lr LR] [--clip CLIP] [--epochs EPOCHS] [--batch_size N] [--bptt BPTT] [--dropout DROPOUT]
-               [--tied] [--seed SEED] [--log-interval N] [--save SAVE] [--dry-run] [--backend NAME]
+               [--tied] [--seed SEED] [--log-interval N] [--save SAVE] [--nhead NHEAD] [--dry-run]
+               [--backend NAME]
 
-PyTorch Wikitext-2 RNN/LSTM/GRU Language Model (tfjs-torch port of pytorch/examples word_language_model)
+PyTorch Wikitext-2 RNN/LSTM/GRU/Transformer Language Model (tfjs-torch port of pytorch/examples word_language_model)
 
 options:
   --data DATA        folder with train.txt, valid.txt, test.txt, or 'fortunes' (default: fortunes)
-  --model MODEL      type of network (RNN_TANH, RNN_RELU, LSTM, GRU) (default: LSTM; Transformer not ported)
+  --model MODEL      type of network (RNN_TANH, RNN_RELU, LSTM, GRU, Transformer) (default: LSTM)
   --emsize EMSIZE    size of word embeddings (default: 200)
   --nhid NHID        number of hidden units per layer (default: 200)
   --nlayers NLAYERS  number of layers (default: 2)
@@ -53,6 +54,7 @@ options:
   --seed SEED        random seed (default: 1111)
   --log-interval N   report interval (default: 200)
   --save SAVE        path to save the final model's state dict (default: model.pt)
+  --nhead NHEAD      the number of heads in the encoder/decoder of the transformer model (default: 2)
   --dry-run          verify the code and the model
   --backend NAME     tfjs backend: wasm, cpu, tensorflow, ... (default: automatic)
 `;
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
         seed: { type: 'string', default: '1111' },
         'log-interval': { type: 'string', default: '200' },
         save: { type: 'string', default: 'model.pt' },
+        nhead: { type: 'string', default: '2' },
         'dry-run': { type: 'boolean', default: false },
         backend: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -120,8 +123,8 @@ async function main(): Promise<void> {
   }
   const s = (k: string) => values[k] as string;
   const model_ = s('model');
-  if (!['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'].includes(model_)) {
-    fail(`--model ${model_}: the port has LSTM, GRU, RNN_TANH and RNN_RELU (TransformerModel is not ported yet)`);
+  if (!['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU', 'Transformer'].includes(model_)) {
+    fail(`--model ${model_}: an invalid option, options are ['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU', 'Transformer']`);
   }
   const args = {
     emsize: num('emsize', s('emsize'), true, 1),
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
     dropout: num('dropout', s('dropout'), false, 0),
     seed: num('seed', s('seed'), true, 0),
     logInterval: num('log-interval', s('log-interval'), true, 1),
+    nhead: num('nhead', s('nhead'), true, 1),
     dryRun: values['dry-run'] as boolean,
   };
   const device = await initBackend(values.backend as string | undefined);
@@ -151,15 +155,18 @@ async function main(): Promise<void> {
 
   // Build the model
   const ntokens = corpus.dictionary.length;
-  const model = new RNNModel(
-    model_ as RnnType,
-    ntokens,
-    args.emsize,
-    args.nhid,
-    args.nlayers,
-    args.dropout,
-    values.tied as boolean,
-  );
+  const model =
+    model_ === 'Transformer'
+      ? new TransformerModel(ntokens, args.emsize, args.nhead, args.nhid, args.nlayers, args.dropout)
+      : new RNNModel(
+          model_ as RnnType,
+          ntokens,
+          args.emsize,
+          args.nhid,
+          args.nlayers,
+          args.dropout,
+          values.tied as boolean,
+        );
 
   // Loop over epochs.
   let lr = args.lr;

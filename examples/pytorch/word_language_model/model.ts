@@ -1,8 +1,10 @@
 /**
  * The `RNNModel` of pytorch/examples' `word_language_model/model.py`, ported to tfjs-torch: an embedding
  * encoder, an LSTM / GRU / tanh-RNN / ReLU-RNN, dropout, and a linear decoder to log-probabilities over the
- * vocabulary, with optional weight tying (the decoder shares the encoder's weight). `TransformerModel` is not
- * ported yet.
+ * vocabulary, with optional weight tying (the decoder shares the encoder's weight); and its `TransformerModel`:
+ * an `nn.Transformer` whose encoder runs over the embedded, position-encoded tokens under a causal mask, and
+ * whose decoder stack is replaced by a linear layer to log-probabilities (the original subclasses
+ * `nn.Transformer` and assigns `self.decoder = nn.Linear(...)`, so the state-dict keys are the same here).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { F, nn } from 'tfjs-torch';
@@ -93,5 +95,115 @@ export class RNNModel extends nn.Module {
   initHidden(bsz: number): Hidden {
     const zeros = () => tf.zeros([this.nlayers, bsz, this.nhid]);
     return this.rnnType === 'LSTM' ? [zeros(), zeros()] : zeros();
+  }
+}
+
+/**
+ * Sine and cosine position signals added to the embeddings, then dropout (the original's `PositionalEncoding`):
+ * `pe[pos, 0, 2i] = sin(pos / 10000^(2i / dModel))`, `pe[pos, 0, 2i + 1] = cos(...)`, a `[maxLen, 1, dModel]`
+ * buffer `pe` (in the state dict, as the original's `register_buffer`).
+ */
+export class PositionalEncoding extends nn.Module {
+  readonly dropout: nn.Dropout;
+  readonly pe: tf.Variable;
+
+  /**
+   * @param dModel the embedding width.
+   * @param dropout dropout probability. Default: 0.1.
+   * @param maxLen the longest sequence. Default: 5000.
+   */
+  constructor(dModel: number, dropout = 0.1, maxLen = 5000) {
+    super();
+    this.dropout = this.registerModule('dropout', new nn.Dropout(dropout));
+    // float32 at every step, as torch computes it (arange().float() * scalar, exp, position * div_term, sin/cos)
+    const f = Math.fround;
+    const scale = f(-Math.log(10000.0) / dModel);
+    const pe = new Float32Array(maxLen * dModel);
+    for (let i = 0; i < dModel; i += 2) {
+      const divTerm = f(Math.exp(f(i * scale)));
+      for (let pos = 0; pos < maxLen; pos++) {
+        const angle = f(pos * divTerm);
+        pe[pos * dModel + i] = Math.sin(angle);
+        if (i + 1 < dModel) pe[pos * dModel + i + 1] = Math.cos(angle);
+      }
+    }
+    const t = tf.tensor3d(pe, [maxLen, 1, dModel]);
+    this.pe = this.registerBuffer('pe', t) as tf.Variable;
+    t.dispose();
+  }
+
+  /** `[S, N, dModel]` to the same plus `pe[:S]`, then dropout. */
+  override forward(x: tf.Tensor): tf.Tensor {
+    return this.dropout.forward(tf.add(x, this.pe.slice([0, 0, 0], [x.shape[0], 1, -1])));
+  }
+}
+
+/**
+ * Container module with an encoder and a linear decoder over an `nn.Transformer`'s encoder stack (the original's
+ * `TransformerModel`): `nn.Transformer(dModel=ninp, nhead, dimFeedforward=nhid, numEncoderLayers=nlayers)` with
+ * the Transformer's own dropout (0.1), its 6-layer decoder stack built (drawing its initialisation as torch does)
+ * and then replaced by `decoder = nn.Linear(ninp, ntoken)`; `pos_encoder` and `input_emb` after it.
+ */
+export class TransformerModel extends nn.Transformer {
+  readonly modelType = 'Transformer';
+  /** The causal mask of the last length seen, or null (the original's `src_mask`). */
+  srcMask: tf.Tensor | null = null;
+  readonly posEncoder: PositionalEncoding;
+  readonly inputEmb: nn.Embedding;
+  readonly ninp: number;
+  declare readonly decoder: nn.Linear;
+
+  /**
+   * @param ntoken vocabulary size.
+   * @param ninp embedding width (`d_model`).
+   * @param nhead attention heads.
+   * @param nhid feed-forward width.
+   * @param nlayers encoder layers.
+   * @param dropout the positional encoding's dropout. Default: 0.5.
+   */
+  constructor(ntoken: number, ninp: number, nhead: number, nhid: number, nlayers: number, dropout = 0.5) {
+    super({ dModel: ninp, nhead, dimFeedforward: nhid, numEncoderLayers: nlayers });
+    this.posEncoder = this.registerModule('pos_encoder', new PositionalEncoding(ninp, dropout));
+    this.inputEmb = this.registerModule('input_emb', new nn.Embedding(ntoken, ninp));
+    this.ninp = ninp;
+    // self.decoder = nn.Linear(ninp, ntoken): the Linear takes the TransformerDecoder's place (and its slot in
+    // the state dict); the decoder stack's weights are freed, as Python's garbage collector would.
+    const stack = this.getModule('decoder') as nn.Module;
+    (this as { decoder: nn.Module }).decoder = this.registerModule('decoder', new nn.Linear(ninp, ntoken));
+    for (const p of stack.parameters()) p.dispose();
+    this.initWeights();
+  }
+
+  /** `[sz, sz]`: 0 on and below the diagonal, `-inf` above (the original's `log(tril(ones))`). */
+  generateSquareSubsequentMask(sz: number): tf.Tensor {
+    return nn.Transformer.generateSquareSubsequentMask(sz);
+  }
+
+  /** `uniform_(-0.1, 0.1)` of the embedding's and decoder's weights, a zero decoder bias. */
+  initWeights(): void {
+    const initrange = 0.1;
+    nn.init.uniform_(this.inputEmb.weight, -initrange, initrange);
+    nn.init.zeros_(this.decoder.bias as nn.Parameter);
+    nn.init.uniform_(this.decoder.weight, -initrange, initrange);
+  }
+
+  /**
+   * `[S, N]` token ids to `[S, N, ntoken]` log-probabilities; with `hasMask` (default) position `i` attends
+   * to positions `<= i` only.
+   */
+  override forward(src: tf.Tensor, hasMask: boolean | tf.Tensor = true): tf.Tensor {
+    if (hasMask) {
+      if (this.srcMask === null || this.srcMask.shape[0] !== src.shape[0]) {
+        this.srcMask?.dispose();
+        this.srcMask = tf.keep(this.generateSquareSubsequentMask(src.shape[0]));
+      }
+    } else {
+      this.srcMask?.dispose();
+      this.srcMask = null;
+    }
+    let x = tf.mul(this.inputEmb.forward(src), Math.sqrt(this.ninp));
+    x = this.posEncoder.forward(x);
+    const output = (this.encoder as nn.TransformerEncoder).forward(x, this.srcMask);
+    return F.logSoftmax(this.decoder.forward(output), { dim: -1 });
   }
 }
