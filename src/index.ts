@@ -34,6 +34,8 @@ export {
   randpermArray,
   bernoulliFill,
 } from './random';
+// torch.multinomial (torch 1.13's CPU algorithms, its exact draws after manualSeed).
+export { multinomial } from './ops/sampling';
 export * from './errors';
 export { Generator, Discriminator, GenConv, DiscConv, weightsInit, dcganWeightsInit } from './models/dcgan';
 export { ResNet, BasicBlock, resnet18, resnet34 } from './models/resnet';
