@@ -137,7 +137,8 @@ function loop16(i: number, n: number, body: number[]): number[] {
   ];
 }
 
-interface Fn {
+/** One function of a hand-assembled module: its signature (value types), extra locals and body bytes. */
+export interface Fn {
   name: string;
   params: number[];
   results: number[];
@@ -533,7 +534,14 @@ function functions(): Fn[] {
 
 /** The module's bytes; `shared` memories (the threaded backend's) must be imported as shared, with a maximum. */
 export function simdModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  const fns = functions();
+  return assembleModule(functions(), shared);
+}
+
+/**
+ * A module of `fns` (exported by their names) importing `env.memory`, plain or `shared`. Also used by the other
+ * hand-assembled modules (the GEMM in `gemm-relaxed.ts`).
+ */
+export function assembleModule(fns: Fn[], shared: boolean): Uint8Array<ArrayBuffer> {
   const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const bodies = fns.map((f) => {
@@ -584,3 +592,6 @@ export function simdOps(memory: WebAssembly.Memory | undefined): SimdOps | null 
   instances.set(memory, ops);
   return ops;
 }
+
+/** The assembler's pieces (encodings, value types, instructions), for the other hand-assembled modules. */
+export const asm = { I32, F32, V128, uleb, sleb, get, set, tee, i32c, simd, I32_ADD, I32_GE_U, LOAD, STORE, ZERO };

@@ -1,0 +1,521 @@
+/**
+ * A register-blocked float32 GEMM for the wasm backend's memory, assembled here (as `simd.ts`'s module is), in two
+ * builds of the same code: WebAssembly relaxed SIMD's fused multiply-add (`f32x4.relaxed_madd`, where the runtime has
+ * it: Node 22+, Chrome 114+, Node 20 with `--experimental-wasm-relaxed-simd`) and plain SIMD128 (`f32x4.mul` +
+ * `f32x4.add`, the instructions XNNPACK's wasm build uses), so that the two compare like with like.
+ *
+ * `C[M, N] (+)= A · B` where row `m` of A is read through an indirection table: for tap `t` it is the `kc` floats at
+ * `ind[t * M + m]` (a byte pointer), so the same kernel is a plain GEMM (one tap, row pointers) and a convolution
+ * without im2col (one tap per filter position, pointers to input pixels or to a zero row), as XNNPACK's "igemm".
+ * B is packed into panels of `nr` columns (`[panels, K, nr]`, zero-padded); the micro-kernel keeps an `mr x nr` block
+ * of C in registers (`mr * nr / 4` vectors) and reads each A element once per panel as a broadcast.
+ * @module
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+import { type Fn, asm, assembleModule, simdOps } from './simd';
+import type { WasmHeap } from './internals';
+
+const { I32, V128, uleb, get, set, tee, i32c, simd, I32_ADD, ZERO } = asm;
+
+/** Register blocking of the micro-kernel: `mr` rows of C by `4 * nv` columns. */
+export interface GemmTile {
+  mr: number;
+  nv: number;
+}
+
+/** The tile used by default (measured best on x86-64 with V8's 15 allocatable vector registers; see bench/gemm.ts). */
+export const DEFAULT_TILE: GemmTile = { mr: 4, nv: 2 };
+
+const I32_SUB = [0x6b];
+const I32_MUL = [0x6c];
+const I32_EQZ = [0x45];
+const I32_NE = [0x47];
+const i32load = (offset: number) => [0x28, 2, ...uleb(offset)];
+const vload = (offset: number) => simd(0x00, 0, ...uleb(offset));
+const vstore = (offset: number) => simd(0x0b, 0, ...uleb(offset));
+const loadSplat32 = (offset: number) => simd(0x09, 0, ...uleb(offset));
+const F32X4_ADD = simd(0xe4);
+const F32X4_MUL = simd(0xe6);
+/** `f32x4.relaxed_madd(a, b, c) = a * b + c` (final relaxed-SIMD opcode 0x105; V8 11+ emits vfmadd with FMA3). */
+const F32X4_RELAXED_MADD = simd(0x105);
+const block = (body: number[]) => [0x02, 0x40, ...body, 0x0b];
+const loop = (body: number[]) => [0x03, 0x40, ...body, 0x0b];
+const brIf = (depth: number) => [0x0d, depth];
+const br = (depth: number) => [0x0c, depth];
+const addTo = (local: number, amount: number[]) => [...get(local), ...amount, ...I32_ADD, ...set(local)];
+
+/**
+ * The micro-kernel for exactly `mr` rows per block, looping over `blocks` blocks and `panels` panels:
+ * `k(ind, blocks, taps, kc, koff, bp, panels, panelStride, out, ldc, acc, tapStride)`, all byte offsets / counts.
+ */
+function kernel(mr: number, nv: number, fma: boolean): Fn {
+  const nr = 4 * nv;
+  // Parameters.
+  const IND = 0;
+  const BLOCKS = 1;
+  const TAPS = 2;
+  const KC = 3;
+  const KOFF = 4;
+  const BP = 5;
+  const PANELS = 6;
+  const PANEL_STRIDE = 7;
+  const OUT = 8;
+  const LDC = 9;
+  const ACC = 10;
+  const TAP_STRIDE = 11;
+  // Locals.
+  let next = 12;
+  const local = () => next++;
+  const indB = local(); // this block's first pointer (tap 0)
+  const indT = local(); // this tap's pointers
+  const o = local(); // this block's C row 0
+  const blk = local();
+  const t = local();
+  const k = local();
+  const b = local(); // packed B cursor
+  const p = Array.from({ length: mr }, local); // A row cursors
+  const i32Count = next - 12;
+  const acc = Array.from({ length: mr * nv }, local);
+  const bv = Array.from({ length: nv }, local);
+  const a = local();
+  const v128Count = next - 12 - i32Count;
+
+  const step = () => {
+    const code: number[] = [];
+    for (let j = 0; j < nv; j++) code.push(...get(b), ...vload(16 * j), ...set(bv[j]));
+    for (let r = 0; r < mr; r++) {
+      code.push(...get(p[r]), ...loadSplat32(0), ...set(a));
+      for (let j = 0; j < nv; j++) {
+        const c = acc[r * nv + j];
+        if (fma) code.push(...get(a), ...get(bv[j]), ...get(c), ...F32X4_RELAXED_MADD, ...set(c));
+        else code.push(...get(a), ...get(bv[j]), ...F32X4_MUL, ...get(c), ...F32X4_ADD, ...set(c));
+      }
+    }
+    return code;
+  };
+  const advance = () => {
+    const code = addTo(b, i32c(nr * 4));
+    for (let r = 0; r < mr; r++) code.push(...addTo(p[r], i32c(4)));
+    code.push(...get(k), ...i32c(1), ...I32_SUB, ...set(k));
+    return code;
+  };
+  const rowOffset = (r: number) => (r === 0 ? get(o) : [...get(o), ...get(LDC), ...i32c(r), ...I32_MUL, ...I32_ADD]);
+
+  const init: number[] = [];
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nv; j++) {
+      init.push(
+        ...get(ACC),
+        0x04,
+        V128,
+        ...rowOffset(r),
+        ...vload(16 * j),
+        0x05,
+        ...ZERO,
+        0x0b,
+        ...set(acc[r * nv + j]),
+      );
+    }
+  }
+  const store: number[] = [];
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nv; j++) store.push(...rowOffset(r), ...get(acc[r * nv + j]), ...vstore(16 * j));
+  }
+  const loadPointers: number[] = [];
+  for (let r = 0; r < mr; r++) {
+    loadPointers.push(...get(indT), ...i32load(4 * r), ...get(KOFF), ...I32_ADD, ...set(p[r]));
+  }
+  const tapLoop = loop([
+    ...loadPointers,
+    ...addTo(indT, get(TAP_STRIDE)),
+    ...get(KC),
+    ...set(k),
+    // One k per iteration: TurboFan hoists the loads of an unrolled body above its FMAs, and the extra live vectors
+    // spill (x64 has 15 allocatable vector registers); 4x8 keeps 8 accumulators + 2 B + 4 A in registers.
+    ...block(loop([...get(k), ...I32_EQZ, ...brIf(1), ...step(), ...advance(), ...br(0)])),
+    ...get(t),
+    ...i32c(1),
+    ...I32_SUB,
+    ...tee(t),
+    ...i32c(0),
+    ...I32_NE,
+    ...brIf(0),
+  ]);
+  const blockLoop = loop([
+    ...init,
+    ...get(indB),
+    ...set(indT),
+    ...get(BP),
+    ...set(b),
+    ...get(TAPS),
+    ...set(t),
+    ...tapLoop,
+    ...store,
+    ...addTo(indB, i32c(4 * mr)),
+    ...addTo(o, [...get(LDC), ...i32c(mr), ...I32_MUL]),
+    ...get(blk),
+    ...i32c(1),
+    ...I32_SUB,
+    ...tee(blk),
+    ...i32c(0),
+    ...I32_NE,
+    ...brIf(0),
+  ]);
+  const panelLoop = loop([
+    ...get(IND),
+    ...set(indB),
+    ...get(OUT),
+    ...set(o),
+    ...get(BLOCKS),
+    ...set(blk),
+    ...blockLoop,
+    ...addTo(BP, get(PANEL_STRIDE)),
+    ...addTo(OUT, i32c(nr * 4)),
+    ...get(PANELS),
+    ...i32c(1),
+    ...I32_SUB,
+    ...tee(PANELS),
+    ...i32c(0),
+    ...I32_NE,
+    ...brIf(0),
+  ]);
+  return {
+    name: `k${mr}`,
+    params: new Array(12).fill(I32),
+    results: [],
+    locals: [...new Array(i32Count).fill(I32), ...new Array(v128Count).fill(V128)],
+    body: panelLoop,
+  };
+}
+
+/**
+ * The module's bytes: kernels `k1` ... `k<mr>` of the tile, with relaxed-SIMD FMA (`fma`) or plain mul + add.
+ * @param tile register blocking.
+ * @param fma use `f32x4.relaxed_madd`.
+ * @param shared import the memory as shared (the threaded backend's).
+ */
+export function gemmModuleBytes(tile: GemmTile, fma: boolean, shared: boolean): Uint8Array<ArrayBuffer> {
+  return assembleModule(
+    Array.from({ length: tile.mr }, (_, i) => kernel(i + 1, tile.nv, fma)),
+    shared,
+  );
+}
+
+let relaxedSupport: boolean | undefined;
+
+/** Whether this runtime validates a module using `f32x4.relaxed_madd` (WebAssembly relaxed SIMD). */
+export function hasRelaxedSimd(): boolean {
+  if (relaxedSupport === undefined) {
+    try {
+      relaxedSupport = WebAssembly.validate(gemmModuleBytes({ mr: 1, nv: 1 }, true, false));
+    } catch {
+      relaxedSupport = false;
+    }
+  }
+  return relaxedSupport;
+}
+
+type KernelFn = (
+  ind: number,
+  blocks: number,
+  taps: number,
+  kc: number,
+  koff: number,
+  bp: number,
+  panels: number,
+  panelStride: number,
+  out: number,
+  ldc: number,
+  acc: number,
+  tapStride: number,
+) => void;
+
+/** Cache blocking: rows of A per pass over the panels, and depth of one pass (floats). */
+export interface GemmBlocking {
+  mc: number;
+  kc: number;
+}
+
+const DEFAULT_BLOCKING: GemmBlocking = { mc: 96, kc: 512 };
+
+/**
+ * One build of the GEMM bound to a wasm memory. Every pointer is a byte offset into that memory; the caller keeps the
+ * buffers alive and passes the scratch space the methods ask for.
+ */
+export class Gemm {
+  private readonly kernels: KernelFn[];
+
+  constructor(
+    memory: WebAssembly.Memory,
+    /** Register blocking. */
+    readonly tile: GemmTile,
+    /** Whether this build uses relaxed SIMD's FMA. */
+    readonly fma: boolean,
+    /** Cache blocking. */
+    readonly blocking: GemmBlocking = DEFAULT_BLOCKING,
+  ) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const module = new WebAssembly.Module(gemmModuleBytes(tile, fma, shared));
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    this.kernels = Array.from({ length: tile.mr }, (_, i) => exports[`k${i + 1}`] as KernelFn);
+  }
+
+  /** Columns per panel. */
+  get nr(): number {
+    return 4 * this.tile.nv;
+  }
+
+  /** Floats of packed B for a `[k, n]` matrix. */
+  packedSize(k: number, n: number): number {
+    return Math.ceil(n / this.nr) * k * this.nr;
+  }
+
+  /**
+   * Packs row-major `b [k, n]` (in `f32`, at float index `src`) into panels at float index `dst` of `f32`.
+   * @param f32 a view of the memory.
+   */
+  packB(f32: Float32Array, src: number, dst: number, k: number, n: number): void {
+    const nr = this.nr;
+    for (let p = 0; p * nr < n; p++) {
+      const w = Math.min(nr, n - p * nr);
+      let d = dst + p * k * nr;
+      let s = src + p * nr;
+      for (let i = 0; i < k; i++, d += nr, s += n) {
+        for (let j = 0; j < w; j++) f32[d + j] = f32[s + j];
+        for (let j = w; j < nr; j++) f32[d + j] = 0;
+      }
+    }
+  }
+
+  /**
+   * `C[m, n] (+)= A · B` with A's rows given by the indirection table `ind` (Int32, `[taps, m]`, byte pointers to
+   * `kc` floats each; `K = taps * kc`) and B packed by {@link packB} at byte offset `bp`. `c` is row-major with `n`
+   * columns; `scratch` is `m * nr` floats for a last partial panel (unused when `n` is a multiple of `nr`).
+   */
+  run(
+    mem: WebAssembly.Memory,
+    ind: number,
+    m: number,
+    taps: number,
+    kc: number,
+    bp: number,
+    n: number,
+    c: number,
+    accumulate: boolean,
+    scratch: number,
+  ): void {
+    const { mr } = this.tile;
+    const nr = this.nr;
+    const ldc = 4 * n;
+    const k = taps * kc;
+    const panelStride = 4 * k * nr;
+    const full = Math.floor(n / nr);
+    const tail = n - full * nr;
+    if (tail > 0 && accumulate) copyColumns(mem, c, ldc, full * nr, scratch, 4 * nr, m, tail);
+    // Depth chunks: whole taps, or slices of one tap's kc.
+    const tapsPerChunk = Math.max(1, Math.floor(this.blocking.kc / kc));
+    const kcChunk = taps === 1 ? Math.min(kc, this.blocking.kc) : kc;
+    const mc = Math.max(mr, this.blocking.mc - (this.blocking.mc % mr));
+    for (let t0 = 0; t0 < taps; t0 += tapsPerChunk) {
+      const nt = Math.min(tapsPerChunk, taps - t0);
+      for (let k0 = 0; k0 < kc; k0 += kcChunk) {
+        const kk = Math.min(kcChunk, kc - k0);
+        const acc = accumulate || t0 > 0 || k0 > 0 ? 1 : 0;
+        const bpChunk = bp + 4 * (t0 * kc + k0) * nr;
+        for (let m0 = 0; m0 < m; m0 += mc) {
+          const rows = Math.min(mc, m - m0);
+          const blocks = Math.floor(rows / mr);
+          const rest = rows - blocks * mr;
+          const indChunk = ind + 4 * (t0 * m + m0);
+          const call = (fn: KernelFn, r0: number, nb: number, panels: number, out: number, outLd: number) =>
+            fn(indChunk + 4 * r0, nb, nt, kk, 4 * k0, bpChunk, panels, panelStride, out, outLd, acc, 4 * m);
+          if (full > 0) {
+            if (blocks > 0) call(this.kernels[mr - 1], 0, blocks, full, c + ldc * m0, ldc);
+            if (rest > 0) call(this.kernels[rest - 1], blocks * mr, 1, full, c + ldc * (m0 + blocks * mr), ldc);
+          }
+          if (tail > 0) {
+            const out = scratch + 4 * nr * m0;
+            const bpTail = bpChunk + full * panelStride;
+            if (blocks > 0)
+              this.kernels[mr - 1](indChunk, blocks, nt, kk, 4 * k0, bpTail, 1, panelStride, out, 4 * nr, acc, 4 * m);
+            if (rest > 0)
+              this.kernels[rest - 1](
+                indChunk + 4 * blocks * mr,
+                1,
+                nt,
+                kk,
+                4 * k0,
+                bpTail,
+                1,
+                panelStride,
+                out + 4 * nr * blocks * mr,
+                4 * nr,
+                acc,
+                4 * m,
+              );
+          }
+        }
+      }
+    }
+    if (tail > 0) copyColumns(mem, scratch, 4 * nr, 0, c + 4 * full * nr, ldc, m, tail);
+  }
+}
+
+/** Copies `cols` floats of `rows` rows from `src + 4 * col0` (row stride `srcLd` bytes) to `dst` (stride `dstLd`). */
+function copyColumns(
+  mem: WebAssembly.Memory,
+  src: number,
+  srcLd: number,
+  col0: number,
+  dst: number,
+  dstLd: number,
+  rows: number,
+  cols: number,
+): void {
+  const f = new Float32Array(mem.buffer);
+  let s = src / 4 + col0;
+  let d = dst / 4;
+  for (let r = 0; r < rows; r++, s += srcLd / 4, d += dstLd / 4) {
+    for (let j = 0; j < cols; j++) f[d + j] = f[s + j];
+  }
+}
+
+const builds = new WeakMap<WebAssembly.Memory, Map<string, Gemm | null>>();
+
+/**
+ * The GEMM build for `memory`: relaxed-SIMD FMA (`fma`, `null` where the runtime lacks it) or plain SIMD128
+ * (`null` where WebAssembly SIMD is unavailable). Compiled once per memory and configuration.
+ */
+export function gemmFor(
+  memory: WebAssembly.Memory | undefined,
+  fma: boolean,
+  tile: GemmTile = DEFAULT_TILE,
+): Gemm | null {
+  if (memory === undefined || (fma && !hasRelaxedSimd()) || simdOps(memory) === null) return null;
+  let byKey = builds.get(memory);
+  if (!byKey) builds.set(memory, (byKey = new Map()));
+  const key = `${fma}:${tile.mr}x${tile.nv}`;
+  if (!byKey.has(key)) {
+    let g: Gemm | null = null;
+    try {
+      g = new Gemm(memory, tile, fma);
+    } catch {
+      g = null;
+    }
+    byKey.set(key, g);
+  }
+  return byKey.get(key)!;
+}
+
+/**
+ * `a @ b` for row-major `a: [m, k]`, `b: [k, n]` float32 tensors on the wasm heap, into a new `[m, n]` tensor (or
+ * accumulated into `out`), with `gemm`. Allocates the packed B, the row table and any scratch on the heap and frees
+ * them.
+ */
+export function gemmMatMul(
+  heap: WasmHeap,
+  gemm: Gemm,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  m: number,
+  k: number,
+  n: number,
+  out?: tf.TensorInfo,
+): tf.TensorInfo {
+  const mem = heap.memory()!;
+  const c = out ?? heap.alloc([m, n]);
+  const packed = heap.alloc([gemm.packedSize(k, n)]);
+  const ind = heap.alloc([Math.max(m, 1)]);
+  const scratch = n % gemm.nr === 0 ? null : heap.alloc([m * gemm.nr]);
+  const f32 = new Float32Array(mem.buffer);
+  gemm.packB(f32, heap.ptr(b) / 4, heap.ptr(packed) / 4, k, n);
+  const rows = new Int32Array(mem.buffer, heap.ptr(ind), m);
+  const a0 = heap.ptr(a);
+  for (let r = 0; r < m; r++) rows[r] = a0 + 4 * k * r;
+  if (m > 0 && n > 0 && k > 0) {
+    gemm.run(
+      mem,
+      heap.ptr(ind),
+      m,
+      1,
+      k,
+      heap.ptr(packed),
+      n,
+      heap.ptr(c),
+      out !== undefined,
+      scratch ? heap.ptr(scratch) : 0,
+    );
+  } else if (out === undefined) {
+    heap.f32(c).fill(0);
+  }
+  heap.free(packed);
+  heap.free(ind);
+  if (scratch) heap.free(scratch);
+  return c;
+}
+
+/**
+ * A 2-D convolution (NHWC input, HWIO filter, any stride, dilation and padding in `info`) as one GEMM over an
+ * indirection table: row `(n, i, j)`, tap `(kh, kw)` points at input pixel `(n, i*s - pad + kh*d, ...)`'s `inC` floats,
+ * or at a zero row outside the input, so no im2col copy is made. Returns a new `[batch, outH, outW, outC]` tensor.
+ */
+export function gemmConv2D(
+  heap: WasmHeap,
+  gemm: Gemm,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize: batch, inHeight: H, inWidth: W, inChannels: C, outHeight: oh, outWidth: ow } = info;
+  const O = info.outChannels;
+  const kH = info.filterHeight;
+  const kW = info.filterWidth;
+  const m = batch * oh * ow;
+  const taps = kH * kW;
+  const k = taps * C;
+  const y = heap.alloc([batch, oh, ow, O]);
+  if (m === 0 || O === 0) return y;
+  if (k === 0) {
+    heap.f32(y).fill(0);
+    return y;
+  }
+  const packed = heap.alloc([gemm.packedSize(k, O)]);
+  const ind = heap.alloc([taps * m]);
+  const zero = heap.alloc([C]);
+  const scratch = O % gemm.nr === 0 ? null : heap.alloc([m * gemm.nr]);
+  const mem = heap.memory()!;
+  const f32 = new Float32Array(mem.buffer);
+  const zeroPtr = heap.ptr(zero);
+  f32.fill(0, zeroPtr / 4, zeroPtr / 4 + C);
+  gemm.packB(f32, heap.ptr(filter) / 4, heap.ptr(packed) / 4, k, O);
+  const table = new Int32Array(mem.buffer, heap.ptr(ind), taps * m);
+  const x0 = heap.ptr(x);
+  const { top, left } = info.padInfo;
+  let e = 0;
+  for (let kh = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) {
+      for (let n = 0; n < batch; n++) {
+        for (let i = 0; i < oh; i++) {
+          const yy = i * info.strideHeight - top + kh * info.dilationHeight;
+          if (yy < 0 || yy >= H) {
+            table.fill(zeroPtr, e, e + ow);
+            e += ow;
+            continue;
+          }
+          const row = x0 + 4 * (n * H + yy) * W * C;
+          for (let j = 0; j < ow; j++, e++) {
+            const xx = j * info.strideWidth - left + kw * info.dilationWidth;
+            table[e] = xx < 0 || xx >= W ? zeroPtr : row + 4 * xx * C;
+          }
+        }
+      }
+    }
+  }
+  gemm.run(mem, heap.ptr(ind), m, taps, C, heap.ptr(packed), O, heap.ptr(y), false, scratch ? heap.ptr(scratch) : 0);
+  heap.free(packed);
+  heap.free(ind);
+  heap.free(zero);
+  if (scratch) heap.free(scratch);
+  return y;
+}
