@@ -8,24 +8,20 @@
  * ```
  * @module
  */
+export { LRScheduler } from './scheduler';
+export type { Group, Scheduler, SchedulerStateDict } from './scheduler';
 export {
   ConstantLR,
   CosineAnnealingLR,
   ExponentialLR,
   LambdaLR,
   LinearLR,
-  LRScheduler,
   MultiplicativeLR,
   MultiStepLR,
   PolynomialLR,
   StepLR,
-} from './scheduler';
-export type { Group, LrLambda, Scheduler, SchedulerStateDict } from './scheduler';
-export {
-  ChainedScheduler,
-  CosineAnnealingWarmRestarts,
-  CyclicLR,
-  OneCycleLR,
-  ReduceLROnPlateau,
-  SequentialLR,
-} from './scheduler-cyclic';
+} from './scheduler-decay';
+export type { LrLambda } from './scheduler-decay';
+export { CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR } from './scheduler-cyclic';
+export { ReduceLROnPlateau } from './scheduler-plateau';
+export { ChainedScheduler, SequentialLR } from './scheduler-composite';
