@@ -11,13 +11,74 @@ import * as F from './functional/activation';
 import * as G from './functional/gates';
 import { constant_ } from './init';
 import { Module } from './module';
+import { ArgumentTypeError } from '../errors';
 import { pyFloat, pyNumber } from '../repr';
 
-const inplaceOnly = (where: string) => signature(where, [['inplace', F.inplaceArg()]]);
-const noArgs = (where: string) => signature(where, []);
 const inplaceRepr = (inplace: boolean, sep = '') => (inplace ? `${sep}inplace=True` : '');
 
-const RELU = inplaceOnly('ReLU');
+/** An elementwise op of the input alone. */
+type UnaryOp = (input: tf.Tensor) => tf.Tensor;
+/** An elementwise op with one hyperparameter (`alpha`, `lambd`). */
+type ScalarOp = (input: tf.Tensor, value: number) => tf.Tensor;
+
+/** Refuses `new Base(...)` from JavaScript (the bases are abstract, as torch's are private). */
+function refuseAbstract(base: string, concrete: string): never {
+  throw new ArgumentTypeError(`${base} is an abstract base class: construct ${concrete}`);
+}
+
+const NO_ARGS = signature('activation', []);
+
+/**
+ * Base of the activations without arguments (`Tanh`, `Sigmoid`, `Tanhshrink`, `Softsign`, `LogSigmoid`): accepts
+ * at most an empty options object, as torch accepts no argument, and applies its elementwise op.
+ */
+export abstract class Activation extends Module {
+  private readonly op: UnaryOp;
+  /**
+   * @param where the class name, for error messages.
+   * @param args none (an empty options object is accepted).
+   * @param op the elementwise op `forward` applies.
+   */
+  protected constructor(where: string, args: ArgsOf<typeof NO_ARGS>, op: UnaryOp) {
+    super();
+    if (new.target === Activation) refuseAbstract('Activation', 'Tanh, Sigmoid, Tanhshrink, Softsign or LogSigmoid');
+    NO_ARGS.parse(args, where);
+    this.op = op;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return this.op(input);
+  }
+}
+
+const INPLACE_ONLY = signature('activation', [['inplace', F.inplaceArg()]]);
+
+/**
+ * Base of the activations whose only argument is torch's `inplace` flag (`ReLU`, `SELU`, `SiLU`, `Mish`,
+ * `Hardsigmoid`, `Hardswish`): parses it as torch does, prints `inplace=True` when set, and applies its op.
+ */
+export abstract class InplaceActivation extends Module {
+  /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
+  readonly inplace: boolean;
+  private readonly op: UnaryOp;
+  /**
+   * @param where the class name, for error messages.
+   * @param args `inplace?` (default `false`), positionally or in an options object.
+   * @param op the elementwise op `forward` applies.
+   */
+  protected constructor(where: string, args: ArgsOf<typeof INPLACE_ONLY>, op: UnaryOp) {
+    super();
+    if (new.target === InplaceActivation)
+      refuseAbstract('InplaceActivation', 'ReLU, SELU, SiLU, Mish, Hardsigmoid or Hardswish');
+    this.inplace = INPLACE_ONLY.parse(args, where).inplace;
+    this.op = op;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return this.op(input);
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
+}
 
 /**
  * `max(0, x)` elementwise (torch's `nn.ReLU`).
@@ -29,19 +90,10 @@ const RELU = inplaceOnly('ReLU');
  * new nn.ReLU().forward(tf.tensor([-1, 2])); // [0, 2]
  * ```
  */
-export class ReLU extends Module {
-  /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
-  readonly inplace: boolean;
+export class ReLU extends InplaceActivation {
   /** @param args `inplace?` (default `false`), positionally or in an options object. */
-  constructor(...args: ArgsOf<typeof RELU>) {
-    super();
-    this.inplace = RELU.parse(args).inplace;
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.relu(input);
-  }
-  override extraRepr(): string {
-    return inplaceRepr(this.inplace);
+  constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
+    super('ReLU', args, F.relu);
   }
 }
 
@@ -80,8 +132,6 @@ export class LeakyReLU extends Module {
   }
 }
 
-const TANH = noArgs('Tanh');
-
 /**
  * Hyperbolic tangent elementwise (torch's `nn.Tanh`).
  * Mirrors [torch.nn.Tanh](https://pytorch.org/docs/1.13/generated/torch.nn.Tanh.html).
@@ -92,18 +142,12 @@ const TANH = noArgs('Tanh');
  * new nn.Tanh().forward(x);
  * ```
  */
-export class Tanh extends Module {
+export class Tanh extends Activation {
   /** @param args none (an empty options object is accepted). */
-  constructor(...args: ArgsOf<typeof TANH>) {
-    super();
-    TANH.parse(args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.tanh(input);
+  constructor(...args: ArgsOf<typeof NO_ARGS>) {
+    super('Tanh', args, F.tanh);
   }
 }
-
-const SIGMOID = noArgs('Sigmoid');
 
 /**
  * Logistic sigmoid elementwise (torch's `nn.Sigmoid`).
@@ -115,23 +159,43 @@ const SIGMOID = noArgs('Sigmoid');
  * new nn.Sigmoid().forward(x);
  * ```
  */
-export class Sigmoid extends Module {
+export class Sigmoid extends Activation {
   /** @param args none (an empty options object is accepted). */
-  constructor(...args: ArgsOf<typeof SIGMOID>) {
-    super();
-    SIGMOID.parse(args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.sigmoid(input);
+  constructor(...args: ArgsOf<typeof NO_ARGS>) {
+    super('Sigmoid', args, F.sigmoid);
   }
 }
 
-const ALPHA = (where: string) =>
-  signature(where, [
-    ['alpha', float().default(1)],
-    ['inplace', F.inplaceArg()],
-  ]);
-const ELU_SIG = ALPHA('ELU');
+/** Base of `ELU` and `CELU`: the negative branch's scale `alpha` and torch's `inplace` flag. */
+export abstract class AlphaActivation extends Module {
+  /** Scale of the negative branch. */
+  readonly alpha: number;
+  /** Accepted for porting; changes nothing. */
+  readonly inplace: boolean;
+  private readonly op: ScalarOp;
+  /**
+   * @param a the parsed `alpha` and `inplace`.
+   * @param op the elementwise op `forward` applies with `alpha`.
+   */
+  protected constructor(a: { alpha: number; inplace: boolean }, op: ScalarOp) {
+    super();
+    if (new.target === AlphaActivation) refuseAbstract('AlphaActivation', 'ELU or CELU');
+    this.alpha = a.alpha;
+    this.inplace = a.inplace;
+    this.op = op;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return this.op(input, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+const ELU_SIG = signature('ELU', [
+  ['alpha', float().default(1)],
+  ['inplace', F.inplaceArg()],
+]);
 
 /**
  * Exponential linear unit `x > 0 ? x : alpha * (exp(x) - 1)` (torch's `nn.ELU`).
@@ -143,21 +207,10 @@ const ELU_SIG = ALPHA('ELU');
  * new nn.ELU(0.5).forward(x);
  * ```
  */
-export class ELU extends Module {
-  /** Scale of the negative branch. */
-  readonly alpha: number;
-  /** Accepted for porting; changes nothing. */
-  readonly inplace: boolean;
+export class ELU extends AlphaActivation {
   /** @param args `alpha?` (default `1`), `inplace?`. */
   constructor(...args: ArgsOf<typeof ELU_SIG>) {
-    super();
-    ({ alpha: this.alpha, inplace: this.inplace } = ELU_SIG.parse(args));
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return G.elu(input, this.alpha);
-  }
-  override extraRepr(): string {
-    return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
+    super(ELU_SIG.parse(args), G.elu);
   }
 }
 
@@ -181,43 +234,10 @@ const CELU_SIG = signature('CELU', [
  * new nn.CELU(2).forward(x);
  * ```
  */
-export class CELU extends Module {
-  /** Scale of the negative branch (not 0). */
-  readonly alpha: number;
-  /** Accepted for porting; changes nothing. */
-  readonly inplace: boolean;
-  /** @param args `alpha?` (default `1`), `inplace?`. */
+export class CELU extends AlphaActivation {
+  /** @param args `alpha?` (default `1`, not 0), `inplace?`. */
   constructor(...args: ArgsOf<typeof CELU_SIG>) {
-    super();
-    ({ alpha: this.alpha, inplace: this.inplace } = CELU_SIG.parse(args));
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return G.celu(input, this.alpha);
-  }
-  override extraRepr(): string {
-    return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
-  }
-}
-
-const INPLACE_ONLY = inplaceOnly('activation');
-
-/**
- * Base of the activations whose only argument is torch's `inplace` flag (`SELU`, `SiLU`, `Mish`, `Hardsigmoid`,
- * `Hardswish`): parses it as torch does and prints `inplace=True` when set.
- */
-export abstract class InplaceActivation extends Module {
-  /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
-  readonly inplace: boolean;
-  /**
-   * @param where the class name, for error messages.
-   * @param args `inplace?` (default `false`), positionally or in an options object.
-   */
-  protected constructor(where: string, args: ArgsOf<typeof INPLACE_ONLY>) {
-    super();
-    this.inplace = INPLACE_ONLY.parse(args, where).inplace;
-  }
-  override extraRepr(): string {
-    return inplaceRepr(this.inplace);
+    super(CELU_SIG.parse(args), G.celu);
   }
 }
 
@@ -234,10 +254,7 @@ export abstract class InplaceActivation extends Module {
 export class SELU extends InplaceActivation {
   /** @param args `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
-    super('SELU', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return G.selu(input);
+    super('SELU', args, G.selu);
   }
 }
 
@@ -254,10 +271,7 @@ export class SELU extends InplaceActivation {
 export class SiLU extends InplaceActivation {
   /** @param args `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
-    super('SiLU', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return G.silu(input);
+    super('SiLU', args, G.silu);
   }
 }
 
@@ -274,10 +288,7 @@ export class SiLU extends InplaceActivation {
 export class Mish extends InplaceActivation {
   /** @param args `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
-    super('Mish', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return G.mish(input);
+    super('Mish', args, G.mish);
   }
 }
 
@@ -294,10 +305,7 @@ export class Mish extends InplaceActivation {
 export class Hardsigmoid extends InplaceActivation {
   /** @param args `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
-    super('Hardsigmoid', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return G.hardsigmoid(input);
+    super('Hardsigmoid', args, G.hardsigmoid);
   }
   override extraRepr(): string {
     return '';
@@ -317,10 +325,7 @@ export class Hardsigmoid extends InplaceActivation {
 export class Hardswish extends InplaceActivation {
   /** @param args `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof INPLACE_ONLY>) {
-    super('Hardswish', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return G.hardswish(input);
+    super('Hardswish', args, G.hardswish);
   }
   override extraRepr(): string {
     return '';
@@ -395,7 +400,7 @@ export class Hardtanh extends Module {
   }
 }
 
-const RELU6 = inplaceOnly('ReLU6');
+const RELU6 = signature('ReLU6', [['inplace', F.inplaceArg()]]);
 
 /**
  * `min(max(0, x), 6)` (torch's `nn.ReLU6`, a `Hardtanh(0, 6)`).
@@ -417,6 +422,29 @@ export class ReLU6 extends Hardtanh {
   }
 }
 
+/** Base of `Hardshrink` and `Softshrink`: the half-width `lambd` of the interval mapped to 0. */
+export abstract class ShrinkActivation extends Module {
+  /** Half-width of the zeroed interval. */
+  readonly lambd: number;
+  private readonly op: ScalarOp;
+  /**
+   * @param lambd the parsed half-width.
+   * @param op the elementwise op `forward` applies with `lambd`.
+   */
+  protected constructor(lambd: number, op: ScalarOp) {
+    super();
+    if (new.target === ShrinkActivation) refuseAbstract('ShrinkActivation', 'Hardshrink or Softshrink');
+    this.lambd = lambd;
+    this.op = op;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return this.op(input, this.lambd);
+  }
+  override extraRepr(): string {
+    return pyFloat(this.lambd);
+  }
+}
+
 const LAMBD = (where: string, min?: number) =>
   signature(where, [['lambd', float(min === undefined ? {} : { min }).default(0.5)]]);
 const HARDSHRINK = LAMBD('Hardshrink');
@@ -431,19 +459,10 @@ const HARDSHRINK = LAMBD('Hardshrink');
  * new nn.Hardshrink(0.3).forward(x);
  * ```
  */
-export class Hardshrink extends Module {
-  /** Half-width of the zeroed interval. */
-  readonly lambd: number;
+export class Hardshrink extends ShrinkActivation {
   /** @param args `lambd?` (default `0.5`). */
   constructor(...args: ArgsOf<typeof HARDSHRINK>) {
-    super();
-    this.lambd = HARDSHRINK.parse(args).lambd;
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.hardshrink(input, this.lambd);
-  }
-  override extraRepr(): string {
-    return pyFloat(this.lambd);
+    super(HARDSHRINK.parse(args).lambd, F.hardshrink);
   }
 }
 
@@ -459,23 +478,12 @@ const SOFTSHRINK = LAMBD('Softshrink', 0);
  * new nn.Softshrink(0.3).forward(x);
  * ```
  */
-export class Softshrink extends Module {
-  /** Half-width of the zeroed interval (`>= 0`). */
-  readonly lambd: number;
-  /** @param args `lambd?` (default `0.5`). */
+export class Softshrink extends ShrinkActivation {
+  /** @param args `lambd?` (default `0.5`, `>= 0`). */
   constructor(...args: ArgsOf<typeof SOFTSHRINK>) {
-    super();
-    this.lambd = SOFTSHRINK.parse(args).lambd;
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.softshrink(input, this.lambd);
-  }
-  override extraRepr(): string {
-    return pyFloat(this.lambd);
+    super(SOFTSHRINK.parse(args).lambd, F.softshrink);
   }
 }
-
-const NO_ARGS = noArgs('activation');
 
 /**
  * `x - tanh(x)` (torch's `nn.Tanhshrink`).
@@ -487,14 +495,10 @@ const NO_ARGS = noArgs('activation');
  * new nn.Tanhshrink().forward(x);
  * ```
  */
-export class Tanhshrink extends Module {
+export class Tanhshrink extends Activation {
   /** @param args none (an empty options object is accepted). */
   constructor(...args: ArgsOf<typeof NO_ARGS>) {
-    super();
-    NO_ARGS.parse(args, 'Tanhshrink');
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.tanhshrink(input);
+    super('Tanhshrink', args, F.tanhshrink);
   }
 }
 
@@ -508,14 +512,10 @@ export class Tanhshrink extends Module {
  * new nn.Softsign().forward(x);
  * ```
  */
-export class Softsign extends Module {
+export class Softsign extends Activation {
   /** @param args none (an empty options object is accepted). */
   constructor(...args: ArgsOf<typeof NO_ARGS>) {
-    super();
-    NO_ARGS.parse(args, 'Softsign');
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.softsign(input);
+    super('Softsign', args, F.softsign);
   }
 }
 
@@ -529,14 +529,10 @@ export class Softsign extends Module {
  * new nn.LogSigmoid().forward(x);
  * ```
  */
-export class LogSigmoid extends Module {
+export class LogSigmoid extends Activation {
   /** @param args none (an empty options object is accepted). */
   constructor(...args: ArgsOf<typeof NO_ARGS>) {
-    super();
-    NO_ARGS.parse(args, 'LogSigmoid');
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.logsigmoid(input);
+    super('LogSigmoid', args, F.logsigmoid);
   }
 }
 

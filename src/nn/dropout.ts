@@ -6,9 +6,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { bool, signature, type ArgsOf } from '../args';
+import { ArgumentTypeError } from '../errors';
 import * as F from './functional/dropout';
 import { Module } from './module';
 import { pyBool, pyFloat } from '../repr';
+
+/** A dropout F op: the input, the probability, whether in training mode. */
+type DropoutOp = (input: tf.Tensor, p: number, training: boolean) => tf.Tensor;
 
 const DROPOUT = signature('Dropout', [
   ['p', F.dropoutPArg()],
@@ -24,16 +28,27 @@ export abstract class DropoutNd extends Module {
   readonly p: number;
   /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
   readonly inplace: boolean;
+  private readonly op: DropoutOp;
   /**
    * @param where the class name, for error messages.
    * @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object.
+   * @param op the F op `forward` applies, with `p` and the training flag.
    */
-  protected constructor(where: string, args: ArgsOf<typeof DROPOUT>) {
+  protected constructor(where: string, args: ArgsOf<typeof DROPOUT>, op: DropoutOp) {
     super();
+    if (new.target === DropoutNd) {
+      throw new ArgumentTypeError(
+        "DropoutNd is an abstract base class (torch's private _DropoutNd): construct Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout or FeatureAlphaDropout",
+      );
+    }
     const a = DROPOUT.parse(args, where);
     F.checkP(a.p);
     this.p = a.p;
     this.inplace = a.inplace;
+    this.op = op;
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return this.op(input, this.p, this.training);
   }
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
@@ -56,10 +71,7 @@ export abstract class DropoutNd extends Module {
 export class Dropout extends DropoutNd {
   /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof DROPOUT>) {
-    super('Dropout', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.dropout(input, this.p, this.training);
+    super('Dropout', args, F.dropout);
   }
 }
 
@@ -78,10 +90,7 @@ export class Dropout extends DropoutNd {
 export class Dropout1d extends DropoutNd {
   /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof DROPOUT>) {
-    super('Dropout1d', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.dropout1d(input, this.p, this.training);
+    super('Dropout1d', args, F.dropout1d);
   }
 }
 
@@ -100,10 +109,7 @@ export class Dropout1d extends DropoutNd {
 export class Dropout2d extends DropoutNd {
   /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof DROPOUT>) {
-    super('Dropout2d', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.dropout2d(input, this.p, this.training);
+    super('Dropout2d', args, F.dropout2d);
   }
 }
 
@@ -122,10 +128,7 @@ export class Dropout2d extends DropoutNd {
 export class Dropout3d extends DropoutNd {
   /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof DROPOUT>) {
-    super('Dropout3d', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.dropout3d(input, this.p, this.training);
+    super('Dropout3d', args, F.dropout3d);
   }
 }
 
@@ -145,10 +148,7 @@ export class Dropout3d extends DropoutNd {
 export class AlphaDropout extends DropoutNd {
   /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof DROPOUT>) {
-    super('AlphaDropout', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.alphaDropout(input, this.p, this.training);
+    super('AlphaDropout', args, F.alphaDropout);
   }
 }
 
@@ -167,9 +167,6 @@ export class AlphaDropout extends DropoutNd {
 export class FeatureAlphaDropout extends DropoutNd {
   /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof DROPOUT>) {
-    super('FeatureAlphaDropout', args);
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return F.featureAlphaDropout(input, this.p, this.training);
+    super('FeatureAlphaDropout', args, F.featureAlphaDropout);
   }
 }

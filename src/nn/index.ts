@@ -69,7 +69,10 @@ export {
   PReLU,
   RReLU,
   Threshold,
+  Activation,
   InplaceActivation,
+  AlphaActivation,
+  ShrinkActivation,
 } from './activation';
 export { Softmax, LogSoftmax, Softmin, Softmax2d, GLU } from './softmax';
 export {
