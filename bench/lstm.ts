@@ -2,14 +2,19 @@
  * `npm run bench:lstm`: how fast tfjs-torch trains pytorch/examples' word_language_model LSTM, against PyTorch 1.13
  * running the same model in the same run.
  *
- *     npm run bench:lstm -- [--steps 3] [--rounds 3] [--warmup 2] [--backend wasm] [--no-torch]
+ *     npm run bench:lstm -- [--steps 3] [--rounds 3] [--warmup 2] [--backend wasm] [--threads 1] [--no-torch]
+ *                            [--profile]
  *
  * Model: Embedding(10000, 200) -> Dropout 0.2 -> LSTM(200, 200, 2 layers, dropout 0.2) -> Dropout 0.2 ->
  * Linear(200, 10000), untied; batch 20, sequence 35. One step: hidden detached from the previous step, zero_grad,
  * forward, cross entropy, backward, plain SGD (lr 20; the example's gradient clipping is left out on both sides),
  * loss read back. PyTorch runs as a child process (`bench/torch_lstm.py`, one thread, `OPENBLAS_NUM_THREADS=1`,
  * on `libopenblas0-pthread`'s OpenBLAS when installed); rounds interleave the two so machine load hits both.
- * Prints ms/step (median) for each, the ratio ours / torch, the load average and the peak RSS of each process.
+ * Prints ms/step (median) for each, wall-clock and process CPU time, the ratios ours / torch, the load average and the
+ * peak RSS of each process. On a shared machine the CPU-time ratio is the steadier one: both sides run one thread, and
+ * time spent waiting for a core counts in neither. `--threads` sets the wasm backend's XNNPACK threads (default 1, as
+ * PyTorch's one thread). `--profile` (no PyTorch) also prints the CPU time per step of each kernel of the backend,
+ * by kernel and by input shapes (a fused kernel's own inner GEMMs are counted in it and again on their own).
  * The library is imported by its package name (`dist/`: run `npx tsup` after changing `src/`).
  */
 import { spawn } from 'node:child_process';
@@ -43,7 +48,9 @@ const ROUNDS = flag('--rounds', 3);
 const WARMUP = flag('--warmup', 2);
 const backendIdx = argv.indexOf('--backend');
 const BACKEND = backendIdx < 0 ? 'wasm' : argv[backendIdx + 1];
-const NO_TORCH = argv.includes('--no-torch');
+const THREADS = flag('--threads', 1);
+const PROFILE = argv.includes('--profile');
+const NO_TORCH = argv.includes('--no-torch') || PROFILE;
 
 /** word_language_model's RNNModel (LSTM, untied). */
 class RNNModel extends nn.Module {
@@ -93,9 +100,44 @@ function makeTrainer() {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f1 = (x: number) => x.toFixed(1);
+const cpuMs = (since?: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+};
+
+/** Wraps every kernel of `backend` to add its CPU time to `table` (by kernel, and by kernel and input shapes). */
+function profileKernels(backend: string, table: Map<string, number>): void {
+  for (const cfg of tf.getKernelsForBackend(backend)) {
+    const run = cfg.kernelFunc;
+    tf.unregisterKernel(cfg.kernelName, backend);
+    tf.registerKernel({
+      ...cfg,
+      kernelFunc: (args) => {
+        const c0 = process.cpuUsage();
+        const out = run(args);
+        const ms = cpuMs(c0);
+        const shapes = Object.values(args.inputs).map((t) => `[${t?.shape.join(',')}]`);
+        for (const key of [cfg.kernelName, `${cfg.kernelName} ${shapes.join(' ')}`]) {
+          table.set(key, (table.get(key) ?? 0) + ms);
+        }
+        return out;
+      },
+    });
+  }
+}
+
+function printProfile(table: Map<string, number>, steps: number): void {
+  const rows = [...table].sort((a, b) => b[1] - a[1]);
+  console.log('CPU ms/step by kernel:');
+  for (const [k, ms] of rows.filter(([k]) => !k.includes(' ')).slice(0, 15))
+    console.log(`${f1(ms / steps).padStart(8)}  ${k}`);
+  console.log('CPU ms/step by kernel and input shapes:');
+  for (const [k, ms] of rows.filter(([k]) => k.includes(' ')).slice(0, 25))
+    console.log(`${f1(ms / steps).padStart(8)}  ${k}`);
+}
 
 async function main(): Promise<void> {
-  const backend = await initBackend(BACKEND);
+  const backend = await initBackend(BACKEND, { wasmThreads: THREADS });
   const step = makeTrainer();
   let torchProc: ReturnType<typeof spawn> | null = null;
   let torchLines: AsyncIterator<string> | null = null;
@@ -111,35 +153,52 @@ async function main(): Promise<void> {
     const ready = JSON.parse((await torchLines.next()).value as string);
     console.log(`PyTorch ${ready.torch}, ${ready.threads} thread, on the ${blas}`);
   }
-  const torchSteps = async (n: number): Promise<{ ms: number[]; rss_mb: number }> => {
+  const torchSteps = async (n: number): Promise<{ ms: number[]; cpu_ms: number[]; rss_mb: number }> => {
     torchProc!.stdin!.write(`steps ${n}\n`);
     return JSON.parse((await torchLines!.next()).value as string);
   };
-  console.log(`tfjs-torch on ${backend}; word_language_model LSTM: batch ${BATCH}, bptt ${BPTT}, vocab ${NTOKEN}`);
+  const threads = backend === 'wasm' ? `, ${THREADS} thread${THREADS === 1 ? '' : 's'}` : '';
+  console.log(
+    `tfjs-torch on ${backend}${threads}; word_language_model LSTM: batch ${BATCH}, bptt ${BPTT}, vocab ${NTOKEN}`,
+  );
   for (let i = 0; i < WARMUP; i++) await step();
   if (torchProc) await torchSteps(WARMUP);
+  const table = new Map<string, number>();
+  if (PROFILE) profileKernels(backend, table);
   const ours: number[] = [];
+  const oursCpu: number[] = [];
   const theirs: number[] = [];
+  const theirsCpu: number[] = [];
   let torchRss = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (let s = 0; s < STEPS; s++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await step();
+      oursCpu.push(cpuMs(c0));
       ours.push(performance.now() - t0);
     }
     if (torchProc) {
       const res = await torchSteps(STEPS);
       theirs.push(...res.ms);
+      theirsCpu.push(...res.cpu_ms);
       torchRss = res.rss_mb;
     }
   }
-  const oursMs = median(ours);
   const rss = process.resourceUsage().maxRSS / 1024;
-  console.log(`tfjs-torch: ${f1(oursMs)} ms/step (median of ${ours.length}), peak RSS ${f1(rss)} MB`);
+  const n = ours.length;
+  console.log(
+    `tfjs-torch: ${f1(median(ours))} ms/step wall, ${f1(median(oursCpu))} ms/step CPU (medians of ${n}), ` +
+      `peak RSS ${f1(rss)} MB`,
+  );
   if (torchProc) {
-    const torchMs = median(theirs);
-    console.log(`PyTorch:    ${f1(torchMs)} ms/step (median of ${theirs.length}), peak RSS ${f1(torchRss)} MB`);
-    console.log(`ratio (ours / torch): ${(oursMs / torchMs).toFixed(2)}x`);
+    console.log(
+      `PyTorch:    ${f1(median(theirs))} ms/step wall, ${f1(median(theirsCpu))} ms/step CPU (medians of ` +
+        `${theirs.length}), peak RSS ${f1(torchRss)} MB`,
+    );
+    const wall = median(ours) / median(theirs);
+    const cpu = median(oursCpu) / median(theirsCpu);
+    console.log(`ratio (ours / torch): ${wall.toFixed(2)}x wall, ${cpu.toFixed(2)}x CPU`);
     torchProc.stdin!.write('quit\n');
   }
   console.log(
@@ -148,6 +207,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(`tensors alive: ${tf.memory().numTensors}`);
+  if (PROFILE) printProfile(table, n);
 }
 
 main().catch((e) => {

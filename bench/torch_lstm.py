@@ -4,7 +4,8 @@ hidden detached from the previous step, zero_grad, forward on a [35, 20] batch, 
 (p -= lr * grad, lr 20; the example's clip_grad_norm_ is left out on both sides). Run under OPENBLAS_NUM_THREADS=1.
 
 Protocol: prints {"ready": ...} after building the model, then for each input line `steps N` runs N steps and
-prints {"ms": [...], "rss_mb": ...}; `quit` or end of input exits."""
+prints {"ms": [...], "cpu_ms": [...], "rss_mb": ...} (wall-clock and process CPU time of each step); `quit` or end of
+input exits."""
 import json
 import resource
 import sys
@@ -57,13 +58,14 @@ def main():
         cmd = line.split()
         if not cmd or cmd[0] == 'quit':
             break
-        ms = []
+        ms, cpu_ms = [], []
         for _ in range(int(cmd[1])):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             step()
             ms.append((time.perf_counter() - t0) * 1000)
+            cpu_ms.append((time.process_time() - c0) * 1000)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({'ms': ms, 'rss_mb': rss}), flush=True)
+        print(json.dumps({'ms': ms, 'cpu_ms': cpu_ms, 'rss_mb': rss}), flush=True)
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@ import { FusedKernel } from './fused-kernels';
 import { conv2DBackpropFilterWasm } from './wasm/conv-backprop-filter';
 import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
 import { conv2DWasm } from './wasm/conv2d';
+import { CrossEntropyKernel, crossEntropyGradWasm, crossEntropyWasm } from './wasm/cross-entropy';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion, setStockKernel } from './wasm/internals';
 import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from './wasm/lstm-cell';
@@ -44,6 +45,8 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   [FusedKernel.LeakyReluGrad]: mark(leakyReluGradWasm),
   [LstmKernel.Forward]: mark(lstmForwardWasm),
   [LstmKernel.Backward]: mark(lstmBackwardWasm),
+  [CrossEntropyKernel.Forward]: mark(crossEntropyWasm),
+  [CrossEntropyKernel.Backward]: mark(crossEntropyGradWasm),
 };
 
 /** The wasm backend's own kernels that ours replaced, kept for benchmarks and comparisons. */

@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { Arg, float, int, signature, tensor, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
+import { hasFusedKernel } from '../../backends/fused-kernels';
+import { CrossEntropyKernel } from '../../backends/wasm/cross-entropy';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { checkTensors, legacyReduction, legacyReductionArg, reductionArg, sameShape, type Reduction } from './utils';
 
@@ -211,6 +213,38 @@ const MaskRows = defineFunction({
 });
 
 /**
+ * Cross entropy of `[M, C]` logits and `[M]` class indices, without class weights or label smoothing, as one kernel
+ * each way (`CrossEntropyKernel`, the wasm backend's): the values of `logSoftmax` + {@link nllRows}, the gradient
+ * `(softmax - onehot) * g` per row (0 on ignored rows) written in one sweep.
+ */
+const FusedCrossEntropy = defineFunction({
+  name: 'CrossEntropyLoss',
+  forward(ctx, x: tf.Tensor, t: tf.Tensor, ignoreIndex: number, reduction: Reduction) {
+    const attrs = { ignoreIndex } as unknown as tf.NamedAttrMap;
+    const [rowLoss, lse] = tf.engine().runKernel(CrossEntropyKernel.Forward, { logits: x, target: t }, attrs) as [
+      tf.Tensor,
+      tf.Tensor,
+    ];
+    // mean: over the non-ignored rows (NaN when there are none), as nll_loss's mean
+    const count = reduction === 'mean' ? tf.sum(tf.cast(tf.notEqual(t, ignoreIndex), 'float32')) : tf.scalar(1);
+    ctx.attrs = attrs;
+    ctx.reduction = reduction;
+    ctx.saveForBackward(x, lse, t, count);
+    if (reduction === 'none') return rowLoss;
+    const total = tf.sum(rowLoss);
+    return reduction === 'sum' ? total : tf.div(total, count);
+  },
+  backward(ctx, dy: tf.Tensor) {
+    const [x, lse, t, count] = ctx.savedTensors;
+    const reduction = ctx.reduction as Reduction;
+    const g = reduction === 'none' ? dy : tf.broadcastTo(reduction === 'mean' ? tf.div(dy, count) : dy, [x.shape[0]]);
+    const inputs = { logits: x, lse, target: t, g };
+    const dx = tf.engine().runKernel(CrossEntropyKernel.Backward, inputs, ctx.attrs as tf.NamedAttrMap) as tf.Tensor;
+    return [dx, null, null, null];
+  },
+});
+
+/**
  * Negative log-likelihood loss on log-probabilities `input` and class indices `target`:
  * `ℓ_i = -w[t_i] · input[i, t_i]`, with `ignoreIndex` targets contributing nothing. The mean divides
  * by the sum of the weights of the non-ignored targets, as torch does (NaN when every target is ignored).
@@ -334,6 +368,11 @@ export function crossEntropy(input: tf.Tensor, target: tf.Tensor, ...args: ArgsO
   const layout = classTargetLayout(input, target, where);
   checkClassWeight(weight, classes, where);
   checkTargetRange(target, classes, ignoreIndex, where);
+  if (input.rank === 2 && input.dtype === 'float32' && !weight && !(labelSmoothing > 0)) {
+    if (hasFusedKernel(CrossEntropyKernel.Forward)) {
+      return FusedCrossEntropy(input, target, ignoreIndex, reduction) as tf.Tensor;
+    }
+  }
   return tf.tidy(() => {
     const logp = tf.logSoftmax(classesLast(input));
     const t = tf.reshape(target, [-1]) as tf.Tensor1D;
