@@ -17,6 +17,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
 import { Gemm, type GemmTile, gemmConv2D, gemmMatMul, hasRelaxedSimd } from '../src/backends/wasm/gemm-relaxed';
 import { WasmHeap } from '../src/backends/wasm/internals';
+import { installGemmThreads } from '../src/node/gemm-threads';
 import { activateThreadedWasm } from '../src/node/wasm-threads';
 
 const argv = process.argv.slice(2);
@@ -79,15 +80,17 @@ function maxRelDiff(x: Float32Array, ref: Float32Array): number {
 }
 
 async function main(): Promise<void> {
-  if (THREADS > 1) await activateThreadedWasm(THREADS);
-  else if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  if (THREADS > 1) {
+    await activateThreadedWasm(THREADS);
+    installGemmThreads();
+  } else if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   registerWasmTrainingKernels();
   const heap = new WasmHeap(tf.backend(), 'bench/gemm');
   const memory = heap.memory();
   if (!memory) throw new Error('the wasm backend does not expose its memory');
   const relaxed = hasRelaxedSimd();
   console.log(
-    `Node ${process.version}, tfjs ${tf.version_core} wasm (XNNPACK, ${THREADS} thread(s); ours 1), relaxed SIMD: ${relaxed}, ` +
+    `Node ${process.version}, tfjs ${tf.version_core} wasm, ${THREADS} thread(s) each, relaxed SIMD: ${relaxed}, ` +
       `blocking ${MC}x${KC}, median of ${REPS} interleaved rounds, load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
@@ -108,6 +111,9 @@ async function main(): Promise<void> {
 }
 
 type Variant = { name: string; gemm: Gemm | null };
+
+/** Helper threads for a build when the bench runs threaded. */
+const helpers = (heap: WasmHeap, g: Gemm) => (THREADS > 1 ? g.threads(heap.memory()!, THREADS) : null);
 
 /** Times `run(variant)` for every variant, interleaved; returns median ms per variant and the max relative diff. */
 function timeVariants(variants: Variant[], run: (g: Gemm | null) => tf.TensorInfo, heap: WasmHeap): [number[], number] {
@@ -150,7 +156,8 @@ function gemms(heap: WasmHeap, variants: Variant[]): void {
     if (ONLY && !s.name.includes(ONLY)) continue;
     const a = tf.randomUniform([s.m, s.k], -1, 1);
     const b = tf.randomUniform([s.k, s.n], -1, 1);
-    const run = (g: Gemm | null) => (g ? gemmMatMul(heap, g, a, b, s.m, s.k, s.n) : heap.matMul(a, b, s.m, s.k, s.n));
+    const run = (g: Gemm | null) =>
+      g ? gemmMatMul(heap, g, a, b, s.m, s.k, s.n, undefined, helpers(heap, g)) : heap.matMul(a, b, s.m, s.k, s.n);
     const [ms, diff] = timeVariants(variants, run, heap);
     report(s.name, `${s.m} x ${s.k} x ${s.n}`, 2 * s.m * s.k * s.n, ms, diff);
     a.dispose();
@@ -252,7 +259,7 @@ function convs(heap: WasmHeap, variants: Variant[]): void {
     );
     const run = (g: Gemm | null) =>
       g
-        ? gemmConv2D(heap, g, x, filter, info)
+        ? gemmConv2D(heap, g, x, filter, info, helpers(heap, g))
         : (conv.kernelFunc({ inputs: { x, filter }, attrs: c.attrs, backend }) as tf.TensorInfo);
     const [ms, diff] = timeVariants(variants, run, heap);
     const flops =

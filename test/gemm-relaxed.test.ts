@@ -20,6 +20,15 @@ beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
+async function runChild(...args: string[]): Promise<{ relaxed: boolean; results: CaseResult[] }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--experimental-wasm-relaxed-simd', '--import', 'tsx', child, ...args],
+    { timeout: 150_000 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
+
 function expectAllClose(results: CaseResult[]): void {
   expect(results.length).toBeGreaterThan(0);
   const bad = results.filter((r) => !(r.diff <= TOL)).map((r) => `${r.name}: ${r.diff}`);
@@ -45,18 +54,18 @@ describe('GEMM on the wasm heap', () => {
   );
 
   test('relaxed-SIMD build under --experimental-wasm-relaxed-simd (child process) matches the cpu backend', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--experimental-wasm-relaxed-simd', '--import', 'tsx', child],
-      { timeout: 150_000 },
-    );
-    const { relaxed, results } = JSON.parse(stdout.trim().split('\n').pop()!) as {
-      relaxed: boolean;
-      results: CaseResult[];
-    };
+    const { relaxed, results } = await runChild();
     // Node 20 has relaxed SIMD behind the flag, later versions by default: it must be there either way.
     expect(relaxed).toBe(true);
     expectAllClose(results);
+    expect(results.some((r) => r.name.startsWith('fma'))).toBe(true);
+  }, 160_000);
+
+  test('both builds on 2 threads (threaded wasm backend, helper threads) match the cpu backend; the child exits', async () => {
+    const { relaxed, results } = await runChild('threads');
+    expect(relaxed).toBe(true);
+    expectAllClose(results);
+    expect(results.filter((r) => r.name.includes('2 threads')).length).toBe(results.length);
     expect(results.some((r) => r.name.startsWith('fma'))).toBe(true);
   }, 160_000);
 });

@@ -4,8 +4,10 @@
  * @module
  */
 import { setWasmThreadsStarter } from '../backends/select';
+import { installGemmThreads } from './gemm-threads';
 import { startWasmThreads } from './wasm-threads';
 
 setWasmThreadsStarter(startWasmThreads);
+installGemmThreads();
 
 export * from '../index';

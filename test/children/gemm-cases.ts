@@ -75,13 +75,14 @@ async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
 
 /**
  * Runs every case with the `fma` (relaxed SIMD) or plain build on the wasm backend and the same product on the cpu
- * backend. Both backends must be registered; leaves the wasm backend active.
+ * backend, on `threads` threads (this one and helper threads, which need a threaded wasm backend and
+ * `installGemmThreads`). Both backends must be registered; leaves the wasm backend active.
  */
-export async function runGemmCases(fma: boolean): Promise<CaseResult[]> {
+export async function runGemmCases(fma: boolean, threads = 1): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   let seed = 1;
   for (const { tile, blocking } of TILES) {
-    const tileName = `${fma ? 'fma' : 'plain'} ${tile.mr}x${4 * tile.nv}${blocking ? ` blocking ${blocking.mc}x${blocking.kc}` : ''}`;
+    const tileName = `${fma ? 'fma' : 'plain'} ${tile.mr}x${4 * tile.nv}${blocking ? ` blocking ${blocking.mc}x${blocking.kc}` : ''}${threads > 1 ? ` ${threads} threads` : ''}`;
     for (const [m, k, n] of MATMULS) {
       const a = values(m * k, seed++);
       const b = values(k * n, seed++);
@@ -89,14 +90,16 @@ export async function runGemmCases(fma: boolean): Promise<CaseResult[]> {
       await tf.setBackend('wasm');
       const heap = new WasmHeap(tf.backend(), 'test');
       const gemm = new Gemm(heap.memory()!, tile, fma, blocking);
+      const helpers = threads > 1 ? gemm.threads(heap.memory()!, threads) : null;
+      if (threads > 1 && !helpers) throw new Error('no helper threads');
       const ta = tf.tensor2d(a, [m, k]);
       const tb = tf.tensor2d(b, [k, n]);
-      const out = gemmMatMul(heap, gemm, ta, tb, m, k, n);
+      const out = gemmMatMul(heap, gemm, ta, tb, m, k, n, undefined, helpers);
       results.push({ name: `${tileName} matMul ${m}x${k}x${n}`, diff: relDiff(heap.f32(out), ref), size: ref.length });
       // Accumulating into an existing C: C + A·B.
       const c0 = values(m * n, seed++);
       const acc = tf.tensor2d(c0, [m, n]);
-      gemmMatMul(heap, gemm, ta, tb, m, k, n, acc);
+      gemmMatMul(heap, gemm, ta, tb, m, k, n, acc, helpers);
       const sum = ref.map((v, i) => v + c0[i]);
       results.push({
         name: `${tileName} matMul += ${m}x${k}x${n}`,
@@ -121,10 +124,11 @@ export async function runGemmCases(fma: boolean): Promise<CaseResult[]> {
       await tf.setBackend('wasm');
       const heap = new WasmHeap(tf.backend(), 'test');
       const gemm = new Gemm(heap.memory()!, tile, fma, blocking);
+      const helpers = threads > 1 ? gemm.threads(heap.memory()!, threads) : null;
       const tx = tf.tensor4d(x, x4);
       const tw = tf.tensor4d(f, f4);
       const info = tf.backend_util.computeConv2DInfo(x4, f4, c.s, c.d, c.p, undefined, false, 'channelsLast');
-      const out = gemmConv2D(heap, gemm, tx, tw, info);
+      const out = gemmConv2D(heap, gemm, tx, tw, info, helpers);
       results.push({
         name: `${tileName} conv x=[${c.x}] w=[${c.f}] s=${c.s} p=${c.p} d=${c.d}`,
         diff: relDiff(heap.f32(out), ref),

@@ -245,6 +245,9 @@ const DEFAULT_BLOCKING: GemmBlocking = { mc: 96, kc: 512 };
  */
 export class Gemm {
   private readonly kernels: KernelFn[];
+  /** The module's bytes (helper threads instantiate the same). */
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  private helpers = new Map<number, GemmThreads | null>();
 
   constructor(
     memory: WebAssembly.Memory,
@@ -256,9 +259,28 @@ export class Gemm {
     readonly blocking: GemmBlocking = DEFAULT_BLOCKING,
   ) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(gemmModuleBytes(tile, fma, shared));
+    this.bytes = gemmModuleBytes(tile, fma, shared);
+    const module = new WebAssembly.Module(this.bytes);
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
     this.kernels = Array.from({ length: tile.mr }, (_, i) => exports[`k${i + 1}`] as KernelFn);
+  }
+
+  /**
+   * `count - 1` helper threads for this build on `memory` (shared), made once by the factory that Node's entry sets;
+   * `null` where there is none.
+   */
+  threads(memory: WebAssembly.Memory, count: number): GemmThreads | null {
+    if (count < 2 || !threadsFactory) return null;
+    if (!this.helpers.has(count)) {
+      let t: GemmThreads | null = null;
+      try {
+        t = threadsFactory(this.bytes, memory, this.tile.mr, count - 1);
+      } catch {
+        t = null;
+      }
+      this.helpers.set(count, t);
+    }
+    return this.helpers.get(count)!;
   }
 
   /** Columns per panel. */
@@ -292,6 +314,7 @@ export class Gemm {
    * `C[m, n] (+)= A · B` with A's rows given by the indirection table `ind` (Int32, `[taps, m]`, byte pointers to
    * `kc` floats each; `K = taps * kc`) and B packed by {@link packB} at byte offset `bp`. `c` is row-major with `n`
    * columns; `scratch` is `m * nr` floats for a last partial panel (unused when `n` is a multiple of `nr`).
+   * Row chunks run on this thread and on the {@link GemmThreads} helpers when given (shared memory).
    */
   run(
     mem: WebAssembly.Memory,
@@ -304,62 +327,143 @@ export class Gemm {
     c: number,
     accumulate: boolean,
     scratch: number,
+    threads: GemmThreads | null = null,
   ): void {
+    const nr = this.nr;
+    const ldc = 4 * n;
+    const tail = n % nr;
+    if (tail > 0 && accumulate) copyColumns(mem, c, ldc, n - tail, scratch, 4 * nr, m, tail);
+    const plan = this.plan(ind, m, taps, kc, bp, n, c, accumulate, scratch);
+    const shared = threads && plan.tasks > 1 ? threads.start(plan) : null;
+    if (shared) {
+      runTasks(shared.calls, this.kernels, shared.counter);
+      threads!.wait();
+    } else {
+      runTasks(plan.calls, this.kernels);
+    }
+    if (tail > 0) copyColumns(mem, scratch, 4 * nr, 0, c + 4 * (n - tail), ldc, m, tail);
+  }
+
+  /**
+   * The kernel calls of {@link run}, one task per chunk of `mc` rows (its depth chunks in order, so tasks are
+   * independent): an Int32 array laid out for {@link runTasks}.
+   */
+  private plan(
+    ind: number,
+    m: number,
+    taps: number,
+    kc: number,
+    bp: number,
+    n: number,
+    c: number,
+    accumulate: boolean,
+    scratch: number,
+  ): { calls: Int32Array; tasks: number } {
     const { mr } = this.tile;
     const nr = this.nr;
     const ldc = 4 * n;
-    const k = taps * kc;
-    const panelStride = 4 * k * nr;
+    const panelStride = 4 * taps * kc * nr;
     const full = Math.floor(n / nr);
     const tail = n - full * nr;
-    if (tail > 0 && accumulate) copyColumns(mem, c, ldc, full * nr, scratch, 4 * nr, m, tail);
     // Depth chunks: whole taps, or slices of one tap's kc.
     const tapsPerChunk = Math.max(1, Math.floor(this.blocking.kc / kc));
     const kcChunk = taps === 1 ? Math.min(kc, this.blocking.kc) : kc;
     const mc = Math.max(mr, this.blocking.mc - (this.blocking.mc % mr));
-    for (let t0 = 0; t0 < taps; t0 += tapsPerChunk) {
-      const nt = Math.min(tapsPerChunk, taps - t0);
-      for (let k0 = 0; k0 < kc; k0 += kcChunk) {
-        const kk = Math.min(kcChunk, kc - k0);
-        const acc = accumulate || t0 > 0 || k0 > 0 ? 1 : 0;
-        const bpChunk = bp + 4 * (t0 * kc + k0) * nr;
-        for (let m0 = 0; m0 < m; m0 += mc) {
-          const rows = Math.min(mc, m - m0);
-          const blocks = Math.floor(rows / mr);
-          const rest = rows - blocks * mr;
+    const tasks = Math.ceil(m / mc);
+    const out: number[] = [tasks];
+    const offsets = out.length;
+    for (let i = 0; i <= tasks; i++) out.push(0);
+    for (let task = 0; task < tasks; task++) {
+      out[offsets + task] = out.length;
+      const m0 = task * mc;
+      const rows = Math.min(mc, m - m0);
+      const blocks = Math.floor(rows / mr);
+      const rest = rows - blocks * mr;
+      for (let t0 = 0; t0 < taps; t0 += tapsPerChunk) {
+        const nt = Math.min(tapsPerChunk, taps - t0);
+        for (let k0 = 0; k0 < kc; k0 += kcChunk) {
+          const kk = Math.min(kcChunk, kc - k0);
+          const acc = accumulate || t0 > 0 || k0 > 0 ? 1 : 0;
+          const bpChunk = bp + 4 * (t0 * kc + k0) * nr;
           const indChunk = ind + 4 * (t0 * m + m0);
-          const call = (fn: KernelFn, r0: number, nb: number, panels: number, out: number, outLd: number) =>
-            fn(indChunk + 4 * r0, nb, nt, kk, 4 * k0, bpChunk, panels, panelStride, out, outLd, acc, 4 * m);
+          const call = (rowsMr: number, r0: number, nb: number, b: number, panels: number, o: number, ld: number) =>
+            out.push(rowsMr - 1, indChunk + 4 * r0, nb, nt, kk, 4 * k0, b, panels, panelStride, o, ld, acc, 4 * m);
           if (full > 0) {
-            if (blocks > 0) call(this.kernels[mr - 1], 0, blocks, full, c + ldc * m0, ldc);
-            if (rest > 0) call(this.kernels[rest - 1], blocks * mr, 1, full, c + ldc * (m0 + blocks * mr), ldc);
+            if (blocks > 0) call(mr, 0, blocks, bpChunk, full, c + ldc * m0, ldc);
+            if (rest > 0) call(rest, blocks * mr, 1, bpChunk, full, c + ldc * (m0 + blocks * mr), ldc);
           }
           if (tail > 0) {
-            const out = scratch + 4 * nr * m0;
+            const o = scratch + 4 * nr * m0;
             const bpTail = bpChunk + full * panelStride;
-            if (blocks > 0)
-              this.kernels[mr - 1](indChunk, blocks, nt, kk, 4 * k0, bpTail, 1, panelStride, out, 4 * nr, acc, 4 * m);
-            if (rest > 0)
-              this.kernels[rest - 1](
-                indChunk + 4 * blocks * mr,
-                1,
-                nt,
-                kk,
-                4 * k0,
-                bpTail,
-                1,
-                panelStride,
-                out + 4 * nr * blocks * mr,
-                4 * nr,
-                acc,
-                4 * m,
-              );
+            if (blocks > 0) call(mr, 0, blocks, bpTail, 1, o, 4 * nr);
+            if (rest > 0) call(rest, blocks * mr, 1, bpTail, 1, o + 4 * nr * blocks * mr, 4 * nr);
           }
         }
       }
     }
-    if (tail > 0) copyColumns(mem, scratch, 4 * nr, 0, c + 4 * full * nr, ldc, m, tail);
+    out[offsets + tasks] = out.length;
+    return { calls: Int32Array.from(out), tasks };
   }
+}
+
+/** Words of one kernel call in a plan: the kernel (`rows - 1`) and its 12 arguments. */
+export const CALL_WORDS = 13;
+
+/**
+ * Runs a plan's tasks (`[tasks, offset of each task..., end, calls...]`, each call {@link CALL_WORDS} words) until
+ * none is left. With a `counter` shared by several threads, each takes the next task from `counter[0]` and counts the
+ * tasks it finished in `counter[1]` (notifying there after the last one); alone, it runs them all in order.
+ * Also the body of the helper threads' loop (they get this function's source), so it uses nothing from outside.
+ */
+export function runTasks(calls: Int32Array, kernels: ((...args: number[]) => void)[], counter?: Int32Array): void {
+  for (let next = 0; ; next++) {
+    const task = counter ? Atomics.add(counter, 0, 1) : next;
+    // Read after taking the task: the counter is past any plan while the next one is written, then reset to 0.
+    const tasks = calls[0];
+    if (task >= tasks) return;
+    for (let at = calls[1 + task]; at < calls[2 + task]; at += 13) {
+      kernels[calls[at]](
+        calls[at + 1],
+        calls[at + 2],
+        calls[at + 3],
+        calls[at + 4],
+        calls[at + 5],
+        calls[at + 6],
+        calls[at + 7],
+        calls[at + 8],
+        calls[at + 9],
+        calls[at + 10],
+        calls[at + 11],
+        calls[at + 12],
+      );
+    }
+    if (counter && Atomics.add(counter, 1, 1) + 1 === tasks) Atomics.notify(counter, 1);
+  }
+}
+
+/**
+ * Helper threads that take tasks of a GEMM plan on the same shared memory (Node: `src/node/gemm-threads.ts`).
+ * `start` copies the plan where they read it, wakes them and returns that copy and the task counter (or `null`: run
+ * alone); this thread then takes tasks too, and `wait` returns when every task is done.
+ */
+export interface GemmThreads {
+  start(plan: { calls: Int32Array; tasks: number }): { calls: Int32Array; counter: Int32Array } | null;
+  wait(): void;
+}
+
+/** Makes the helper threads of one GEMM build: the module's bytes, its memory, and how many helpers. */
+export type GemmThreadsFactory = (
+  bytes: Uint8Array,
+  memory: WebAssembly.Memory,
+  kernels: number,
+  helpers: number,
+) => GemmThreads | null;
+
+let threadsFactory: GemmThreadsFactory | null = null;
+
+/** Lets the GEMM run on helper threads where the memory is shared (set by Node's entry, `src/node/gemm-threads.ts`). */
+export function setGemmThreadsFactory(factory: GemmThreadsFactory | null): void {
+  threadsFactory = factory;
 }
 
 /** Copies `cols` floats of `rows` rows from `src + 4 * col0` (row stride `srcLd` bytes) to `dst` (stride `dstLd`). */
@@ -422,6 +526,7 @@ export function gemmMatMul(
   k: number,
   n: number,
   out?: tf.TensorInfo,
+  threads: GemmThreads | null = null,
 ): tf.TensorInfo {
   const mem = heap.memory()!;
   const c = out ?? heap.alloc([m, n]);
@@ -445,6 +550,7 @@ export function gemmMatMul(
       heap.ptr(c),
       out !== undefined,
       scratch ? heap.ptr(scratch) : 0,
+      threads,
     );
   } else if (out === undefined) {
     heap.f32(c).fill(0);
@@ -466,6 +572,7 @@ export function gemmConv2D(
   x: tf.TensorInfo,
   filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
+  threads: GemmThreads | null = null,
 ): tf.TensorInfo {
   const { batchSize: batch, inHeight: H, inWidth: W, inChannels: C, outHeight: oh, outWidth: ow } = info;
   const O = info.outChannels;
@@ -512,10 +619,64 @@ export function gemmConv2D(
       }
     }
   }
-  gemm.run(mem, heap.ptr(ind), m, taps, C, heap.ptr(packed), O, heap.ptr(y), false, scratch ? heap.ptr(scratch) : 0);
+  const scratchPtr = scratch ? heap.ptr(scratch) : 0;
+  gemm.run(mem, heap.ptr(ind), m, taps, C, heap.ptr(packed), O, heap.ptr(y), false, scratchPtr, threads);
   heap.free(packed);
   heap.free(ind);
   heap.free(zero);
   if (scratch) heap.free(scratch);
   return y;
+}
+
+/** Where the wasm `Conv2D` kernel uses this GEMM instead of XNNPACK's convolution. */
+export type GemmConvMode = 'auto' | 'on' | 'off';
+
+/** The environment variable that sets {@link GemmConvMode} (`auto`, `on`, `off`). */
+export const GEMM_CONV_ENV_VAR = 'TFJS_TORCH_WASM_GEMM';
+
+let convMode: GemmConvMode | undefined;
+
+/**
+ * Sets where the wasm `Conv2D` kernel uses this GEMM: `'auto'` (the default) where XNNPACK runs on one thread (this
+ * GEMM has none), `'on'` also beside XNNPACK's threads, `'off'` never. `TFJS_TORCH_WASM_GEMM` sets it in Node.
+ */
+export function setGemmConvMode(mode: GemmConvMode): void {
+  convMode = mode;
+}
+
+/** The current {@link GemmConvMode}. */
+export function gemmConvMode(): GemmConvMode {
+  if (convMode === undefined) {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+    const v = env?.[GEMM_CONV_ENV_VAR]?.toLowerCase();
+    convMode = v === 'on' || v === 'off' ? v : 'auto';
+  }
+  return convMode;
+}
+
+/** XNNPACK's thread count on a wasm backend (tfjs-backend-wasm 4.22's `wasm.tfjs.getThreadsCount`), else 1. */
+export function backendThreads(backend: unknown): number {
+  const n = (
+    backend as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | null
+  )?.wasm?.tfjs?.getThreadsCount?.();
+  return typeof n === 'number' && n >= 1 ? n : 1;
+}
+
+/**
+ * The GEMM build (and helper threads) the wasm `Conv2D` kernel should use under the current mode, or `null` for
+ * XNNPACK: the relaxed-SIMD build where the runtime has it, else the plain one; as many threads as XNNPACK has when
+ * helper threads can start (Node), and in `'auto'` mode not at all where XNNPACK has threads and the GEMM would not.
+ */
+export function convGemm(
+  memory: WebAssembly.Memory | undefined,
+  backend: unknown,
+): { gemm: Gemm; threads: GemmThreads | null } | null {
+  const mode = gemmConvMode();
+  if (mode === 'off' || memory === undefined) return null;
+  const gemm = gemmFor(memory, true) ?? gemmFor(memory, false);
+  if (!gemm) return null;
+  const count = backendThreads(backend);
+  const threads = count > 1 ? gemm.threads(memory, count) : null;
+  if (mode === 'auto' && count > 1 && !threads) return null;
+  return { gemm, threads };
 }
