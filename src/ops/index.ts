@@ -9,6 +9,7 @@ export * from './join';
 export * from './linalg';
 export * from './math';
 export * from './reduction';
+export * from './scatter';
 export * from './select';
 export * from './shape';
 export * from './sorting';

@@ -1,8 +1,8 @@
 /**
- * torch's indexing functions by torch's names and meanings: `gather` and `scatter` along a dim (tfjs's `gather`
- * is torch's `indexSelect`), `indexSelect`, `maskedFill`, 3-argument `where`, `nonzero`, `maskedSelect`, and
- * {@link index} for torch's `x[:, 1:5, ::2, None, ...]` and integer-array indexing, with {@link indexPut} and
- * {@link sliceAssign} for `x[...] = v` (new tensors). All differentiable, repeated indices included.
+ * torch's indexing reads by torch's names and meanings: `gather` along a dim (tfjs's `gather` is torch's
+ * `indexSelect`), `takeAlongDim`, `indexSelect`, `maskedFill`, 3-argument `where`, `nonzero`, `maskedSelect`, and
+ * {@link index} for torch's `x[:, 1:5, ::2, None, ...]` and integer-array indexing. All differentiable, repeated
+ * indices included. The writes (`scatter`, `indexPut`, `sliceAssign`, ...) are in `./scatter`.
  *
  * Index tensors are int32 (torch's int64 arrives as int32). Index values are checked (read synchronously), so an
  * out-of-range index is torch's error, never a silent zero.
@@ -10,8 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, int, normalizeDim, oneOf, signature } from '../args';
-import { defineFunction } from '../autograd/function';
+import { type ArgsOf, bool, describeValue, int, normalizeDim, signature } from '../args';
 import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../errors';
 import {
   type TensorOrScalar,
@@ -22,62 +21,8 @@ import {
   resultType,
   stridesOf,
   tensorArg,
-  tensorOrScalarArg,
 } from './common';
-
-function checkIndexTensor(index: tf.Tensor, where: string): void {
-  if (index.dtype !== 'int32') {
-    throw new ArgumentTypeError(
-      `${where}(): Expected dtype int64 (int32 here) for index, got ${index.dtype} (shape ${formatShape(index.shape)})`,
-    );
-  }
-}
-
-/** Index values, checked to lie in `[lo, n)`; returns them. */
-function readIndex(index: tf.Tensor, n: number, dim: number, where: string, allowNegative = false): Int32Array {
-  const v = index.dataSync() as Int32Array;
-  for (const i of v) {
-    if (i >= n || i < (allowNegative ? -n : 0)) {
-      throw new ValueError(`${where}(): index ${i} is out of bounds for dimension ${dim} with size ${n}`);
-    }
-  }
-  return v;
-}
-
-/**
- * Flat positions in a tensor of shape `shape` for torch's gather/scatter along `d`: position of element `p` of
- * `index` is `p` with its coordinate at `d` replaced by `index[p]`.
- */
-function positionsAlong(index: tf.Tensor, shape: readonly number[], d: number, where: string): tf.Tensor {
-  if (index.rank !== Math.max(shape.length, 1) && !(shape.length === 0 && index.rank <= 1)) {
-    throw new ShapeError(
-      `${where}(): Index tensor must have the same number of dimensions as input tensor (index shape ${formatShape(index.shape)}, input shape ${formatShape(shape)})`,
-    );
-  }
-  const rank = shape.length;
-  for (let k = 0; k < rank; k++) {
-    if (k !== d && index.shape[k] > shape[k]) {
-      throw new ShapeError(
-        `${where}(): Size does not match at dimension ${k} expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(shape)} apart from dimension ${d}`,
-      );
-    }
-  }
-  readIndex(index, rank === 0 ? 1 : shape[d], d, where);
-  if (rank === 0) return tf.reshape(index, index.shape);
-  const strides = stridesOf(shape);
-  return tf.tidy(() => {
-    let pos: tf.Tensor = tf.mul(index, tf.scalar(strides[d], 'int32'));
-    for (let k = 0; k < rank; k++) {
-      if (k === d) continue;
-      const r = tf.reshape(
-        tf.mul(tf.range(0, index.shape[k], 1, 'int32'), tf.scalar(strides[k], 'int32')),
-        index.shape.map((s, j) => (j === k ? s : 1)),
-      );
-      pos = tf.add(pos, r);
-    }
-    return pos;
-  });
-}
+import { checkIndexTensor, checkTensor, checkTensorOrScalar, positionsAlong, readIndex } from './positions';
 
 const GATHER = signature('torch.gather', [
   ['dim', int()],
@@ -100,6 +45,7 @@ const GATHER = signature('torch.gather', [
  * ```
  */
 export function gather(input: tf.Tensor, ...args: ArgsOf<typeof GATHER>): tf.Tensor {
+  checkTensor(input, 'torch.gather');
   const { dim, index } = GATHER.parse(args);
   checkIndexTensor(index, 'torch.gather');
   const d = normalizeDim(dim, input.rank, 'torch.gather');
@@ -128,6 +74,7 @@ const TAKE = signature('torch.take_along_dim', [
  * ```
  */
 export function takeAlongDim(input: tf.Tensor, ...args: ArgsOf<typeof TAKE>): tf.Tensor {
+  checkTensor(input, 'torch.take_along_dim');
   const { indices, dim } = TAKE.parse(args);
   checkIndexTensor(indices, 'torch.take_along_dim');
   if (dim == null) return gather(tf.reshape(input, [input.size]), 0, tf.reshape(indices, [indices.size]));
@@ -170,6 +117,7 @@ const INDEX_SELECT = signature('torch.index_select', [
  * ```
  */
 export function indexSelect(input: tf.Tensor, ...args: ArgsOf<typeof INDEX_SELECT>): tf.Tensor {
+  checkTensor(input, 'torch.index_select');
   const { dim, index } = INDEX_SELECT.parse(args);
   checkIndexTensor(index, 'torch.index_select');
   if (index.rank > 1)
@@ -184,200 +132,6 @@ export function indexSelect(input: tf.Tensor, ...args: ArgsOf<typeof INDEX_SELEC
 }
 
 /**
- * Writes `values` (broadcast to `positions`' shape) into a copy of `x` at flat positions: assignment (the last
- * write wins, as torch's CPU kernels) or accumulation (repeated positions add). Differentiable in both.
- */
-function putFlat(x: tf.Tensor, positions: tf.Tensor, values: tf.Tensor, accumulate: boolean): tf.Tensor {
-  const v = tf.reshape(broadcastTo(values.dtype === x.dtype ? values : tf.cast(values, x.dtype), positions.shape), [
-    positions.size,
-  ]);
-  const flat = tf.reshape(x, [x.size]);
-  if (accumulate) {
-    // Summed in float32 (the wasm backend's UnsortedSegmentSum is float32-only), exact for int32 below 2^24.
-    const f = (t: tf.Tensor) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
-    const added = tf.unsortedSegmentSum(f(v), tf.reshape(positions, [positions.size]), x.size);
-    const sum = tf.reshape(tf.add(f(flat), added), x.shape);
-    if (x.dtype === 'float32') return sum;
-    return x.dtype === 'bool' ? tf.notEqual(sum, 0) : tf.cast(tf.round(sum), x.dtype);
-  }
-  return tf.reshape(PutFlat(flat, v, tf.reshape(positions, [positions.size])), x.shape);
-}
-
-/**
- * `flat` with `v[k]` written at `positions[k]` (the last write wins where positions repeat), as one op whose backward
- * is torch's for scatter/index_put: every value gets the gradient at its position (`dy.gather(positions)`, also for
- * values a later write replaced), and the input gets the gradient where nothing was written.
- */
-const PutFlat = defineFunction({
-  name: 'PutFlat',
-  forward(ctx, flat: tf.Tensor, v: tf.Tensor, positions: tf.Tensor) {
-    const pos = positions.dataSync() as Int32Array;
-    const winner = new Int32Array(flat.size).fill(-1);
-    pos.forEach((p, k) => {
-      winner[p] = k;
-    });
-    const mask = tf.tensor1d(
-      Uint8Array.from(winner, (w) => (w >= 0 ? 1 : 0)),
-      'bool',
-    );
-    const src = tf.gather(
-      v.size ? v : tf.zeros([1], v.dtype),
-      tf.tensor1d(
-        Int32Array.from(winner, (w) => Math.max(w, 0)),
-        'int32',
-      ),
-    );
-    ctx.saveForBackward(mask, positions);
-    return tf.where(mask, src, flat);
-  },
-  backward(ctx, dy: tf.Tensor) {
-    const [mask, positions] = ctx.savedTensors;
-    return [
-      ctx.needsInputGrad[0] ? tf.where(mask, tf.zerosLike(dy), dy) : null,
-      ctx.needsInputGrad[1] ? tf.gather(dy, positions) : null,
-      null,
-    ];
-  },
-});
-
-const SCATTER = signature('torch.scatter', [
-  ['dim', int()],
-  ['index', tensorArg()],
-  ['src', tensorOrScalarArg()],
-  ['reduce', oneOf(['add', 'multiply']).optional()],
-]);
-
-/**
- * A copy of `input` with `src` written at `index` along `dim` (torch's
- * [`torch.scatter`](https://pytorch.org/docs/1.13/generated/torch.scatter.html)): `out[i][index[i][j]] = src[i][j]`
- * for `dim = 1`; `src` may be a number (torch's `value`). With repeated indices the last write wins (as torch's CPU
- * kernel; torch leaves it unspecified), and every `src` entry still gets its gradient, as torch's backward gives it. `reduce: 'add'` is {@link scatterAdd}; `'multiply'` multiplies.
- * Arguments (torch's order; positionally or in a trailing options object):
- * - `dim`: the dim.
- * - `index`: int32 indices, same rank as `input`.
- * - `src`: the values (a tensor at least as large as `index`) or one number.
- * - `reduce`: `'add'` or `'multiply'`. Default: `null` (assign).
- * @param input the tensor.
- * @example
- * ```ts
- * torch.scatter(torch.zeros(2, 5), 1, idx, 1); // one-hot rows
- * ```
- */
-export function scatter(input: tf.Tensor, ...args: ArgsOf<typeof SCATTER>): tf.Tensor {
-  const { dim, index, src, reduce } = SCATTER.parse(args);
-  checkIndexTensor(index, 'torch.scatter');
-  const d = normalizeDim(dim, input.rank, 'torch.scatter');
-  const pos = positionsAlong(index, input.shape, d, 'torch.scatter');
-  const values = scatterSource(src, index, input.dtype, 'torch.scatter');
-  if (reduce === 'multiply') {
-    // Repeated indices multiply their values (computed on the host; not differentiable in src).
-    const p = pos.dataSync() as Int32Array;
-    const vals = values.dataSync();
-    const prod = new Float32Array(input.size).fill(1);
-    p.forEach((q, k) => {
-      prod[q] *= vals[k];
-    });
-    return tf.mul(input, tf.tensor(prod, input.shape, input.dtype));
-  }
-  return putFlat(input, pos, values, reduce === 'add');
-}
-
-function scatterSource(src: TensorOrScalar, index: tf.Tensor, dtype: tf.DataType, where: string): tf.Tensor {
-  if (!(src instanceof tf.Tensor)) return asTensor(src, dtype);
-  if (src.rank !== index.rank || src.shape.some((s, k) => index.shape[k] > s)) {
-    throw new ShapeError(
-      `${where}(): Expected index ${formatShape(index.shape)} to be smaller than src ${formatShape(src.shape)} in every dimension, with the same number of dimensions`,
-    );
-  }
-  if (tf.util.arraysEqual(src.shape, index.shape)) return src;
-  return tf.slice(
-    src,
-    src.shape.map(() => 0),
-    index.shape,
-  );
-}
-
-const SCATTER_ADD = signature('torch.scatter_add', [
-  ['dim', int()],
-  ['index', tensorArg()],
-  ['src', tensorArg()],
-]);
-
-/**
- * A copy of `input` with `src` added at `index` along `dim`; repeated indices accumulate (torch's
- * [`torch.scatter_add`](https://pytorch.org/docs/1.13/generated/torch.scatter_add.html)).
- * Arguments (torch's order; positionally or in a trailing options object):
- * - `dim`: the dim.
- * - `index`: int32 indices, same rank as `input`.
- * - `src`: the values, at least as large as `index`.
- * @param input the tensor.
- * @example
- * ```ts
- * torch.scatterAdd(torch.zeros(3), 0, labels, torch.onesLike(labels)); // counts
- * ```
- */
-export function scatterAdd(input: tf.Tensor, ...args: ArgsOf<typeof SCATTER_ADD>): tf.Tensor {
-  const { dim, index, src } = SCATTER_ADD.parse(args);
-  return scatter(input, dim, index, src, 'add');
-}
-
-const SCATTER_REDUCE = signature('torch.scatter_reduce', [
-  ['dim', int()],
-  ['index', tensorArg()],
-  ['src', tensorArg()],
-  ['reduce', oneOf(['sum', 'prod', 'mean', 'amax', 'amin'])],
-  ['includeSelf', bool().default(true)],
-]);
-
-/**
- * Reduces `src` into a copy of `input` at `index` along `dim` with `'sum'`, `'prod'`, `'mean'`, `'amax'` or
- * `'amin'` (torch's [`torch.scatter_reduce`](https://pytorch.org/docs/1.13/generated/torch.scatter_reduce.html)).
- * `'sum'` and `'mean'` are differentiable; the others are computed on the host and not differentiable.
- * Arguments (torch's order; positionally or in a trailing options object):
- * - `dim`: the dim.
- * - `index`: int32 indices.
- * - `src`: the values.
- * - `reduce`: the reduction.
- * - `includeSelf`: whether `input`'s own values take part. Default: `true`.
- * @param input the tensor.
- * @example
- * ```ts
- * torch.scatterReduce(x, 0, idx, src, 'amax');
- * ```
- */
-export function scatterReduce(input: tf.Tensor, ...args: ArgsOf<typeof SCATTER_REDUCE>): tf.Tensor {
-  const { dim, index, src, reduce, includeSelf } = SCATTER_REDUCE.parse(args);
-  checkIndexTensor(index, 'torch.scatter_reduce');
-  const d = normalizeDim(dim, input.rank, 'torch.scatter_reduce');
-  const pos = positionsAlong(index, input.shape, d, 'torch.scatter_reduce');
-  const values = scatterSource(src, index, input.dtype, 'torch.scatter_reduce');
-  const hit = putFlat(tf.zeros(input.shape), pos, tf.onesLike(pos), true);
-  const touched = tf.greater(hit, 0);
-  const base = includeSelf ? input : tf.where(touched, tf.zerosLike(input), input);
-  if (reduce === 'sum' || reduce === 'mean') {
-    const sum = putFlat(base, pos, values, true);
-    if (reduce === 'sum') return sum;
-    const count = tf.add(tf.cast(hit, input.dtype), includeSelf ? 1 : 0);
-    const mean = tf.div(sum, tf.maximum(count, 1));
-    return input.dtype === 'int32' ? tf.cast(tf.floor(mean), 'int32') : mean;
-  }
-  const p = pos.dataSync() as Int32Array;
-  const vals = values.dataSync();
-  const out = Float32Array.from(input.dataSync() as ArrayLike<number>);
-  const started = new Uint8Array(input.size).fill(includeSelf ? 1 : 0);
-  p.forEach((q, k) => {
-    const v = vals[k];
-    if (!started[q]) {
-      out[q] = v;
-      started[q] = 1;
-    } else if (reduce === 'prod') out[q] *= v;
-    else if (reduce === 'amax') out[q] = Math.max(out[q], v);
-    else out[q] = Math.min(out[q], v);
-  });
-  return tf.tensor(out, input.shape, input.dtype);
-}
-
-/**
  * torch's 3-argument [`torch.where`](https://pytorch.org/docs/1.13/generated/torch.where.html): `input` where
  * `condition`, else `other`, all three broadcast; numbers allowed for `input`/`other` (type-promoted as torch).
  * @param condition a bool tensor.
@@ -389,7 +143,9 @@ export function scatterReduce(input: tf.Tensor, ...args: ArgsOf<typeof SCATTER_R
  * ```
  */
 export function where(condition: tf.Tensor, input: TensorOrScalar, other: TensorOrScalar): tf.Tensor {
-  tensorArg().check(condition, { where: 'torch.where', name: 'condition' });
+  checkTensor(condition, 'torch.where', 'condition');
+  checkTensorOrScalar(input, 'torch.where', 'input');
+  checkTensorOrScalar(other, 'torch.where', 'other');
   const dtype = resultType(input, other);
   const a = asTensor(input, dtype);
   const b = asTensor(other, dtype);
@@ -411,6 +167,9 @@ export function where(condition: tf.Tensor, input: TensorOrScalar, other: Tensor
  * ```
  */
 export function maskedFill(input: tf.Tensor, mask: tf.Tensor, value: TensorOrScalar): tf.Tensor {
+  checkTensor(input, 'torch.masked_fill');
+  checkTensor(mask, 'torch.masked_fill', 'mask');
+  checkTensorOrScalar(value, 'torch.masked_fill', 'value');
   if (mask.dtype !== 'bool') {
     throw new ArgumentTypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
   }
@@ -443,6 +202,7 @@ const NONZERO = signature('torch.nonzero', [['asTuple', bool().default(false)]])
  * ```
  */
 export function nonzero(input: tf.Tensor, ...args: ArgsOf<typeof NONZERO>): tf.Tensor | tf.Tensor[] {
+  checkTensor(input, 'torch.nonzero');
   const { asTuple } = NONZERO.parse(args);
   const data = input.dataSync();
   const rank = input.rank;
@@ -472,6 +232,8 @@ export function nonzero(input: tf.Tensor, ...args: ArgsOf<typeof NONZERO>): tf.T
  * ```
  */
 export function maskedSelect(input: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  checkTensor(input, 'torch.masked_select');
+  checkTensor(mask, 'torch.masked_select', 'mask');
   if (mask.dtype !== 'bool')
     throw new ArgumentTypeError(`masked_select: expected BoolTensor for mask, got ${mask.dtype}`);
   const shape = broadcastShapes([input.shape, mask.shape], 'torch.masked_select');
@@ -526,8 +288,12 @@ function parseSlice(s: string | Slice, where: string): Slice {
  */
 export function index(input: tf.Tensor, spec: IndexItem | readonly IndexItem[]): tf.Tensor {
   const where = 'torch.index';
+  checkTensor(input, where);
   // An array is the tuple of `x[a, b, c]`; write integer-array indexing as `[[0, 2]]` or with a tensor.
   const items: IndexItem[] = Array.isArray(spec) ? [...spec] : [spec as IndexItem];
+  items.forEach((it, k) => {
+    checkIndexItem(it, k, where);
+  });
   const consumes = (it: IndexItem) =>
     it === null || it === '...' ? 0 : it instanceof tf.Tensor && it.dtype === 'bool' ? Math.max(it.rank, 1) : 1;
   const ellipses = items.filter((i) => i === '...').length;
@@ -543,6 +309,11 @@ export function index(input: tf.Tensor, spec: IndexItem | readonly IndexItem[]):
     if (it === '...') for (let k = 0; k < input.rank - used; k++) full.push(':');
     else full.push(it);
   }
+  // In a tidy: a refused entry (out of range, a mask of the wrong shape) frees what the entries before it made.
+  return tf.tidy(() => indexFull(input, full, where));
+}
+
+function indexFull(input: tf.Tensor, full: IndexItem[], where: string): tf.Tensor {
   let y = input;
   let d = 0;
   const advanced: Array<{ dim: number; index: tf.Tensor }> = [];
@@ -590,6 +361,29 @@ export function index(input: tf.Tensor, spec: IndexItem | readonly IndexItem[]):
   }
   if (advanced.length === 0) return y === input ? tf.clone(input) : y;
   return advancedIndex(y, advanced, where);
+}
+
+/** Refuses an {@link index} entry of a kind torch's `x[...]` has no meaning for, before anything runs. */
+function checkIndexItem(it: unknown, k: number, where: string): void {
+  const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+  const intArray = (v: unknown): boolean => (Array.isArray(v) ? v.every((x) => isInt(x) || intArray(x)) : false);
+  const bad = (what: string) =>
+    new ArgumentTypeError(`${where}: entry ${k} of the index ${what}, got ${describeValue(it)}`);
+  if (it === null || typeof it === 'string' || isInt(it) || intArray(it)) return;
+  if (typeof it === 'number') throw bad('must be an int');
+  if (it instanceof tf.Tensor) {
+    checkTensor(it, where, `spec[${k}]`);
+    if (it.dtype !== 'int32' && it.dtype !== 'bool') throw bad('must be an int32 or bool tensor');
+    return;
+  }
+  if (typeof it === 'object' && !Array.isArray(it)) {
+    for (const [key, v] of Object.entries(it as object)) {
+      if (!['start', 'stop', 'step'].includes(key)) throw bad(`(a slice) has no part '${key}' (start, stop, step)`);
+      if (v != null && !isInt(v)) throw bad(`(a slice) must have int or null parts`);
+    }
+    return;
+  }
+  throw bad("must be a slice (':', '1:5', {start, stop, step}), an int, null, '...', an int array or a tensor");
 }
 
 function sliceDim(y: tf.Tensor, d: number, s: Slice, where: string): tf.Tensor {
@@ -648,59 +442,4 @@ function advancedIndex(y: tf.Tensor, advanced: Array<{ dim: number; index: tf.Te
     ...Array.from({ length: restShape.length - first }, (_, i) => b + first + i),
   ];
   return tf.transpose(picked, perm);
-}
-
-/** Flat positions of the elements `index(x, spec)` picks, as an int32 tensor of the picked shape. */
-function positionsOf(shape: readonly number[], spec: IndexItem | readonly IndexItem[]): tf.Tensor {
-  return tf.tidy(() => index(tf.reshape(tf.range(0, numelOf(shape), 1, 'int32'), shape as number[]), spec));
-}
-
-/**
- * A copy of `input` with `values` at the elements `indices` picks (torch's
- * [`torch.index_put`](https://pytorch.org/docs/1.13/generated/torch.index_put.html), `x[indices] = values` as a
- * new tensor); `accumulate` adds instead, summing repeated indices. Differentiable in `input` and `values`.
- * @param input the tensor.
- * @param indices a tuple of index tensors (int32 or bool), one per leading dim.
- * @param values values broadcastable to the picked shape.
- * @param accumulate add instead of assign. Default: `false`.
- * @example
- * ```ts
- * torch.indexPut(x, [rows, cols], torch.tensor(0));
- * ```
- */
-export function indexPut(
-  input: tf.Tensor,
-  indices: readonly tf.Tensor[],
-  values: TensorOrScalar,
-  accumulate = false,
-): tf.Tensor {
-  const pos = positionsOf(input.shape, [...indices]);
-  return putFlat(input, pos, asTensor(values, input.dtype), accumulate);
-}
-
-/**
- * torch's `x[spec] = values` as a function returning a new tensor: {@link index}'s spec, `values` broadcast to
- * the picked shape. Differentiable in `input` and `values`.
- * @param input the tensor.
- * @param spec as {@link index}.
- * @param values a tensor or number.
- * @example
- * ```ts
- * const y = torch.sliceAssign(x, [':', '0:2'], 0); // x[:, 0:2] = 0
- * ```
- */
-export function sliceAssign(
-  input: tf.Tensor,
-  spec: IndexItem | readonly IndexItem[],
-  values: TensorOrScalar,
-): tf.Tensor {
-  const pos = positionsOf(input.shape, spec);
-  const v = asTensor(values, input.dtype);
-  broadcastShapes([pos.shape, v.shape], 'torch.sliceAssign');
-  if (v.rank > pos.rank || broadcastShapes([pos.shape, v.shape], 'sliceAssign').length !== pos.rank) {
-    throw new ShapeError(
-      `sliceAssign: shape mismatch: value tensor of shape ${formatShape(v.shape)} cannot be broadcast to indexing result of shape ${formatShape(pos.shape)}`,
-    );
-  }
-  return putFlat(input, pos, v, false);
 }

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type HookHandle, registerHook, retainGrad } from '../autograd/grad';
 import { ArgumentTypeError } from '../errors';
-import { index, indexSelect, maskedFill, scatter, scatterAdd, takeAlongDim } from './indexing';
+import { index, indexSelect, maskedFill, takeAlongDim } from './indexing';
 import { chunk } from './join';
 import { bmm, matmul, mm } from './linalg';
 import {
@@ -32,6 +32,7 @@ import {
   trunc,
 } from './math';
 import { amax, amin, argmax, argmin, logsumexp, std, var_ } from './reduction';
+import { scatter, scatterAdd } from './scatter';
 import { diagonal, flip, narrow, roll, select, tril, triu } from './select';
 import {
   expand,

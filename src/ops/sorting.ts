@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, int, normalizeDim, signature } from '../args';
 import { noGrad } from '../autograd/tape';
-import { ValueError } from '../errors';
+import { ValueError, formatShape } from '../errors';
 import { moveToLast, restoreFromLast, takeAlong } from './common';
+import { checkTensor } from './positions';
 import type { DimOptions, KeepdimOption } from './reduction';
 
 function cumExtreme(input: tf.Tensor, dim: number, isMax: boolean, where: string): [tf.Tensor, tf.Tensor] {
@@ -48,6 +49,7 @@ const CUMMAX = signature('torch.cummax', [['dim', int()]]);
  * ```
  */
 export function cummax(input: tf.Tensor, ...args: ArgsOf<typeof CUMMAX>): [tf.Tensor, tf.Tensor] {
+  checkTensor(input, 'torch.cummax');
   return cumExtreme(input, CUMMAX.parse(args).dim, true, 'torch.cummax');
 }
 
@@ -63,6 +65,7 @@ export function cummax(input: tf.Tensor, ...args: ArgsOf<typeof CUMMAX>): [tf.Te
  * ```
  */
 export function cummin(input: tf.Tensor, ...args: ArgsOf<typeof CUMMAX>): [tf.Tensor, tf.Tensor] {
+  checkTensor(input, 'torch.cummin');
   return cumExtreme(input, CUMMAX.parse(args, 'torch.cummin').dim, false, 'torch.cummin');
 }
 
@@ -100,6 +103,7 @@ function topIndices(x: tf.Tensor, k: number, largest: boolean): tf.Tensor {
  * ```
  */
 export function topk(input: tf.Tensor, ...args: ArgsOf<typeof TOPK>): [tf.Tensor, tf.Tensor] {
+  checkTensor(input, 'torch.topk');
   const { k, dim, largest } = TOPK.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.topk');
   const n = input.rank === 0 ? 1 : input.shape[d];
@@ -132,6 +136,7 @@ const SORT = signature('torch.sort', [
  * ```
  */
 export function sort(input: tf.Tensor, ...args: ArgsOf<typeof SORT>): [tf.Tensor, tf.Tensor] {
+  checkTensor(input, 'torch.sort');
   const { dim, descending } = SORT.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.sort');
   if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
@@ -152,6 +157,7 @@ export function sort(input: tf.Tensor, ...args: ArgsOf<typeof SORT>): [tf.Tensor
  * ```
  */
 export function argsort(input: tf.Tensor, ...args: ArgsOf<typeof SORT>): tf.Tensor {
+  checkTensor(input, 'torch.argsort');
   const { dim, descending, stable } = SORT.parse(args, 'torch.argsort');
   const [v, i] = sort(input, dim, descending, stable);
   v.dispose();
@@ -178,6 +184,7 @@ const KTH = signature('torch.kthvalue', [
  * ```
  */
 export function kthvalue(input: tf.Tensor, ...args: ArgsOf<typeof KTH>): [tf.Tensor, tf.Tensor] {
+  checkTensor(input, 'torch.kthvalue');
   const { k, dim, keepdim } = KTH.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.kthvalue');
   const n = input.rank === 0 ? 1 : input.shape[d];
@@ -224,6 +231,7 @@ const MEDIAN = signature('torch.median', [
  * ```
  */
 export function median(input: tf.Tensor, ...args: MedianArgs): tf.Tensor | [tf.Tensor, tf.Tensor] {
+  checkTensor(input, 'torch.median');
   if (args.length === 0) {
     const flat = tf.reshape(input, [input.size]);
     const [v, i] = pickRank(flat, 0, Math.floor((input.size - 1) / 2), false);
@@ -255,6 +263,7 @@ const MODE = signature('torch.mode', [
  * ```
  */
 export function mode(input: tf.Tensor, ...args: ArgsOf<typeof MODE>): [tf.Tensor, tf.Tensor] {
+  checkTensor(input, 'torch.mode');
   const { dim, keepdim } = MODE.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.mode');
   if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
@@ -288,6 +297,91 @@ export function mode(input: tf.Tensor, ...args: ArgsOf<typeof MODE>): [tf.Tensor
   return keepdim ? [vv, ii] : [tf.squeeze(vv, [d]), tf.squeeze(ii, [d])];
 }
 
+/**
+ * Groups of equal units of `input` (its elements when `d` is null, else its slices along `d`), in sorted order
+ * (lexicographic over a slice's elements, as torch's `unique_dim`) or, for `uniqueConsecutive`, runs in input
+ * order: the index of each group's first unit, each unit's group, and each group's size. Read on the host.
+ */
+function groupUnits(input: tf.Tensor, d: number | null, sortFirst: boolean): [Int32Array, Int32Array, Int32Array] {
+  let data: ArrayLike<number>;
+  let n: number;
+  if (d === null) {
+    data = input.dataSync() as ArrayLike<number>;
+    n = input.size;
+  } else {
+    const perm = [d, ...input.shape.map((_, k) => k).filter((k) => k !== d)];
+    const moved = tf.transpose(input, perm);
+    data = moved.dataSync() as ArrayLike<number>;
+    moved.dispose();
+    n = input.shape[d];
+  }
+  const len = n === 0 ? 0 : data.length / n;
+  const compare = (a: number, b: number): number => {
+    for (let j = 0; j < len; j++) {
+      const x = data[a * len + j];
+      const y = data[b * len + j];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (sortFirst) order.sort((a, b) => compare(a, b) || a - b);
+  const first: number[] = [];
+  const counts: number[] = [];
+  const inverse = new Int32Array(n);
+  order.forEach((u, i) => {
+    if (i === 0 || compare(order[i - 1], u) !== 0) {
+      first.push(u);
+      counts.push(0);
+    }
+    inverse[u] = first.length - 1;
+    counts[counts.length - 1]++;
+  });
+  return [Int32Array.from(first), inverse, Int32Array.from(counts)];
+}
+
+/** `dim` of `unique`/`uniqueConsecutive` checked as torch's `unique_dim` does (no scalars, no other empty dims). */
+function uniqueDim(input: tf.Tensor, dim: number | null, where: string): number | null {
+  if (dim == null) return null;
+  if (input.rank === 0) throw new ValueError(`${where}(): Dimension specified as ${dim} but tensor has no dimensions`);
+  const d = normalizeDim(dim, input.rank, where);
+  if (input.shape.some((s, k) => s === 0 && k !== d)) {
+    throw new ValueError(
+      `${where}(): There are 0 sized dimensions, and they aren't selected, so unique cannot be applied (shape ${formatShape(input.shape)}, dim ${dim})`,
+    );
+  }
+  return d;
+}
+
+/** The outputs of `unique`/`uniqueConsecutive` from {@link groupUnits}: values, then inverse and counts if asked. */
+function uniqueOutputs(
+  input: tf.Tensor,
+  d: number | null,
+  sortFirst: boolean,
+  returnInverse: boolean,
+  returnCounts: boolean,
+): tf.Tensor | tf.Tensor[] {
+  const [first, inverse, counts] = groupUnits(input, d, sortFirst);
+  // Not differentiable (torch has no derivative for unique either): computed outside the autograd graph.
+  const values = noGrad(() =>
+    tf.tidy(() => {
+      const flat = d === null ? tf.reshape(input, [input.size]) : input;
+      const axis = d ?? 0;
+      // Nothing picked: an empty slice (tfjs-backend-wasm's GatherV2 gets the shape of an empty gather wrong).
+      if (first.length === 0)
+        return tf.zeros(
+          flat.shape.map((s, k) => (k === axis ? 0 : s)),
+          flat.dtype,
+        );
+      return tf.gather(flat, tf.tensor1d(first, 'int32'), axis);
+    }),
+  );
+  const out: tf.Tensor[] = [values];
+  if (returnInverse) out.push(tf.tensor(inverse, d === null ? input.shape : [inverse.length], 'int32'));
+  if (returnCounts) out.push(tf.tensor1d(counts, 'int32'));
+  return out.length === 1 ? out[0] : out;
+}
+
 const UNIQUE = signature('torch.unique', [
   ['sorted', bool().default(true)],
   ['returnInverse', bool().default(false)],
@@ -296,40 +390,60 @@ const UNIQUE = signature('torch.unique', [
 ]);
 
 /**
- * The distinct values, sorted (torch's [`torch.unique`](https://pytorch.org/docs/1.13/generated/torch.unique.html)
- * of the flattened input; `dim` is not supported); with `returnInverse` each element's index into them, with
- * `returnCounts` how often each occurs. Read on the host; not differentiable, as torch.
+ * The distinct values, sorted (torch's [`torch.unique`](https://pytorch.org/docs/1.13/generated/torch.unique.html)):
+ * of the flattened input, or with `dim` the distinct slices along `dim` (sorted lexicographically, as torch); with
+ * `returnInverse` each element's (slice's) index into them, with `returnCounts` how often each occurs. Read on the
+ * host; not differentiable, as torch. Returns one tensor, or `[values, inverse?, counts?]` when either flag is set.
  * Arguments (torch's order; positionally or in a trailing options object):
- * - `sorted`: always sorted here. Default: `true`.
- * - `returnInverse`: also return the inverse indices (input's shape). Default: `false`.
+ * - `sorted`: accepted; the result is always sorted here (torch's order for `sorted=False` is its hash set's,
+ *   unspecified). Default: `true`.
+ * - `returnInverse`: also return the inverse indices (input's shape; with `dim`, `[input.shape[dim]]`). Default:
+ *   `false`.
  * - `returnCounts`: also return the counts. Default: `false`.
- * - `dim`: unsupported: must be `null`. Default: `null`.
+ * - `dim`: the dim whose slices are compared (negative counts from the end). Default: `null` (flattened).
  * @param input the tensor.
  * @example
  * ```ts
  * const [values, inverse, counts] = torch.unique(x, { returnInverse: true, returnCounts: true }) as tf.Tensor[];
+ * const rows = torch.unique(m, { dim: 0 }) as tf.Tensor; // the distinct rows of m
  * ```
  */
 export function unique(input: tf.Tensor, ...args: ArgsOf<typeof UNIQUE>): tf.Tensor | tf.Tensor[] {
+  checkTensor(input, 'torch.unique');
   const { returnInverse, returnCounts, dim } = UNIQUE.parse(args);
-  if (dim != null)
-    throw new ValueError('torch.unique(): dim is not supported by tfjs-torch; flatten or loop over slices');
-  const v = Array.from(input.dataSync() as ArrayLike<number>);
-  const values = [...new Set(v)].sort((a, b) => a - b);
-  const pos = new Map(values.map((x, i) => [x, i]));
-  const out: tf.Tensor[] = [tf.tensor1d(values, input.dtype === 'bool' ? 'bool' : input.dtype)];
-  if (returnInverse)
-    out.push(
-      tf.tensor(
-        Int32Array.from(v, (x) => pos.get(x)!),
-        input.shape,
-        'int32',
-      ),
-    );
-  if (returnCounts) {
-    const counts = new Int32Array(values.length);
-    for (const x of v) counts[pos.get(x)!]++;
-    out.push(tf.tensor1d(counts, 'int32'));
-  }
-  return out.length === 1 ? out[0] : out;
+  const d = uniqueDim(input, dim, 'torch.unique');
+  return uniqueOutputs(input, d, true, returnInverse, returnCounts);
+}
+
+const UNIQUE_CONSECUTIVE = signature('torch.unique_consecutive', [
+  ['returnInverse', bool().default(false)],
+  ['returnCounts', bool().default(false)],
+  ['dim', int().optional()],
+]);
+
+/**
+ * Removes consecutive repeats (torch's
+ * [`torch.unique_consecutive`](https://pytorch.org/docs/1.13/generated/torch.unique_consecutive.html)): each run
+ * of equal elements of the flattened input (with `dim`: of equal slices along `dim`) becomes one, in input order.
+ * With `returnInverse` each element's (slice's) run index, with `returnCounts` each run's length. Read on the
+ * host; not differentiable. Returns one tensor, or `[values, inverse?, counts?]` when either flag is set.
+ * Arguments (torch's order; positionally or in a trailing options object):
+ * - `returnInverse`: also return the run index of each element (input's shape; with `dim`, `[input.shape[dim]]`).
+ *   Default: `false`.
+ * - `returnCounts`: also return the run lengths. Default: `false`.
+ * - `dim`: the dim whose slices are compared. Default: `null` (flattened).
+ * @param input the tensor.
+ * @example
+ * ```ts
+ * torch.uniqueConsecutive(torch.tensor([1, 1, 2, 2, 3, 1])); // [1, 2, 3, 1]
+ * ```
+ */
+export function uniqueConsecutive(
+  input: tf.Tensor,
+  ...args: ArgsOf<typeof UNIQUE_CONSECUTIVE>
+): tf.Tensor | tf.Tensor[] {
+  checkTensor(input, 'torch.unique_consecutive');
+  const { returnInverse, returnCounts, dim } = UNIQUE_CONSECUTIVE.parse(args);
+  const d = uniqueDim(input, dim, 'torch.unique_consecutive');
+  return uniqueOutputs(input, d, false, returnInverse, returnCounts);
 }
