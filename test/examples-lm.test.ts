@@ -8,7 +8,7 @@
 // encoding, the attention weights and the feed-forward blocks). Every training loss and the validation loss after
 // each epoch.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { Corpus } from '../examples/pytorch/word_language_model/data';
-import { batchify, evaluate, train } from '../examples/pytorch/word_language_model/lm';
-import { RNNModel, type RnnType, TransformerModel } from '../examples/pytorch/word_language_model/model';
-import { manualSeed } from '../src';
+import { batchify, evaluate, generateWords, train } from '../examples/pytorch/word_language_model/lm';
+import {
+  modelFromStateDict,
+  RNNModel,
+  type RnnType,
+  TransformerModel,
+} from '../examples/pytorch/word_language_model/model';
+import { manualSeed, parseTorchFile, toTfStateDict } from '../src';
 import { load } from '../src/node';
 import { runExample } from './examples-helpers';
 import { loadFixture } from './helpers';
@@ -47,7 +52,21 @@ interface Case {
   epoch: Array<{ losses: number[]; val_loss: number }>;
 }
 
+interface GenerateCase {
+  checkpoint: string;
+  model: RnnType | 'Transformer';
+  nhead: number;
+  seed: number;
+  temperature: number;
+  words: number;
+  ids: number[];
+  text: string;
+  texts: { train: string; valid: string; test: string };
+}
+
 const cases = loadFixture<Case>('examples_lm').cases;
+const genCases = loadFixture<GenerateCase>('examples_lm_generate').cases;
+const fixturePath = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 describe("pytorch/examples word_language_model: the port's first steps give torch's numbers", () => {
@@ -83,7 +102,27 @@ describe("pytorch/examples word_language_model: the port's first steps give torc
   }
 });
 
-describe('pytorch/examples word_language_model: the command (examples/pytorch/word_language_model/main.ts)', () => {
+describe("pytorch/examples word_language_model: generate.py's words from torch-trained checkpoints", () => {
+  // Models trained by PyTorch 1.13 (LSTM, GRU, Transformer), saved with torch.save(model.state_dict()): rebuilt from
+  // the state dict, they sample torch's word ids for the same seed and temperature (a randint first word, then
+  // torch.multinomial over exp(log-probs / T); exact indices: one multinomial draw per word).
+  for (const c of genCases) {
+    it(`${c.model} (${c.checkpoint}), seed ${c.seed}, temperature ${c.temperature}, ${c.words} words`, () => {
+      manualSeed(c.seed); // before the model is rebuilt, as generate.py seeds before torch.load
+      const state = toTfStateDict(parseTorchFile(new Uint8Array(readFileSync(fixturePath(c.checkpoint)))));
+      const model = modelFromStateDict(state, { nhead: c.nhead });
+      tf.dispose([...state.values()]);
+      expect(model instanceof TransformerModel).toBe(c.model === 'Transformer');
+      const ntokens = new Corpus(c.texts).dictionary.length;
+      const start = tf.memory().numTensors;
+      expect(generateWords(model, ntokens, c.words, c.temperature)).toEqual(c.ids);
+      expect(tf.memory().numTensors).toBe(start);
+      tf.dispose([...model.parameters(), ...model.buffers()]);
+    });
+  }
+});
+
+describe('pytorch/examples word_language_model: the commands (main.ts, generate.ts)', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'tfjs-torch-ex-lm-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,6 +177,67 @@ describe('pytorch/examples word_language_model: the command (examples/pytorch/wo
       'rnn.bias_hh_l1',
       'decoder.weight',
       'decoder.bias',
+    ]);
+  });
+
+  it("generate.ts on torch's Transformer checkpoint: torch's words in generated.txt, the progress lines", () => {
+    const c = genCases.find((g) => g.model === 'Transformer') as GenerateCase;
+    const data = join(dir, 'gen');
+    mkdirSync(data, { recursive: true });
+    for (const [name, text] of Object.entries(c.texts)) writeFileSync(join(data, `${name}.txt`), text);
+    const args = ['--data', data, '--seed', String(c.seed), '--temperature', String(c.temperature)];
+    const r = runExample(
+      'word_language_model/generate.ts',
+      [...args, '--checkpoint', fixturePath(c.checkpoint), '--words', String(c.words), '--log-interval', '10'],
+      dir,
+    );
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`| Generated 0/${c.words} words\n| Generated 10/${c.words} words\n`);
+    expect(readFileSync(join(dir, 'generated.txt'), 'utf8')).toBe(c.text);
+  });
+
+  it('--model Transformer --dry-run: one batch, the end-of-epoch and test lines, model.pt with nn.Transformer keys', async () => {
+    const r = runExample(
+      'word_language_model/main.ts',
+      [
+        '--data',
+        dir,
+        '--model',
+        'Transformer',
+        '--emsize',
+        '8',
+        '--nhid',
+        '6',
+        '--nlayers',
+        '1',
+        '--nhead',
+        '4',
+        '--epochs',
+        '1',
+        '--batch_size',
+        '4',
+        '--bptt',
+        '5',
+        '--dry-run',
+        '--save',
+        'tr.pt',
+        '--backend',
+        'cpu',
+      ],
+      dir,
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /\| end of epoch {3}1 \| time: +\d+\.\d\ds \| valid loss +\d+\.\d\d \| valid ppl +\d+\.\d\d\n/,
+    );
+    const state = (await load(join(dir, 'tr.pt'))) as Map<string, unknown>;
+    expect([...state.keys()].slice(-5)).toEqual([
+      'encoder.norm.bias',
+      'decoder.weight',
+      'decoder.bias',
+      'pos_encoder.pe',
+      'input_emb.weight',
     ]);
   });
 });

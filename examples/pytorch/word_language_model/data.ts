@@ -1,8 +1,9 @@
 /**
  * `Dictionary` and `Corpus` of pytorch/examples' `word_language_model/data.py`: whitespace tokens per line
- * plus `<eos>`, ids in order of first appearance (train, then valid, then test).
+ * plus `<eos>`, ids in order of first appearance (train, then valid, then test); and the port's default corpus,
+ * Debian's fortunes.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Word <-> id, ids in order of first appearance (the original's `Dictionary`). */
@@ -66,4 +67,18 @@ export class Corpus {
       for (const word of [...split(line), '<eos>']) ids.push(this.dictionary.addWord(word));
     return Int32Array.from(ids);
   }
+}
+
+/** Debian's fortunes as train/valid/test texts (80/10/10 of the lines, in order). */
+export function fortunes(dir = '/usr/share/games/fortunes'): { train: string; valid: string; test: string } {
+  const kept: string[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const path = join(dir, f);
+    if (f.endsWith('.dat') || f.endsWith('.u8') || !statSync(path).isFile()) continue;
+    for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim() !== '%') kept.push(line);
+  }
+  const a = Math.floor(kept.length * 0.8);
+  const b = Math.floor(kept.length * 0.9);
+  const text = (from: number, to: number) => `${kept.slice(from, to).join('\n')}\n`;
+  return { train: text(0, a), valid: text(a, b), test: text(b, kept.length) };
 }

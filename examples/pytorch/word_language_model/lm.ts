@@ -7,10 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as torch from 'tfjs-torch';
 import { nn } from 'tfjs-torch';
 
-import { type Hidden, type RNNModel, TransformerModel } from './model';
+import { type Hidden, type LanguageModel, TransformerModel } from './model';
 
-/** Either of the original's models. */
-export type LanguageModel = RNNModel | TransformerModel;
+export type { LanguageModel } from './model';
 
 /** Cuts the ids into `bsz` columns: `[nbatch, bsz]` int32, dropping what does not fit. */
 export function batchify(data: Int32Array, bsz: number): tf.Tensor2D {
@@ -128,4 +127,55 @@ export function evaluate(args: LmArgs, model: LanguageModel, dataSource: tf.Tens
   });
   if (hidden) disposeHidden(hidden);
   return totalLoss / (dataSource.shape[0] - 1);
+}
+
+/**
+ * The original `generate.py`'s loop: from a random first word (`torch.randint(ntokens, (1, 1))`), `words` times:
+ * the model's last log-probabilities over `temperature`, exponentiated, one `torch.multinomial` draw; an RNN
+ * carries its hidden state and is fed the drawn word, the Transformer re-reads the whole sequence (without a
+ * mask, as the original calls `model(input, False)`). Calls `onWord(i, wordIdx)` per word; returns the ids.
+ */
+export function generateWords(
+  model: LanguageModel,
+  ntokens: number,
+  words: number,
+  temperature: number,
+  onWord: (i: number, wordIdx: number) => void = () => {},
+): number[] {
+  model.eval();
+  const out: number[] = [];
+  let hidden = model instanceof TransformerModel ? null : model.initHidden(1);
+  let input = torch.randint(ntokens, [1, 1]);
+  torch.noGrad(() => {
+    for (let i = 0; i < words; i++) {
+      const wordIdx = tf.tidy(() => {
+        let last: tf.Tensor;
+        if (model instanceof TransformerModel) {
+          const output = model.forward(input, false);
+          last = output.slice(output.shape[0] - 1, 1);
+        } else {
+          const [output, newHidden] = model.forward(input, hidden as Hidden);
+          disposeHidden(hidden as Hidden);
+          hidden = repackageHidden(newHidden);
+          last = output;
+        }
+        const wordWeights = last.squeeze().div(temperature).exp();
+        return torch.multinomial(wordWeights, 1).dataSync()[0];
+      });
+      const wordTensor = tf.tensor2d([[wordIdx]], [1, 1], 'int32');
+      if (model instanceof TransformerModel) {
+        const next = tf.concat([input, wordTensor], 0);
+        tf.dispose([input, wordTensor]);
+        input = next;
+      } else {
+        input.dispose();
+        input = wordTensor; // input.fill_(word_idx)
+      }
+      out.push(wordIdx);
+      onWord(i, wordIdx);
+    }
+  });
+  input.dispose();
+  if (hidden) disposeHidden(hidden);
+  return out;
 }

@@ -19,15 +19,13 @@
  * model is restored from memory for the final test. `--onnx-export`, `--use-optimizer` and `--accel` are not
  * ported (not accepted). The model and loops live in `model.ts`, `data.ts` and `lm.ts` so tests can import them.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type * as tf from '@tensorflow/tfjs-core';
 import * as torch from 'tfjs-torch';
 import { initBackend, save } from 'tfjs-torch/node';
 
-import { Corpus } from './data';
+import { Corpus, fortunes } from './data';
 import { batchify, evaluate, train } from './lm';
 import { RNNModel, type RnnType, TransformerModel } from './model';
 
@@ -70,20 +68,6 @@ function num(name: string, v: string, int: boolean, min: number): number {
     fail(`argument --${name}: invalid ${int ? 'int' : 'float'} value: '${v}'`);
   }
   return n;
-}
-
-/** Debian's fortunes as train/valid/test texts (80/10/10 of the lines, in order). */
-function fortunes(dir = '/usr/share/games/fortunes'): { train: string; valid: string; test: string } {
-  const lines: string[] = [];
-  for (const f of readdirSync(dir).sort()) {
-    const path = join(dir, f);
-    if (f.endsWith('.dat') || f.endsWith('.u8') || !statSync(path).isFile()) continue;
-    for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim() !== '%') lines.push(line);
-  }
-  const a = Math.floor(lines.length * 0.8);
-  const b = Math.floor(lines.length * 0.9);
-  const text = (from: number, to: number) => `${lines.slice(from, to).join('\n')}\n`;
-  return { train: text(0, a), valid: text(a, b), test: text(b, lines.length) };
 }
 
 async function main(): Promise<void> {

@@ -7,13 +7,16 @@
  * `nn.Transformer` and assigns `self.decoder = nn.Linear(...)`, so the state-dict keys are the same here).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { F, nn } from 'tfjs-torch';
+import { F, getRngState, nn, setRngState } from 'tfjs-torch';
 
 /** The recurrent cell types `--model` accepts (the original's `rnn_type`). */
 export type RnnType = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 
 /** A hidden state: one tensor, or `[h, c]` for an LSTM. */
 export type Hidden = tf.Tensor | [tf.Tensor, tf.Tensor];
+
+/** Either of the original's models. */
+export type LanguageModel = RNNModel | TransformerModel;
 
 /** Container module with an encoder, a recurrent module, and a decoder (the original's `RNNModel`). */
 export class RNNModel extends nn.Module {
@@ -206,4 +209,48 @@ export class TransformerModel extends nn.Transformer {
     const output = (this.encoder as nn.TransformerEncoder).forward(x, this.srcMask);
     return F.logSoftmax(this.decoder.forward(output), { dim: -1 });
   }
+}
+
+/** What a state dict cannot say: the heads of a Transformer, the nonlinearity of a plain RNN. */
+export interface ModelHints {
+  /** Attention heads of a Transformer (`--nhead`). Default: 2. */
+  nhead?: number;
+  /** `RNN_TANH` or `RNN_RELU` for a plain RNN's weights. Default: `RNN_TANH`. */
+  model?: RnnType | 'Transformer';
+}
+
+/**
+ * Rebuilds the model a state dict written by `main.ts` came from (the original pickles the whole module instead):
+ * the architecture from its keys and shapes (`input_emb.weight`: a Transformer; the gate rows of
+ * `rnn.weight_ih_l0`: LSTM, GRU or RNN; layers by counting), then loads it strictly, in eval mode.
+ */
+export function modelFromStateDict(state: Map<string, tf.Tensor>, hints: ModelHints = {}): LanguageModel {
+  const shape = (key: string): number[] => {
+    const t = state.get(key);
+    if (!t) throw new Error(`not a word_language_model state dict: no '${key}'`);
+    return t.shape;
+  };
+  // torch.load draws nothing; building the modules here draws their (overwritten) initialisation, so the
+  // generator is put back, and the words sampled after are the original's for the same seed.
+  const rngState = getRngState();
+  const count = (re: RegExp) => new Set([...state.keys()].map((k) => re.exec(k)?.[1]).filter((v) => v)).size;
+  let model: LanguageModel;
+  if (state.has('input_emb.weight')) {
+    const [ntoken, ninp] = shape('input_emb.weight');
+    const nhid = shape('encoder.layers.0.linear1.weight')[0];
+    const nlayers = count(/^encoder\.layers\.(\d+)\./);
+    model = new TransformerModel(ntoken, ninp, hints.nhead ?? 2, nhid, nlayers);
+  } else {
+    const [ntoken, ninp] = shape('encoder.weight');
+    const nhid = shape('rnn.weight_hh_l0')[1];
+    const gates = shape('rnn.weight_ih_l0')[0] / nhid;
+    const nlayers = count(/^rnn\.weight_ih_l(\d+)$/);
+    const rnnType: RnnType =
+      gates === 4 ? 'LSTM' : gates === 3 ? 'GRU' : hints.model === 'RNN_RELU' ? 'RNN_RELU' : 'RNN_TANH';
+    // tying only matters for training; the two weights load alike
+    model = new RNNModel(rnnType, ntoken, ninp, nhid, nlayers);
+  }
+  setRngState(rngState);
+  model.loadStateDict(state);
+  return model.eval();
 }
