@@ -7,17 +7,12 @@ apart from comments) trained with the same step as tfjs-torch's bench and trainG
 Adam(lr=2e-4, betas=(0.2, 0.999), eps=1e-7) as in the article; Dropout 0.25; real images uniform in [-1, 1]
 (the data's values do not change the cost). Run under `OPENBLAS_NUM_THREADS=1` by the bench.
 
-Protocol (so the bench can interleave rounds with its own): prints one JSON line {"ready": ...} after building
-the models, then for each input line `steps N` runs N steps and prints {"ms": [...]} (one time per step, each
-ended by reading the losses back, as the bench does); `quit` or end of input exits. `--once N` instead runs
-N steps and prints a summary (for a manual run).
+Protocol: `bench/torch_common.py`'s (so the bench can interleave rounds with its own; each step ends by reading
+the losses back, as the bench does). `--once N` instead runs N steps and prints a summary (for a manual run).
 """
 import argparse
-import json
 import os
-import resource
 import sys
-import time
 
 import torch
 import torch.nn as nn
@@ -27,28 +22,7 @@ import torch.nn as nn
 # fixture generators.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts', 'fixtures'))
 from article import Discriminator, Generator, weights_init  # noqa: E402
-
-
-def blas_library():
-    """The BLAS shared library this process loaded (reference BLAS and OpenBLAS differ ~10x)."""
-    try:
-        with open('/proc/self/maps') as f:
-            libs = {line.split()[-1] for line in f if 'blas' in line.lower() and '/' in line}
-        return sorted(os.path.realpath(p) for p in libs)
-    except OSError:
-        return []
-
-
-def openblas_core():
-    import ctypes
-    for lib in blas_library():
-        try:
-            f = getattr(ctypes.CDLL(lib), 'openblas_get_corename')
-        except (OSError, AttributeError):
-            continue
-        f.restype = ctypes.c_char_p
-        return f().decode()
-    return None
+from torch_common import serve  # noqa: E402
 
 
 def main():
@@ -91,40 +65,7 @@ def main():
         opt_g.step()
         return d_loss.item(), g_loss.item()
 
-    def timed(n):
-        ms = []
-        for _ in range(n):
-            t0 = time.perf_counter()
-            step()
-            ms.append((time.perf_counter() - t0) * 1e3)
-        return ms
-
-    info = {
-        'torch': torch.__version__,
-        'threads': torch.get_num_threads(),
-        'blas': blas_library(),
-        'openblas_core': openblas_core(),
-        'mkldnn': torch.backends.mkldnn.is_available(),
-        'env': {k: os.environ[k] for k in ('OPENBLAS_NUM_THREADS', 'OPENBLAS_CORETYPE', 'OMP_NUM_THREADS') if k in os.environ},
-    }
-    if args.once:
-        timed(2)
-        ms = sorted(timed(args.once))
-        info['median_ms'] = ms[len(ms) // 2]
-        info['ms'] = ms
-        info['max_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps(info))
-        return
-    print(json.dumps({'ready': info}), flush=True)
-    for line in sys.stdin:
-        cmd = line.split()
-        if not cmd or cmd[0] == 'quit':
-            break
-        if cmd[0] == 'steps':
-            ms = timed(int(cmd[1]))
-            print(json.dumps({'ms': ms, 'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
-        else:
-            print(json.dumps({'error': f'unknown command {line.strip()!r}'}), flush=True)
+    serve(step, args.once)
 
 
 if __name__ == '__main__':

@@ -23,13 +23,6 @@
  * `--profile-shapes` splits it by input shapes. `--threads N`: the wasm backend's XNNPACK threads (see initBackend).
  * Figures, method and history: docs/performance.md.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
 import * as tf from '@tensorflow/tfjs-core';
 import {
   Discriminator,
@@ -43,34 +36,27 @@ import {
   weightsInit,
 } from 'tfjs-torch';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
-const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+import {
+  f1,
+  f3,
+  Flags,
+  hasTorch,
+  load,
+  median,
+  PYTHON,
+  roundRatios,
+  TORCH_BLAS_CHOICES,
+  TorchChild,
+  torchEnv,
+} from './common';
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
 
-const argv = process.argv.slice(2);
 const USAGE =
   'npm run bench -- [--batch 128] [--steps 3] [--rounds 3] [--warmup 3] [--backend NAME] [--threads 1] [--no-torch] ' +
   '[--no-tuned] [--torch-blas auto|installed|openblas] [--profile | --profile-shapes] [--infer-reps 5]';
-function usage(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-function flag(name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) usage(`${name} needs a value`);
-  return v;
-}
-function intFlag(name: string, fallback: number, min: number): number {
-  const v = Number(flag(name, String(fallback)));
-  if (!Number.isInteger(v) || v < min) usage(`${name} must be an integer >= ${min}, got ${flag(name, '')}`);
-  return v;
-}
-const KNOWN = [
+const flags = new Flags(USAGE, [
   '--batch',
   '--steps',
   '--rounds',
@@ -83,27 +69,17 @@ const KNOWN = [
   '--profile',
   '--profile-shapes',
   '--infer-reps',
-  '--help',
-];
-for (const a of argv) {
-  if (a.startsWith('--') && !KNOWN.includes(a)) usage(`unknown flag ${a}`);
-}
-if (argv.includes('--help')) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const BATCH = intFlag('--batch', 128, 1);
-const STEPS = intFlag('--steps', 3, 1);
-const ROUNDS = intFlag('--rounds', 3, 1);
-const WARMUP = intFlag('--warmup', 3, 0);
-const INFER_REPS = intFlag('--infer-reps', 5, 1);
-const BACKEND = argv.includes('--backend') ? flag('--backend', '') : undefined;
-const THREADS = intFlag('--threads', 1, 1);
-const PROFILE = argv.includes('--profile') || argv.includes('--profile-shapes');
-const PROFILE_SHAPES = argv.includes('--profile-shapes');
-const TORCH_BLAS = flag('--torch-blas', 'auto');
-if (!['auto', 'installed', 'openblas'].includes(TORCH_BLAS))
-  usage(`--torch-blas must be auto, installed or openblas, got ${TORCH_BLAS}`);
+]);
+const BATCH = flags.int('--batch', 128, 1);
+const STEPS = flags.int('--steps', 3, 1);
+const ROUNDS = flags.int('--rounds', 3, 1);
+const WARMUP = flags.int('--warmup', 3, 0);
+const INFER_REPS = flags.int('--infer-reps', 5, 1);
+const BACKEND = flags.has('--backend') ? flags.str('--backend', '') : undefined;
+const THREADS = flags.int('--threads', 1, 1);
+const PROFILE = flags.has('--profile') || flags.has('--profile-shapes');
+const PROFILE_SHAPES = flags.has('--profile-shapes');
+const TORCH_BLAS = flags.choice('--torch-blas', TORCH_BLAS_CHOICES, 'auto');
 
 const Z_DIM = 100;
 const IMG = 28;
@@ -162,18 +138,6 @@ function stepFlops(batch: number): number {
   }
   return 2 * macs * batch;
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Statistics
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-const f1 = (x: number) => x.toFixed(1);
-const f2 = (x: number) => x.toFixed(2);
-const f3 = (x: number) => x.toFixed(3);
-const load = () => loadavg().map(f2).join(' ');
 
 // ---------------------------------------------------------------------------------------------------------
 // Per-kernel profile
@@ -257,71 +221,6 @@ function makeTrainer(): Trainer {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// PyTorch child processes
-
-interface TorchVariant {
-  label: string;
-  env: NodeJS.ProcessEnv;
-  child?: ChildProcessWithoutNullStreams;
-  lines?: Interface;
-  info?: Record<string, unknown>;
-  queue: Array<(line: string) => void>;
-  roundMs: number[][];
-  maxRssMb: number;
-}
-
-async function hasTorch(): Promise<boolean> {
-  if (!existsSync(PYTHON)) return false;
-  return new Promise((resolve) => {
-    const p = spawn(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    p.on('error', () => resolve(false));
-    p.on('exit', (code) => resolve(code === 0));
-  });
-}
-
-function torchEnv(tuned: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
-  const openblas = existsSync(join(OPENBLAS_DIR, 'libblas.so.3'));
-  if (TORCH_BLAS === 'openblas' && !openblas) {
-    throw new Error(
-      `--torch-blas openblas: ${OPENBLAS_DIR}/libblas.so.3 not found (apt-get install libopenblas0-pthread)`,
-    );
-  }
-  if (TORCH_BLAS === 'openblas' || (TORCH_BLAS === 'auto' && openblas)) {
-    env.LD_LIBRARY_PATH = [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  }
-  if (tuned) env.OPENBLAS_CORETYPE = 'SkylakeX';
-  return env;
-}
-
-async function startTorch(v: TorchVariant): Promise<void> {
-  const child = spawn(PYTHON, [join(HERE, 'torch_train_step.py'), '--batch', String(BATCH)], { env: v.env });
-  v.child = child;
-  child.stderr.on('data', (d: Buffer) => process.stderr.write(`[${v.label}] ${d}`));
-  v.lines = createInterface({ input: child.stdout });
-  v.lines.on('line', (line) => v.queue.shift()?.(line));
-  const exited = new Promise<never>((_, reject) =>
-    child.on('exit', (code) => reject(new Error(`${v.label}: the python process exited with code ${code}`))),
-  );
-  exited.catch(() => undefined);
-  const ready = await Promise.race([nextLine(v), exited]);
-  v.info = (JSON.parse(ready) as { ready: Record<string, unknown> }).ready;
-}
-
-function nextLine(v: TorchVariant): Promise<string> {
-  return new Promise((resolve) => v.queue.push(resolve));
-}
-
-async function torchSteps(v: TorchVariant, n: number): Promise<number[]> {
-  const reply = nextLine(v);
-  v.child!.stdin.write(`steps ${n}\n`);
-  const r = JSON.parse(await reply) as { ms?: number[]; max_rss_mb?: number; error?: string };
-  if (!r.ms) throw new Error(`${v.label}: ${r.error ?? 'no timings'}`);
-  v.maxRssMb = r.max_rss_mb ?? 0;
-  return r.ms;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const backend = await initBackend(BACKEND, { wasmThreads: THREADS });
@@ -335,20 +234,17 @@ async function main(): Promise<void> {
       `node ${process.version}, ${f1(flops / 1e9)} GFLOP per step (convolutions and linear layers), load average ${load()}`,
   );
 
-  const variants: TorchVariant[] = [];
-  if (!argv.includes('--no-torch')) {
+  const variants: TorchChild[] = [];
+  if (!flags.has('--no-torch')) {
     if (await hasTorch()) {
-      variants.push({ label: 'torch', env: torchEnv(false), queue: [], roundMs: [], maxRssMb: 0 });
-      if (!argv.includes('--no-tuned')) {
-        variants.push({ label: 'torch SkylakeX', env: torchEnv(true), queue: [], roundMs: [], maxRssMb: 0 });
+      const args = ['--batch', String(BATCH)];
+      variants.push(new TorchChild('torch', 'torch_train_step.py', args, torchEnv(TORCH_BLAS)));
+      if (!flags.has('--no-tuned')) {
+        variants.push(new TorchChild('torch SkylakeX', 'torch_train_step.py', args, torchEnv(TORCH_BLAS, true)));
       }
       for (const v of variants) {
-        await startTorch(v);
-        const i = v.info!;
-        console.log(
-          `${v.label}: PyTorch ${i.torch}, ${i.threads} thread(s), BLAS ${(i.blas as string[])[0] ?? '?'}` +
-            `${i.openblas_core ? ` (OpenBLAS core ${i.openblas_core})` : ''}, env ${JSON.stringify(i.env)}`,
-        );
+        await v.start();
+        console.log(v.describe());
       }
     } else {
       console.log(`PyTorch: not run (${PYTHON} cannot import torch)`);
@@ -357,7 +253,7 @@ async function main(): Promise<void> {
 
   const trainer = makeTrainer();
   for (let i = 0; i < WARMUP; i++) await trainer.step();
-  for (const v of variants) await torchSteps(v, Math.max(WARMUP, 1));
+  for (const v of variants) await v.steps(Math.max(WARMUP, 1));
   if (PROFILE) instrumentKernels(backend);
   profiling = PROFILE;
 
@@ -373,8 +269,7 @@ async function main(): Promise<void> {
     ours.push(ms);
     const parts = [`round ${r + 1}/${ROUNDS}: ours ${f1(median(ms))} ms`];
     for (const v of variants) {
-      const t = await torchSteps(v, STEPS);
-      v.roundMs.push(t);
+      const t = await v.round(STEPS);
       parts.push(`${v.label} ${f1(median(t))} ms`);
     }
     console.log(`${parts.join(', ')} (load ${load()})`);
@@ -401,13 +296,13 @@ async function main(): Promise<void> {
   );
   for (const v of variants) {
     const t = v.roundMs.flat();
-    const ratios = v.roundMs.map((rm, r) => median(ours[r]) / median(rm));
+    const ratios = roundRatios(ours, v.roundMs);
     console.log(
       `${v.label}: ${f1(median(t))} ms/step (median of ${t.length}), ${f1(flops / 1e6 / median(t))} GFLOP/s, ` +
-        `peak RSS ${Math.round(v.maxRssMb)} MB; ours/${v.label} = ${f3(median(ratios))} ` +
-        `(per round: ${ratios.map(f3).join(', ')})`,
+        `peak RSS ${Math.round(v.maxRssMb)} MB; ours/${v.label} = ${f3(ratios.median)} ` +
+        `(per round: ${ratios.perRound.map(f3).join(', ')})`,
     );
-    v.child!.stdin.write('quit\n');
+    v.quit();
   }
   console.log(`load average at the end: ${load()}`);
 

@@ -6,8 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { AutogradError } from '../errors';
-import { needsInputGrad } from './tape';
+import { describeValue } from '../args';
+import { ArgumentTypeError, AutogradError } from '../errors';
+import { needsInputGrad } from './recorder';
 
 /**
  * What `forward` and `backward` share (torch's `ctx`): tensors saved for backward, which inputs need a gradient,
@@ -95,6 +96,7 @@ interface EngineWithKernelFunc {
 export function defineFunction<A extends unknown[], O extends tf.Tensor | tf.Tensor[]>(
   def: FunctionDef<A, O>,
 ): AppliedFunction<A, O> {
+  checkDefinition(def);
   const run = (...args: A): O => {
     const inputs: Record<string, tf.Tensor> = {};
     const needs: boolean[] = [];
@@ -148,4 +150,24 @@ export function defineFunction<A extends unknown[], O extends tf.Tensor | tf.Ten
   };
   Object.defineProperty(run, 'name', { value: def.name });
   return Object.assign(run, { apply: run }) as unknown as AppliedFunction<A, O>;
+}
+
+/** `defineFunction`'s argument as torch's `Function` subclass needs it: a name, `forward` and `backward`. */
+function checkDefinition(def: unknown): void {
+  const d = def as Partial<Record<'name' | 'forward' | 'backward', unknown>> | null;
+  if (d === null || typeof d !== 'object') {
+    throw new ArgumentTypeError(
+      `defineFunction(): expected { name, forward(ctx, ...args), backward(ctx, dy) }, got ${describeValue(def)}`,
+    );
+  }
+  if (typeof d.name !== 'string' || d.name === '') {
+    throw new ArgumentTypeError(`defineFunction(): 'name' must be a non-empty string, got ${describeValue(d.name)}`);
+  }
+  for (const key of ['forward', 'backward'] as const) {
+    if (typeof d[key] !== 'function') {
+      throw new ArgumentTypeError(
+        `defineFunction(${d.name}): '${key}' must be a function, got ${describeValue(d[key])}`,
+      );
+    }
+  }
 }

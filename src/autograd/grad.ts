@@ -9,9 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeValue } from '../args';
 import { ArgumentTypeError, AutogradError } from '../errors';
 import { retainedGrads, tensorHooks } from './hook-state';
-import { isLeaf, requiresGrad, runBackward } from './tape';
+import { runBackward } from './backward';
+import { isLeaf, requiresGrad } from './requires-grad';
 
-export { backward } from './tape';
+export { backward } from './backward';
 export { defineFunction as Function } from './function';
 
 /** What {@link registerHook} returns (torch's `RemovableHandle`). */
