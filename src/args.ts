@@ -199,6 +199,22 @@ export class Signature<P extends Params> {
     }
     return out as ParsedArgs<P>;
   }
+
+  /**
+   * Parses a keyword-only argument list: one options object (or nothing), as the library's own builders
+   * (`createDCGAN({...})`, `new Generator({...})`) take them; a positional value is an error naming what came.
+   * @param options what the caller passed.
+   * @param where overrides the name in error messages.
+   */
+  parseOptions(options: unknown, where = this.where): ParsedArgs<P> {
+    if (options === undefined) return this.parse([], where);
+    if (!isOptionsObject(options)) {
+      throw new ArgumentTypeError(
+        `${where}() takes one options object { ${this.names.join(', ')} }, got ${describeValue(options)}`,
+      );
+    }
+    return this.parse([options], where);
+  }
 }
 
 /**
@@ -286,6 +302,27 @@ function inBounds(x: number, { min, max, gt, lt }: Bounds): boolean {
 
 /** The largest size (elements along one dimension, or in a tensor) the library accepts: 2^31 - 1, tfjs's int32 limit. */
 export const MAX_SIZE = 2 ** 31 - 1;
+
+/**
+ * Refuses a tensor the library cannot allocate, before any kernel runs: more than {@link MAX_SIZE} elements
+ * (torch's allocator refuses an impossible size with `not enough memory`; tfjs would throw a raw `RangeError`
+ * or take the process's memory).
+ * @param shape the shape the op would create.
+ * @param what what it is, for the message (`the padded input`).
+ * @param where the function or module, for the message.
+ * @example
+ * ```ts
+ * checkNumel([2, 3, 2 ** 21, 2 ** 21], 'the padded input', 'Conv2d'); // ValueError
+ * ```
+ */
+export function checkNumel(shape: readonly number[], what: string, where: string): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n > MAX_SIZE) {
+    throw new ValueError(
+      `${where}: ${what} would have shape ${formatShape(shape)}, ${n} elements, more than ${MAX_SIZE} (tfjs's int32 limit on a tensor's size)`,
+    );
+  }
+}
 
 /**
  * An integer parameter (torch's `int`). Booleans, strings, NaN and non-integers are refused.
@@ -402,6 +439,20 @@ export function tensor(dtypes?: readonly tf.DataType[]): Arg<tf.Tensor> {
     if (dtypes && !dtypes.includes(v.dtype)) throw typeError(ctx, text, v);
     return v;
   });
+}
+
+/**
+ * Checks tensor arguments at a function's entry, before any kernel runs: each value must be a live tensor
+ * (torch's `TypeError: argument 'input' must be Tensor` for anything else; a disposed tensor is named as such).
+ * @param where the function, for messages (`torch.mm`, `F.embedding`).
+ * @param named the tensors by argument name.
+ * @example
+ * ```ts
+ * checkTensors('torch.mm', { input, mat2 });
+ * ```
+ */
+export function checkTensors(where: string, named: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(named)) tensor().check(v, { where, name });
 }
 
 /** A function parameter (a callback, an init function, `collate_fn`). */

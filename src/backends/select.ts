@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { BackendError } from '../errors';
+import { describeValue } from '../args';
+import { ArgumentTypeError, BackendError } from '../errors';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** The environment variable that picks the backend, overriding {@link initBackend}'s argument. */
@@ -376,6 +377,9 @@ export async function initBackend(preferred?: string, options: InitBackendOption
  * ```
  */
 export function requireKernels(names: readonly string[], purpose = 'training'): void {
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+    throw new ArgumentTypeError(`requireKernels(): names must be a list of kernel names, got ${describeValue(names)}`);
+  }
   const backend = tf.getBackend();
   const missing = names.filter((n) => !tf.getKernel(n, backend));
   if (missing.length === 0) return;

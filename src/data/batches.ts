@@ -6,7 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { ValueError } from '../errors';
+import { describeValue } from '../args';
+import { ArgumentTypeError, ValueError } from '../errors';
 import type { PyValue } from '../io/torch-format';
 import { BatchSampler, type ImageDataset, RandomBatchSampler } from './dataset';
 
@@ -40,6 +41,16 @@ function stateField(state: PyValue, key: string): unknown {
   return undefined;
 }
 
+/** Refuses what is not an {@link ImageDataset} (images `[N, C, H, W]` with `batch(indices)`). */
+function checkDataset(v: unknown, where: string): void {
+  const d = v as Partial<ImageDataset> | null;
+  if (d === null || typeof d !== 'object' || typeof d.batch !== 'function' || d.shape?.length !== 4) {
+    throw new ArgumentTypeError(
+      `${where}(): dataset must be an ImageDataset (images [N, C, H, W]), got ${describeValue(v)}`,
+    );
+  }
+}
+
 function checkSourceState(state: PyValue, kind: string, where: string): { seed: number; drawn: number } {
   const seed = Number(stateField(state, 'seed'));
   const drawn = Number(stateField(state, 'drawn'));
@@ -65,6 +76,7 @@ function checkSourceState(state: PyValue, kind: string, where: string): { seed: 
  * ```
  */
 export function randomBatches(dataset: ImageDataset, { seed }: { seed?: number } = {}): BatchSource {
+  checkDataset(dataset, 'randomBatches');
   const s = seed ?? Math.floor(Math.random() * 2 ** 32);
   let sampler: RandomBatchSampler | null = null;
   let drawn = 0;
@@ -113,6 +125,7 @@ export function shuffledBatches(
   dataset: ImageDataset,
   { seed, dropLast = false }: { seed?: number; dropLast?: boolean } = {},
 ): BatchSource {
+  checkDataset(dataset, 'shuffledBatches');
   const s = seed ?? Math.floor(Math.random() * 2 ** 32);
   let sampler: BatchSampler | null = null;
   let epoch: Iterator<Int32Array> | null = null;

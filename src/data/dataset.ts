@@ -12,7 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { ShapeError, ValueError } from '../errors';
+import { checkTensors, describeValue } from '../args';
+import { ArgumentTypeError, ShapeError, ValueError } from '../errors';
 
 /**
  * Images as raw bytes in NCHW order, the form the MNIST and IDX loaders return.
@@ -57,6 +58,11 @@ const LUTS: Record<ByteScale, Float32Array> = {
  * scaleImageBytes(Uint8Array.of(0, 255)); // Float32Array [-1, 1]
  */
 export function scaleImageBytes(bytes: Uint8Array, scale: ByteScale = 'symmetric'): Float32Array {
+  if (!((bytes as unknown) instanceof Uint8Array || (bytes as unknown) instanceof Uint8ClampedArray)) {
+    throw new ArgumentTypeError(
+      `scaleImageBytes(): bytes must be a Uint8Array of pixel values, got ${describeValue(bytes)}`,
+    );
+  }
   const lut = LUTS[scale];
   if (!lut) throw new ValueError(`scaleImageBytes: scale must be 'symmetric' or 'unit', got ${String(scale)}`);
   const out = new Float32Array(bytes.length);
@@ -82,6 +88,7 @@ export class TensorDataset {
   /** @param tensors one or more tensors with equal size in dimension 0. */
   constructor(...tensors: tf.Tensor[]) {
     if (tensors.length === 0) throw new ValueError('TensorDataset: expected at least one tensor, got none');
+    tensors.forEach((t, k) => checkTensors('TensorDataset', { [`tensors[${k}]`]: t }));
     const n = tensors[0].shape[0];
     tensors.forEach((t, k) => {
       if (t.rank === 0) throw new ShapeError(`TensorDataset: tensor ${k} is a scalar; expected at least 1 dimension`);
@@ -154,9 +161,14 @@ export class ImageDataset {
     labels: ArrayLike<number> | null = null,
     { scale = 'symmetric' }: { scale?: ByteScale } = {},
   ) {
-    if (shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    if (!(images instanceof Uint8Array || images instanceof Float32Array)) {
+      throw new ArgumentTypeError(
+        `ImageDataset(): images must be a Uint8Array (pixel bytes) or a Float32Array, got ${describeValue(images)}`,
+      );
+    }
+    if (!Array.isArray(shape) || shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new ShapeError(
-        `ImageDataset: expected shape [N, C, H, W] of non-negative integers, got [${shape.join(', ')}]`,
+        `ImageDataset: expected shape [N, C, H, W] of non-negative integers, got ${Array.isArray(shape) ? `[${shape.join(', ')}]` : describeValue(shape)}`,
       );
     }
     const size = shape[0] * shape[1] * shape[2] * shape[3];

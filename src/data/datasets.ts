@@ -4,6 +4,7 @@
  * Core-safe: no Node imports.
  * @module
  */
+import { describeValue } from '../args';
 import { ArgumentTypeError, ValueError } from '../errors';
 import { defaultGenerator, type Generator, randpermArray } from '../random';
 
@@ -35,6 +36,18 @@ export interface Dataset<T = unknown> {
 export abstract class IterableDataset<T = unknown> {
   /** Marks the class for `DataLoader` (torch checks `isinstance(dataset, IterableDataset)`). */
   readonly iterable = true;
+
+  /**
+   * Takes no arguments, as torch's (`IterableDataset() takes no arguments`); a subclass defines its own.
+   * @param args nothing.
+   */
+  constructor(...args: never[]) {
+    if (args.length > 0) {
+      throw new ArgumentTypeError(
+        `${new.target.name || 'IterableDataset'}() takes no arguments, got ${args.map((a) => describeValue(a)).join(', ')}`,
+      );
+    }
+  }
   /** The sample type (types only). @internal */
   declare readonly sampleType?: T;
 }
@@ -140,7 +153,12 @@ export class ConcatDataset<T = unknown> implements Dataset<T> {
 
   /** @param datasets the datasets, at least one. */
   constructor(datasets: Iterable<Dataset<T> | ArrayLike<T>>) {
-    const list = [...(datasets ?? [])];
+    if (datasets == null || typeof (datasets as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+      throw new ArgumentTypeError(
+        `ConcatDataset(): datasets must be a list of datasets (or arrays), got ${describeValue(datasets)}`,
+      );
+    }
+    const list = [...datasets];
     if (list.length === 0) throw new ValueError('datasets should not be an empty iterable');
     for (const d of list) {
       if (isIterableDataset(d)) throw new ValueError('ConcatDataset does not support IterableDataset');

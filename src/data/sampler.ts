@@ -3,6 +3,7 @@
  * torch's exact draws for a seed. Each is a lazy generator in torch's order of draws.
  * @module
  */
+import { describeValue } from '../args';
 import { ArgumentTypeError, ValueError } from '../errors';
 import { defaultGenerator, Generator, randintFill, randpermArray } from '../random';
 
@@ -16,6 +17,20 @@ export interface Sampler<T = number> extends Iterable<T> {
 export interface Sized {
   /** The number of items. */
   readonly length: number;
+}
+
+/**
+ * Refuses a data source without a size (torch's `TypeError: object of type 'int' has no len()`): anything
+ * with an integer `length` >= 0 goes, a string too (as torch's `len('abc')`).
+ * @internal
+ */
+export function checkSized(v: unknown, where: string, name: string): void {
+  const n = v == null ? undefined : (v as { length?: unknown }).length;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new ArgumentTypeError(
+      `${where}(): ${name} must have a length (a dataset or an array), got ${describeValue(v)}`,
+    );
+  }
 }
 
 /**
@@ -43,6 +58,7 @@ export class SequentialSampler implements Sampler<number> {
 
   /** @param dataSource the dataset. */
   constructor(dataSource: Sized) {
+    checkSized(dataSource, 'SequentialSampler', 'dataSource');
     this.dataSource = dataSource;
   }
 
@@ -101,6 +117,7 @@ export class RandomSampler implements Sampler<number> {
     if (generator != null && !(generator instanceof Generator)) {
       throw new ArgumentTypeError('RandomSampler: generator must be a RandomGenerator (torch.Generator)');
     }
+    checkSized(dataSource, 'RandomSampler', 'dataSource');
     this.dataSource = dataSource;
     this.replacement = replacement;
     this.numSamples_ = numSamples;
@@ -153,6 +170,12 @@ export class SubsetRandomSampler implements Sampler<number> {
    * @param generator the generator; default the global one.
    */
   constructor(indices: ArrayLike<number>, generator: Generator | null = null) {
+    checkSized(indices, 'SubsetRandomSampler', 'indices');
+    if (generator != null && !(generator instanceof Generator)) {
+      throw new ArgumentTypeError(
+        `SubsetRandomSampler(): generator must be a RandomGenerator (torch.Generator), got ${describeValue(generator)}`,
+      );
+    }
     this.indices = Array.from(indices);
     this.generator = generator;
   }

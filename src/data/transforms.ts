@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { describeValue, float, floatList, signature, union } from '../args';
 import { ArgumentTypeError, ShapeError, ValueError } from '../errors';
 import type { ImageBytes } from './dataset';
 import type { Dataset } from './datasets';
@@ -85,6 +86,16 @@ export class Compose {
  * ```
  */
 export class ToTensor {
+  /**
+   * Takes no arguments (torchvision's `ToTensor()`).
+   * @param args nothing.
+   */
+  constructor(...args: never[]) {
+    if (args.length > 0) {
+      throw new ArgumentTypeError(`ToTensor() takes no arguments, got ${args.map((a) => describeValue(a)).join(', ')}`);
+    }
+  }
+
   /** Converts one image. */
   forward(pic: ByteImage | tf.Tensor): tf.Tensor3D {
     if (pic instanceof tf.Tensor) {
@@ -113,6 +124,11 @@ export class ToTensor {
   }
 }
 
+const NORMALIZE = signature('Normalize', [
+  ['mean', union(float(), floatList())],
+  ['std', union(float(), floatList())],
+]);
+
 /**
  * Normalizes a float tensor `[C, H, W]` per channel: `(x - mean[c]) / std[c]` (torchvision's `Normalize`).
  *
@@ -135,12 +151,9 @@ export class Normalize {
    * @param std per-channel standard deviations.
    */
   constructor(mean: number | readonly number[], std: number | readonly number[]) {
-    this.mean = typeof mean === 'number' ? [mean] : [...mean];
-    this.std = typeof std === 'number' ? [std] : [...std];
-    for (const v of [...this.mean, ...this.std]) {
-      if (typeof v !== 'number' || Number.isNaN(v))
-        throw new ArgumentTypeError('Normalize: mean and std must be numbers');
-    }
+    const a = NORMALIZE.parse([mean, std]);
+    this.mean = typeof a.mean === 'number' ? [a.mean] : a.mean;
+    this.std = typeof a.std === 'number' ? [a.std] : a.std;
     if (this.std.some((s) => s === 0)) {
       throw new ValueError(`std evaluated to zero after conversion to torch.float32, leading to division by zero.`);
     }

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { ValueError } from '../errors';
+import { any, describeValue, float, signature } from '../args';
+import { ArgumentTypeError, ValueError } from '../errors';
 import { LeakyReLU, ReLU, Tanh } from '../nn/activation';
 import { BatchNorm2d } from '../nn/batchnorm';
 import { Conv2d, ConvTranspose2d } from '../nn/conv';
@@ -211,8 +212,9 @@ export class Generator extends Module {
   }
 
   /** @param options sizes and preset; every default is the article's. Default: `{}`. */
-  constructor({ zDim = 100, imageDim = 1, imgSize = 28, hiddenDim = 128, preset = 'torch' }: GeneratorOptions = {}) {
+  constructor(options: GeneratorOptions = {}) {
     super();
+    const { zDim, imageDim, imgSize, hiddenDim, preset } = GENERATOR_OPTIONS.parseOptions(options);
     checkPreset(preset);
     for (const [name, v] of [
       ['zDim', zDim],
@@ -405,8 +407,9 @@ export class Discriminator extends Module {
   }
 
   /** @param options sizes, dropout and preset; every default is the article's. Default: `{}`. */
-  constructor({ imageDim = 1, imgSize = 28, width = 32, dropout = 0.25, preset = 'torch' }: DiscriminatorOptions = {}) {
+  constructor(options: DiscriminatorOptions = {}) {
     super();
+    const { imageDim, imgSize, width, dropout, preset } = DISCRIMINATOR_OPTIONS.parseOptions(options);
     checkPreset(preset);
     for (const [name, v] of [
       ['imageDim', imageDim],
@@ -500,9 +503,34 @@ function configRecord(config: unknown, where: string, known: string[]): Record<s
   return out;
 }
 
+// Option names and types; sizes and the preset are checked by the constructors with their own messages.
+const GENERATOR_OPTIONS = signature('Generator', [
+  ['zDim', any<number>('a positive int').default(100)],
+  ['imageDim', any<number>('a positive int').default(1)],
+  ['imgSize', any<number>('a positive int').default(28)],
+  ['hiddenDim', any<number>('a positive int').default(128)],
+  ['preset', any<DCGANPreset>("'torch' or 'keras'").default('torch')],
+]);
+const DISCRIMINATOR_OPTIONS = signature('Discriminator', [
+  ['imageDim', any<number>('a positive int').default(1)],
+  ['imgSize', any<number>('a positive int').default(28)],
+  ['width', any<number>('a positive int').default(32)],
+  ['dropout', float({ min: 0, max: 1 }).default(0.25)],
+  ['preset', any<DCGANPreset>("'torch' or 'keras'").default('torch')],
+]);
+
 function checkPreset(preset: string): void {
   if (preset !== 'torch' && preset !== 'keras') {
     throw new ValueError(`preset must be 'torch' or 'keras', got '${preset}'`);
+  }
+}
+
+/** `model.apply(fn)` passes modules; anything else given to an init function is a mistake, named here. */
+function checkModule(m: unknown, where: string): void {
+  if (!(m instanceof Module)) {
+    throw new ArgumentTypeError(
+      `${where}(): expected a Module (use it as model.apply(${where})), got ${describeValue(m)}`,
+    );
   }
 }
 
@@ -518,6 +546,7 @@ function checkPreset(preset: string): void {
  * ```
  */
 export function weightsInit(m: Module): void {
+  checkModule(m, 'weightsInit');
   if (m instanceof Conv2d || m instanceof ConvTranspose2d) xavierUniform_(m.weight, 1.0);
   if (m instanceof BatchNorm2d && m.weight && m.bias) {
     normal_(m.weight, 0.0, 1.0);
@@ -534,6 +563,7 @@ export function weightsInit(m: Module): void {
  * ```
  */
 export function dcganWeightsInit(m: Module): void {
+  checkModule(m, 'dcganWeightsInit');
   if (m instanceof Conv2d || m instanceof ConvTranspose2d) normal_(m.weight, 0.0, 0.02);
   if (m instanceof BatchNorm2d && m.weight && m.bias) {
     normal_(m.weight, 1.0, 0.02);

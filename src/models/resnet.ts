@@ -6,6 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
+import { describeValue, int, signature } from '../args';
+import { ArgumentTypeError } from '../errors';
 import { BatchNorm2d } from '../nn/batchnorm';
 import { Conv2d } from '../nn/conv';
 import { Sequential } from '../nn/container';
@@ -65,6 +67,11 @@ export class BasicBlock extends Module {
   }
 }
 
+const RESNET = signature('ResNet', [
+  ['numClasses', int({ min: 1 }).default(1000)],
+  ['width', int({ min: 1 }).default(64)],
+]);
+
 /** Options of {@link ResNet}. */
 export interface ResNetOptions {
   /** Classes of the final linear layer. Default: `1000`. */
@@ -112,8 +119,14 @@ export class ResNet extends Module {
    * @param layers blocks per stage (`[2, 2, 2, 2]` for ResNet-18, `[3, 4, 6, 3]` for ResNet-34).
    * @param options `numClasses` (default 1000), `width` (default 64).
    */
-  constructor(layers: [number, number, number, number], { numClasses = 1000, width = 64 }: ResNetOptions = {}) {
+  constructor(layers: [number, number, number, number], options: ResNetOptions = {}) {
     super();
+    if (!Array.isArray(layers) || layers.length !== 4 || layers.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new ArgumentTypeError(
+        `ResNet(): layers must be 4 block counts (ints >= 1, e.g. [2, 2, 2, 2]), got ${describeValue(layers)}`,
+      );
+    }
+    const { numClasses, width } = RESNET.parseOptions(options);
     this.inplanes = width;
     this.conv1 = this.registerModule('conv1', new Conv2d(3, width, 7, 2, 3, { bias: false }));
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(width));
@@ -158,6 +171,7 @@ export class ResNet extends Module {
  * ```
  */
 export function resnet18(options: ResNetOptions = {}): ResNet {
+  RESNET.parseOptions(options, 'resnet18');
   return new ResNet([2, 2, 2, 2], options);
 }
 
@@ -171,5 +185,6 @@ export function resnet18(options: ResNetOptions = {}): ResNet {
  * ```
  */
 export function resnet34(options: ResNetOptions = {}): ResNet {
+  RESNET.parseOptions(options, 'resnet34');
   return new ResNet([3, 4, 6, 3], options);
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, int, ints, oneOf, signature, str, union } from '../args';
+import { type ArgsOf, bool, checkNumel, int, ints, oneOf, signature, str, union } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { pyTuple } from '../repr';
@@ -228,6 +228,15 @@ export abstract class _ConvNd extends Module {
       throw new ShapeError(
         `expected input[${input.rank - n - 1}] (channels) to be in_channels = ${this.inChannels}, got ${c} ` +
           `for input of shape ${formatShape(input.shape)}`,
+      );
+    }
+    if (Array.isArray(this.padding)) {
+      const p = this.padding;
+      const lead = input.shape.slice(0, input.rank - n);
+      checkNumel(
+        [...lead, ...input.shape.slice(-n).map((x, i) => x + 2 * p[i])],
+        'the padded input',
+        `${this.typeName}.forward`,
       );
     }
   }

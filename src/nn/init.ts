@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { describeValue } from '../args';
+import { describeValue, intList, tensor } from '../args';
 import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../errors';
 import { normalFill, randpermArray, uniformFill } from '../random';
 
@@ -100,7 +100,11 @@ export function calculateGain(nonlinearity: Nonlinearity, param: number | null =
  * ```
  */
 export function calculateFanInAndFanOut(tensorOrShape: tf.Tensor | readonly number[]): [number, number] {
-  const shape = tensorOrShape instanceof tf.Tensor ? tensorOrShape.shape : tensorOrShape;
+  const where = 'calculateFanInAndFanOut';
+  const shape =
+    tensorOrShape instanceof tf.Tensor
+      ? tensor().check(tensorOrShape, { where, name: 'tensor' }).shape
+      : intList({ min: 0 }).check(tensorOrShape, { where, name: 'tensor' });
   if (shape.length < 2) {
     throw new ShapeError(
       `Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got shape [${shape.join(', ')}])`,

@@ -89,6 +89,14 @@ export class Linear extends Module {
  * ```
  */
 export class Identity extends Module {
+  /**
+   * Ignores its arguments, as torch's `Identity(*args, **kwargs)`.
+   * @param _args anything.
+   */
+  constructor(..._args: unknown[]) {
+    super();
+  }
+
   override forward(input: tf.Tensor): tf.Tensor {
     return input;
   }

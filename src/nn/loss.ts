@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { bool, int, signature, tensor, type ArgsOf } from '../args';
+import { bool, int, isOptionsObject, signature, tensor, type ArgsOf } from '../args';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -29,6 +29,8 @@ import { Module } from './module';
 
 export type { Reduction } from './functional/loss';
 
+const LOSS = signature('Loss', LOSS_PARAMS);
+
 /**
  * Base of the losses (torch's `_Loss`): holds the reduction, resolved from `reduction` and torch's deprecated
  * `size_average`/`reduce` as torch 1.13 does.
@@ -38,11 +40,31 @@ export class Loss extends Module {
   readonly reduction: Reduction;
 
   /**
-   * @param parsed the parsed `sizeAverage`, `reduce` and `reduction` arguments.
+   * A subclass passes its parsed `sizeAverage`, `reduce` and `reduction`; anything else (`new nn.Loss(...)`
+   * itself, or a subclass of the user's) is parsed as torch's `_Loss(size_average=None, reduce=None,
+   * reduction='mean')`, so a wrong type or an unknown option is an error here too.
+   * @param args the parsed arguments, or torch's.
    */
-  constructor(parsed: { sizeAverage: boolean | null; reduce: boolean | null; reduction: Reduction }) {
+  constructor(
+    ...args:
+      | [parsed: { sizeAverage: boolean | null; reduce: boolean | null; reduction: Reduction }]
+      | ArgsOf<typeof LOSS>
+  ) {
     super();
-    this.reduction = legacyReduction(parsed.sizeAverage, parsed.reduce, parsed.reduction);
+    const first = args[0];
+    const fromSubclass =
+      args.length === 1 &&
+      isOptionsObject(first) &&
+      'sizeAverage' in first &&
+      'reduce' in first &&
+      'reduction' in first;
+    const { sizeAverage, reduce, reduction } = fromSubclass
+      ? LOSS.parse(
+          [{ sizeAverage: first.sizeAverage, reduce: first.reduce, reduction: first.reduction }],
+          new.target.name || 'Loss',
+        )
+      : LOSS.parse(args, new.target.name || 'Loss');
+    this.reduction = legacyReduction(sizeAverage, reduce, reduction);
   }
 
   /** torch's losses print no arguments: `BCELoss()`. */

@@ -69,7 +69,18 @@ export class Module {
   /** Children by name, in registration order (torch's `_modules`): the one list containers keep. */
   protected readonly _modules = new Map<string, Module | null>();
 
-  constructor() {
+  /**
+   * Takes no arguments, as torch's `Module.__init__(self)`: a subclass without a constructor of its own (or
+   * `new nn.Module(...)` itself) given arguments is torch's `TypeError`, not silently ignored.
+   * @param args nothing.
+   */
+  constructor(...args: never[]) {
+    if (args.length > 0) {
+      throw new ArgumentTypeError(
+        `${new.target === Module ? 'Module' : new.target.name}() takes no arguments (torch's Module.__init__() takes 1 positional argument), ` +
+          `got ${args.length}: ${args.map((a) => describeValue(a)).join(', ')}`,
+      );
+    }
     // Wrap the subclass's forward so errors name the failing submodule's path.
     const impl = (this as unknown as { forward: (...args: unknown[]) => unknown }).forward;
     if (impl !== Module.prototype.forward) {

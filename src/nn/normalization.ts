@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { bool, float, int, signature, type ArgsOf } from '../args';
-import { ValueError } from '../errors';
+import { ArgumentTypeError, ValueError } from '../errors';
 import type { Parameter } from '../autograd/parameter';
 import { groupNorm, instanceNorm, layerNorm, localResponseNorm, shapeArg, toShape } from './functional/normalization';
 import { checkInputRank } from './functional/utils';
@@ -190,6 +190,12 @@ export abstract class InstanceNormBase extends Module {
    */
   protected constructor(where: string, spatialRank: number, args: ArgsOf<typeof INSTANCE_NORM>) {
     super();
+    if (new.target === InstanceNormBase) {
+      // reachable from JavaScript only (the class is abstract): torch's `_InstanceNorm` is private too
+      throw new ArgumentTypeError(
+        "InstanceNormBase is an abstract base class (torch's private _InstanceNorm): construct InstanceNorm1d, InstanceNorm2d or InstanceNorm3d",
+      );
+    }
     const a = INSTANCE_NORM.parse(args, where);
     this.where = where;
     this.spatialRank = spatialRank;

@@ -58,6 +58,20 @@ const GRU_SIG = signature('GRU', [
   ['bidirectional', bool().default(false)],
 ]);
 
+// torch's public `RNNBase(mode, input_size, hidden_size, ...)`, for `new nn.RNNBase(...)` from JavaScript.
+const RNN_BASE_SIG = signature('RNNBase', [
+  ['mode', oneOf(['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'])],
+  ...LSTM_SIG.params,
+]);
+
+// torch's `RNNCellBase(input_size, hidden_size, bias, num_chunks)`, for `new nn.RNNCellBase(...)` from JavaScript.
+const RNN_CELL_BASE_SIG = signature('RNNCellBase', [
+  ['inputSize', int({ min: 0 })],
+  ['hiddenSize', int({ min: 1 })],
+  ['bias', bool()],
+  ['numChunks', int({ min: 1 })],
+]);
+
 /** The parsed arguments of {@link RNNBase} (torch's `RNNBase.__init__`). */
 export interface RNNBaseConfig {
   /** Features of the input. */
@@ -103,11 +117,15 @@ export class RNNBase extends Module {
   readonly projSize: number;
 
   /**
-   * @param mode the cell.
-   * @param cfg the parsed arguments.
+   * @param args `[mode, cfg]` from a subclass: the cell and the parsed arguments (built directly from
+   *   JavaScript: torch's `mode, inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?,
+   *   projSize?`).
    */
-  protected constructor(mode: RnnMode, cfg: RNNBaseConfig) {
+  protected constructor(...args: [mode: RnnMode, cfg: RNNBaseConfig]) {
     super();
+    // Built directly (from JavaScript: the constructor is protected), it takes torch's public
+    // `RNNBase(mode, input_size, hidden_size, ...)` arguments; the subclasses pass theirs parsed.
+    const [mode, cfg] = new.target === RNNBase ? parseRnnBase(args) : args;
     this.mode = mode;
     this.inputSize = cfg.inputSize;
     this.hiddenSize = cfg.hiddenSize;
@@ -444,13 +462,13 @@ export class RNNCellBase extends Module {
   protected readonly mode: RnnMode;
 
   /**
-   * @param mode the cell.
-   * @param inputSize features of the input.
-   * @param hiddenSize features of the hidden state.
-   * @param bias with biases.
+   * @param args `[mode, inputSize, hiddenSize, bias]` from a subclass: the cell, features of the input and of the
+   *   hidden state, with biases (built directly from JavaScript: torch's `inputSize, hiddenSize, bias, numChunks`).
    */
-  protected constructor(mode: RnnMode, inputSize: number, hiddenSize: number, bias: boolean) {
+  protected constructor(...args: [mode: RnnMode, inputSize: number, hiddenSize: number, bias: boolean]) {
     super();
+    // Built directly (from JavaScript), it takes torch's `RNNCellBase(input_size, hidden_size, bias, num_chunks)`.
+    const [mode, inputSize, hiddenSize, bias] = new.target === RNNCellBase ? parseRnnCellBase(args) : args;
     this.mode = mode;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -629,4 +647,20 @@ export class GRUCell extends RNNCellBase {
   override forward(input: tf.Tensor, hx: tf.Tensor | null = null): tf.Tensor {
     return this.step(input, hx ? [hx] : null)[0];
   }
+}
+
+function parseRnnBase(args: readonly unknown[]): [RnnMode, RNNBaseConfig] {
+  const { mode, ...cfg } = RNN_BASE_SIG.parse(args);
+  return [mode, cfg];
+}
+
+function parseRnnCellBase(args: readonly unknown[]): [RnnMode, number, number, boolean] {
+  const { inputSize, hiddenSize, bias, numChunks } = RNN_CELL_BASE_SIG.parse(args);
+  const mode = ({ 1: 'RNN_TANH', 3: 'GRU', 4: 'LSTM' } as const)[numChunks as 1 | 3 | 4];
+  if (mode === undefined) {
+    throw new ValueError(
+      `RNNCellBase(): num_chunks must be 1 (RNNCell), 3 (GRUCell) or 4 (LSTMCell) here, got ${numChunks}`,
+    );
+  }
+  return [mode, inputSize, hiddenSize, bias];
 }

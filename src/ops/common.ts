@@ -53,6 +53,21 @@ export function asTensor(v: TensorOrScalar, dtype: tf.DataType): tf.Tensor {
   return tf.scalar(typeof v === 'boolean' ? Number(v) : v, dtype);
 }
 
+/**
+ * Checks a torch op's operands at its entry, before anything is allocated: each must be a live tensor or a
+ * number/bool (torch's `Union[Tensor, Number]`), else a `TypeError` naming the function and argument.
+ * @param where the function (`torch.fmod`).
+ * @param named the operands by argument name.
+ */
+export function checkOperands(where: string, named: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(named)) tensorOrScalarArg().check(v, { where, name });
+}
+
+/** The shape of an operand (a number/bool is a scalar: `[]`). */
+export function shapeOf(v: TensorOrScalar): number[] {
+  return v instanceof tf.Tensor ? v.shape : [];
+}
+
 /** Both operands as tensors of their promoted dtype. */
 export function promote(a: TensorOrScalar, b: TensorOrScalar): [tf.Tensor, tf.Tensor, tf.DataType] {
   const dt = resultType(a, b);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, float, int, signature } from '../args';
+import { type ArgsOf, checkNumel, float, int, intList, signature } from '../args';
 import { dtypeArg, tensorArg } from './common';
 
 const EYE = signature('torch.eye', [
@@ -113,7 +113,9 @@ export function empty(...size: Array<number | readonly number[] | { dtype?: stri
   const last = size[size.length - 1];
   const opts =
     last != null && typeof last === 'object' && !Array.isArray(last) ? (size.pop() as { dtype?: string }) : {};
-  const dims = (size.length === 1 && Array.isArray(size[0]) ? size[0] : size) as number[];
+  const given = size.length === 1 && Array.isArray(size[0]) ? size[0] : size;
+  const dims = intList({ min: 0 }).check(given, { where: 'torch.empty', name: 'size' });
+  checkNumel(dims, 'the tensor', 'torch.empty');
   const dtype = dtypeArg().check(opts.dtype ?? 'float32', { where: 'torch.empty', name: 'dtype' });
   return tf.zeros(dims, dtype);
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, int, normalizeDim, signature } from '../args';
+import { type ArgsOf, checkTensors, int, normalizeDim, signature } from '../args';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { intOrInts, splitSizes, tensorListArg } from './common';
 
@@ -159,6 +159,7 @@ const SPLIT = signature('torch.split', [
  * ```
  */
 export function split(tensor: tf.Tensor, ...args: ArgsOf<typeof SPLIT>): tf.Tensor[] {
+  checkTensors('torch.split', { tensor });
   const { splitSizeOrSections: s, dim } = SPLIT.parse(args);
   const d = normalizeDim(dim, tensor.rank, 'torch.split');
   const n = tensor.shape[d];
@@ -199,6 +200,7 @@ const CHUNK = signature('torch.chunk', [
  * ```
  */
 export function chunk(input: tf.Tensor, ...args: ArgsOf<typeof CHUNK>): tf.Tensor[] {
+  checkTensors('torch.chunk', { input });
   const { chunks, dim } = CHUNK.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.chunk');
   const size = Math.ceil(input.shape[d] / chunks);
@@ -224,6 +226,7 @@ const TSPLIT = signature('torch.tensor_split', [
  * ```
  */
 export function tensorSplit(input: tf.Tensor, ...args: ArgsOf<typeof TSPLIT>): tf.Tensor[] {
+  checkTensors('torch.tensor_split', { input });
   const { indicesOrSections: s, dim } = TSPLIT.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.tensor_split');
   const n = input.shape[d];
@@ -276,6 +279,7 @@ const DIM0 = signature('torch.unbind', [['dim', int().default(0)]]);
  * ```
  */
 export function unbind(input: tf.Tensor, ...args: ArgsOf<typeof DIM0>): tf.Tensor[] {
+  checkTensors('torch.unbind', { input });
   const { dim } = DIM0.parse(args, 'torch.unbind');
   const d = normalizeDim(dim, input.rank, 'torch.unbind');
   const shape = input.shape.filter((_, i) => i !== d);

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, float, oneOf, signature } from '../args';
+import { type ArgsOf, checkTensors, float, oneOf, signature } from '../args';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { broadcastShapes, broadcastTo, numelOf, pNorm, tensorArg } from './common';
 import { vectorNorm } from './reduction';
@@ -84,6 +84,7 @@ function checkRank(t: tf.Tensor, rank: number, name: string, where: string): voi
  * ```
  */
 export function mm(input: tf.Tensor, mat2: tf.Tensor): tf.Tensor {
+  checkTensors('torch.mm', { input, mat2 });
   checkRank(input, 2, 'self', 'torch.mm');
   checkRank(mat2, 2, 'mat2', 'torch.mm');
   return batchedMatmul(input, mat2, 'torch.mm');
@@ -100,6 +101,7 @@ export function mm(input: tf.Tensor, mat2: tf.Tensor): tf.Tensor {
  * ```
  */
 export function bmm(input: tf.Tensor, mat2: tf.Tensor): tf.Tensor {
+  checkTensors('torch.bmm', { input, mat2 });
   checkRank(input, 3, 'batch1', 'torch.bmm');
   checkRank(mat2, 3, 'batch2', 'torch.bmm');
   if (input.shape[0] !== mat2.shape[0] || input.shape[2] !== mat2.shape[1]) {
@@ -120,6 +122,7 @@ export function bmm(input: tf.Tensor, mat2: tf.Tensor): tf.Tensor {
  * ```
  */
 export function mv(input: tf.Tensor, vec: tf.Tensor): tf.Tensor {
+  checkTensors('torch.mv', { input, vec });
   checkRank(input, 2, 'self', 'torch.mv');
   checkRank(vec, 1, 'vec', 'torch.mv');
   return matmul(input, vec);
@@ -135,6 +138,7 @@ export function mv(input: tf.Tensor, vec: tf.Tensor): tf.Tensor {
  * ```
  */
 export function dot(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
+  checkTensors('torch.dot', { input, other });
   if (input.rank !== 1 || other.rank !== 1) {
     throw new ShapeError(`torch.dot(): 1D tensors expected, but got ${input.rank}D and ${other.rank}D tensors`);
   }
@@ -156,6 +160,7 @@ export function dot(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
  * ```
  */
 export function outer(input: tf.Tensor, vec2: tf.Tensor): tf.Tensor {
+  checkTensors('torch.outer', { input, vec2 });
   checkRank(input, 1, 'input', 'torch.outer');
   checkRank(vec2, 1, 'vec2', 'torch.outer');
   return floatCompute(input, vec2, (a, b) => tf.mul(tf.reshape(a, [a.shape[0], 1]), tf.reshape(b, [1, b.shape[0]])));
@@ -181,6 +186,7 @@ const SCALE = signature('torch.addmm', [
  * ```
  */
 export function addmm(input: tf.Tensor, mat1: tf.Tensor, mat2: tf.Tensor, ...args: ArgsOf<typeof SCALE>): tf.Tensor {
+  checkTensors('torch.addmm', { input, mat1, mat2 });
   const { beta, alpha } = SCALE.parse(args);
   const p = mm(mat1, mat2);
   broadcastShapes([input.shape, p.shape], 'torch.addmm');
@@ -207,6 +213,7 @@ export function baddbmm(
   batch2: tf.Tensor,
   ...args: ArgsOf<typeof SCALE>
 ): tf.Tensor {
+  checkTensors('torch.baddbmm', { input, batch1, batch2 });
   const { beta, alpha } = SCALE.parse(args, 'torch.baddbmm');
   const p = bmm(batch1, batch2);
   broadcastShapes([input.shape, p.shape], 'torch.baddbmm');
@@ -400,6 +407,7 @@ function contract(a: Labelled, b: Labelled, keep: Set<string>, size: Map<string,
  * ```
  */
 export function tensordot(a: tf.Tensor, b: tf.Tensor, dims: number | [number[], number[]] = 2): tf.Tensor {
+  checkTensors('torch.tensordot', { a, b });
   const [da, db] =
     typeof dims === 'number'
       ? [Array.from({ length: dims }, (_, i) => a.rank - dims + i), Array.from({ length: dims }, (_, i) => i)]
@@ -450,6 +458,7 @@ const CDIST = signature('torch.cdist', [
  * ```
  */
 export function cdist(x1: tf.Tensor, x2: tf.Tensor, ...args: ArgsOf<typeof CDIST>): tf.Tensor {
+  checkTensors('torch.cdist', { x1, x2 });
   const { p } = CDIST.parse(args);
   if (x1.rank < 2 || x2.rank < 2) {
     throw new ShapeError(
@@ -486,6 +495,7 @@ export function linalgNorm(
   dim: number | number[] | null = null,
   keepdim = false,
 ): tf.Tensor {
+  checkTensors('torch.linalg.norm', { input });
   if (ord === 'fro' || ord == null) return vectorNorm(input, 2, dim ?? (ord === 'fro' ? [-2, -1] : null), keepdim);
   if (Array.isArray(dim) && dim.length === 2) {
     throw new ValueError('torch.linalg.norm(): matrix norms other than "fro" are not supported by tfjs-torch');

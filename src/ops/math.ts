@@ -8,18 +8,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, float, signature } from '../args';
+import { type ArgsOf, bool, checkTensors, describeValue, float, signature } from '../args';
 import { ArgumentTypeError } from '../errors';
 import {
   type TensorOrScalar,
   asTensor,
   broadcastShapes,
   broadcastTo,
+  checkOperands,
   maximumOf,
   minimumOf,
   promote,
   resultType,
-  tensorArg,
+  shapeOf,
   tensorOrScalarArg,
 } from './common';
 
@@ -43,6 +44,7 @@ const CLAMP = signature('torch.clamp', [
  * ```
  */
 export function clamp(input: tf.Tensor, ...args: ArgsOf<typeof CLAMP>): tf.Tensor {
+  checkTensors('torch.clamp', { input });
   const { min, max } = CLAMP.parse(args);
   if (min == null && max == null)
     throw new ArgumentTypeError("torch.clamp(): At least one of 'min' or 'max' must not be None");
@@ -86,7 +88,9 @@ export const clip = clamp;
  * ```
  */
 export function lerp(input: tf.Tensor, end: tf.Tensor, weight: TensorOrScalar): tf.Tensor {
-  broadcastShapes([input.shape, end.shape, weight instanceof tf.Tensor ? weight.shape : []], 'torch.lerp');
+  checkTensors('torch.lerp', { input, end });
+  checkOperands('torch.lerp', { weight });
+  broadcastShapes([input.shape, end.shape, shapeOf(weight)], 'torch.lerp');
   return tf.add(input, tf.mul(asTensor(weight, 'float32'), tf.sub(end, input)));
 }
 
@@ -111,6 +115,7 @@ export function addcmul(
   tensor2: tf.Tensor,
   ...args: ArgsOf<typeof ADDC>
 ): tf.Tensor {
+  checkTensors('torch.addcmul', { input, tensor1, tensor2 });
   const { value } = ADDC.parse(args);
   broadcastShapes([input.shape, tensor1.shape, tensor2.shape], 'torch.addcmul');
   return tf.add(input, tf.mul(tf.mul(tensor1, tensor2), value));
@@ -135,6 +140,7 @@ export function addcdiv(
   tensor2: tf.Tensor,
   ...args: ArgsOf<typeof ADDC>
 ): tf.Tensor {
+  checkTensors('torch.addcdiv', { input, tensor1, tensor2 });
   const { value } = ADDC.parse(args, 'torch.addcdiv');
   if (tensor1.dtype !== 'float32' && tensor2.dtype !== 'float32') {
     throw new ArgumentTypeError(
@@ -151,9 +157,10 @@ function compare(
   other: TensorOrScalar,
   where: string,
 ): tf.Tensor {
-  tensorArg().check(input, { where, name: 'input' });
+  checkTensors(where, { input });
+  checkOperands(where, { other });
+  broadcastShapes([input.shape, shapeOf(other)], where);
   const [a, b] = promote(input, other);
-  broadcastShapes([a.shape, b.shape], where);
   return op(a, b);
 }
 
@@ -246,6 +253,7 @@ export function ge(input: tf.Tensor, other: TensorOrScalar): tf.Tensor {
  * ```
  */
 export function maximum(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
+  checkTensors('torch.maximum', { input, other });
   broadcastShapes([input.shape, other.shape], 'torch.maximum');
   return maximumOf(input, other);
 }
@@ -261,6 +269,7 @@ export function maximum(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
  * ```
  */
 export function minimum(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
+  checkTensors('torch.minimum', { input, other });
   broadcastShapes([input.shape, other.shape], 'torch.minimum');
   return minimumOf(input, other);
 }
@@ -286,10 +295,12 @@ const ISCLOSE = signature('torch.isclose', [
  * ```
  */
 export function isclose(input: tf.Tensor, other: TensorOrScalar, ...args: ArgsOf<typeof ISCLOSE>): tf.Tensor {
+  checkTensors('torch.isclose', { input });
+  checkOperands('torch.isclose', { other });
   const { rtol, atol, equalNan } = ISCLOSE.parse(args);
-  const [a0, b0] = promote(input, other);
-  broadcastShapes([a0.shape, b0.shape], 'torch.isclose');
+  broadcastShapes([input.shape, shapeOf(other)], 'torch.isclose');
   return tf.tidy(() => {
+    const [a0, b0] = promote(input, other);
     const a = tf.cast(a0, 'float32');
     const b = tf.cast(b0, 'float32');
     const close = tf.lessEqual(tf.abs(tf.sub(a, b)), tf.add(atol, tf.mul(rtol, tf.abs(b))));
@@ -328,6 +339,7 @@ export function allclose(input: tf.Tensor, other: TensorOrScalar, ...args: ArgsO
  * ```
  */
 export function equal(input: tf.Tensor, other: tf.Tensor): boolean {
+  checkTensors('torch.equal', { input, other });
   if (!tf.util.arraysEqual(input.shape, other.shape)) return false;
   return tf.tidy(() => {
     const [a, b] = promote(input, other);
@@ -345,6 +357,7 @@ export function equal(input: tf.Tensor, other: tf.Tensor): boolean {
  * ```
  */
 export function sign(input: tf.Tensor): tf.Tensor {
+  checkTensors('torch.sign', { input });
   if (input.dtype === 'bool') return tf.clone(input);
   return tf.sign(input);
 }
@@ -359,6 +372,7 @@ export function sign(input: tf.Tensor): tf.Tensor {
  * ```
  */
 export function trunc(input: tf.Tensor): tf.Tensor {
+  checkTensors('torch.trunc', { input });
   if (input.dtype !== 'float32') return tf.clone(input);
   return tf.where(tf.less(input, 0), tf.ceil(input), tf.floor(input));
 }
@@ -373,15 +387,22 @@ export function trunc(input: tf.Tensor): tf.Tensor {
  * ```
  */
 export function frac(input: tf.Tensor): tf.Tensor {
+  checkTensors('torch.frac', { input });
   if (input.dtype !== 'float32')
     throw new ArgumentTypeError(`torch.frac(): "frac_cpu" not implemented for '${input.dtype}'`);
   return tf.sub(input, trunc(input));
 }
 
 function division(input: TensorOrScalar, other: TensorOrScalar, where: string): [tf.Tensor, tf.Tensor, tf.DataType] {
+  checkOperands(where, { input, other });
+  if (!(input instanceof tf.Tensor || other instanceof tf.Tensor)) {
+    throw new ArgumentTypeError(
+      `${where}(): at least one of 'input' and 'other' must be a Tensor, got ${describeValue(input)} and ${describeValue(other)}`,
+    );
+  }
+  broadcastShapes([shapeOf(input), shapeOf(other)], where);
+  if (resultType(input, other) === 'bool') throw new ArgumentTypeError(`${where}(): not implemented for 'Bool'`);
   const [a, b, dtype] = promote(input, other);
-  broadcastShapes([a.shape, b.shape], where);
-  if (dtype === 'bool') throw new ArgumentTypeError(`${where}(): not implemented for 'Bool'`);
   return [tf.cast(a, 'float32'), tf.cast(b, 'float32'), dtype];
 }
 
@@ -455,6 +476,7 @@ const NAN_TO_NUM = signature('torch.nan_to_num', [
  * ```
  */
 export function nanToNum(input: tf.Tensor, ...args: ArgsOf<typeof NAN_TO_NUM>): tf.Tensor {
+  checkTensors('torch.nan_to_num', { input });
   const { nan, posinf, neginf } = NAN_TO_NUM.parse(args);
   if (input.dtype !== 'float32') return tf.clone(input);
   const big = 3.4028234663852886e38;

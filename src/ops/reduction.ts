@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, float, int, normalizeDim, signature } from '../args';
+import { type ArgsOf, bool, checkTensors, float, int, normalizeDim, signature } from '../args';
 import { defineFunction } from '../autograd/function';
 import { ArgumentTypeError, ValueError, formatShape } from '../errors';
 import {
@@ -47,6 +47,7 @@ const SUM = signature('torch.sum', [
  * ```
  */
 export function sum(input: tf.Tensor, ...args: ArgsOf<typeof SUM>): tf.Tensor {
+  checkTensors('torch.sum', { input });
   const { dim, keepdim, dtype } = SUM.parse(args);
   const x = dtype ? tf.cast(input, dtype) : input.dtype === 'bool' ? tf.cast(input, 'int32') : input;
   const dims = normalizeDims(dim, input.rank, 'torch.sum');
@@ -68,6 +69,7 @@ export function sum(input: tf.Tensor, ...args: ArgsOf<typeof SUM>): tf.Tensor {
  * ```
  */
 export function mean(input: tf.Tensor, ...args: ArgsOf<typeof SUM>): tf.Tensor {
+  checkTensors('torch.mean', { input });
   const { dim, keepdim, dtype } = SUM.parse(args, 'torch.mean');
   const x = dtype ? tf.cast(input, dtype) : input;
   if (x.dtype !== 'float32') {
@@ -99,6 +101,7 @@ const PROD = signature('torch.prod', [
  * ```
  */
 export function prod(input: tf.Tensor, ...args: ArgsOf<typeof PROD>): tf.Tensor {
+  checkTensors('torch.prod', { input });
   const { dim, keepdim, dtype } = PROD.parse(args);
   const x = dtype ? tf.cast(input, dtype) : input.dtype === 'bool' ? tf.cast(input, 'int32') : input;
   const dims = normalizeDims(dim, input.rank, 'torch.prod');
@@ -139,6 +142,7 @@ function variance(input: tf.Tensor, args: unknown[], where: string): [tf.Tensor,
  * ```
  */
 export function var_(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): tf.Tensor {
+  checkTensors('torch.var', { input });
   const [v, m] = variance(input, args, 'torch.var');
   m.dispose();
   return v;
@@ -160,6 +164,7 @@ export { var_ as var };
  * ```
  */
 export function std(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): tf.Tensor {
+  checkTensors('torch.std', { input });
   const [v, m] = variance(input, args, 'torch.std');
   m.dispose();
   return tf.sqrt(v);
@@ -179,6 +184,7 @@ export function std(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): tf.Tensor {
  * ```
  */
 export function varMean(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): [tf.Tensor, tf.Tensor] {
+  checkTensors('torch.var_mean', { input });
   const [v, m] = variance(input, args, 'torch.var_mean');
   return [v, m];
 }
@@ -197,6 +203,7 @@ export function varMean(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): [tf.Tens
  * ```
  */
 export function stdMean(input: tf.Tensor, ...args: ArgsOf<typeof VAR>): [tf.Tensor, tf.Tensor] {
+  checkTensors('torch.std_mean', { input });
   const [v, m] = variance(input, args, 'torch.std_mean');
   return [tf.sqrt(v), m];
 }
@@ -219,6 +226,7 @@ const AMAX = signature('torch.amax', [
  * ```
  */
 export function amax(input: tf.Tensor, ...args: ArgsOf<typeof AMAX>): tf.Tensor {
+  checkTensors('torch.amax', { input });
   const { dim, keepdim } = AMAX.parse(args);
   const list = typeof dim === 'number' ? [dim] : dim;
   return extreme(
@@ -243,6 +251,7 @@ export function amax(input: tf.Tensor, ...args: ArgsOf<typeof AMAX>): tf.Tensor 
  * ```
  */
 export function amin(input: tf.Tensor, ...args: ArgsOf<typeof AMAX>): tf.Tensor {
+  checkTensors('torch.amin', { input });
   const { dim, keepdim } = AMAX.parse(args, 'torch.amin');
   const list = typeof dim === 'number' ? [dim] : dim;
   return extreme(
@@ -297,6 +306,7 @@ function argExtreme(input: tf.Tensor, args: unknown[], isMax: boolean, where: st
  * ```
  */
 export function argmax(input: tf.Tensor, ...args: ArgsOf<typeof ARGMAX>): tf.Tensor {
+  checkTensors('torch.argmax', { input });
   return argExtreme(input, args, true, 'torch.argmax');
 }
 
@@ -313,6 +323,7 @@ export function argmax(input: tf.Tensor, ...args: ArgsOf<typeof ARGMAX>): tf.Ten
  * ```
  */
 export function argmin(input: tf.Tensor, ...args: ArgsOf<typeof ARGMAX>): tf.Tensor {
+  checkTensors('torch.argmin', { input });
   return argExtreme(input, args, false, 'torch.argmin');
 }
 
@@ -369,6 +380,7 @@ export interface DimOptions extends KeepdimOption {
  * ```
  */
 export function max(input: tf.Tensor, ...args: MaxArgs): tf.Tensor | [tf.Tensor, tf.Tensor] {
+  checkTensors('torch.max', { input });
   return maxMin(input, args, true, 'torch.max');
 }
 
@@ -383,6 +395,7 @@ export function max(input: tf.Tensor, ...args: MaxArgs): tf.Tensor | [tf.Tensor,
  * ```
  */
 export function min(input: tf.Tensor, ...args: MaxArgs): tf.Tensor | [tf.Tensor, tf.Tensor] {
+  checkTensors('torch.min', { input });
   return maxMin(input, args, false, 'torch.min');
 }
 
@@ -404,6 +417,7 @@ const LOGSUMEXP = signature('torch.logsumexp', [
  * ```
  */
 export function logsumexp(input: tf.Tensor, ...args: ArgsOf<typeof LOGSUMEXP>): tf.Tensor {
+  checkTensors('torch.logsumexp', { input });
   const { dim, keepdim } = LOGSUMEXP.parse(args);
   const dims = normalizeDims(dim, input.rank, 'torch.logsumexp');
   const x = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
@@ -429,6 +443,7 @@ const CUM = signature('torch.cumsum', [
  * ```
  */
 export function cumsum(input: tf.Tensor, ...args: ArgsOf<typeof CUM>): tf.Tensor {
+  checkTensors('torch.cumsum', { input });
   const { dim, dtype } = CUM.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.cumsum');
   const x = dtype ? tf.cast(input, dtype) : input.dtype === 'bool' ? tf.cast(input, 'int32') : input;
@@ -486,6 +501,7 @@ const Cumprod = defineFunction({
  * ```
  */
 export function cumprod(input: tf.Tensor, ...args: ArgsOf<typeof CUM>): tf.Tensor {
+  checkTensors('torch.cumprod', { input });
   const { dim, dtype } = CUM.parse(args, 'torch.cumprod');
   const d = normalizeDim(dim, input.rank, 'torch.cumprod');
   const x = dtype ? tf.cast(input, dtype) : input.dtype === 'bool' ? tf.cast(input, 'int32') : input;
@@ -521,6 +537,7 @@ function logical(input: tf.Tensor, args: unknown[], isAll: boolean, where: strin
  * ```
  */
 export function all(input: tf.Tensor, ...args: ArgsOf<typeof ALL>): tf.Tensor {
+  checkTensors('torch.all', { input });
   return logical(input, args, true, 'torch.all');
 }
 
@@ -537,6 +554,7 @@ export function all(input: tf.Tensor, ...args: ArgsOf<typeof ALL>): tf.Tensor {
  * ```
  */
 export function any(input: tf.Tensor, ...args: ArgsOf<typeof ALL>): tf.Tensor {
+  checkTensors('torch.any', { input });
   return logical(input, args, false, 'torch.any');
 }
 
@@ -554,6 +572,7 @@ const COUNT = signature('torch.count_nonzero', [['dim', intOrInts().optional()]]
  * ```
  */
 export function countNonzero(input: tf.Tensor, ...args: ArgsOf<typeof COUNT>): tf.Tensor {
+  checkTensors('torch.count_nonzero', { input });
   const { dim } = COUNT.parse(args);
   const dims = normalizeDims(dim, input.rank, 'torch.count_nonzero');
   return tf.sum(tf.cast(tf.notEqual(input, 0), 'int32'), dims);
@@ -582,6 +601,7 @@ const VNORM = signature('torch.linalg.vector_norm', [
  * ```
  */
 export function vectorNorm(x: tf.Tensor, ...args: ArgsOf<typeof VNORM>): tf.Tensor {
+  checkTensors('torch.linalg.vector_norm', { x });
   const { ord, dim, keepdim, dtype } = VNORM.parse(args);
   const t = dtype ? tf.cast(x, dtype) : x;
   if (t.dtype !== 'float32')
@@ -620,6 +640,7 @@ export function norm(
     | [dim?: number | number[] | null, keepdim?: boolean]
     | [options: { dim?: number | number[] | null; keepdim?: boolean; dtype?: string }]
 ): tf.Tensor {
+  checkTensors('torch.norm', { input });
   if ((p as string) === 'nuc')
     throw new ValueError("torch.norm(): p='nuc' (nuclear norm) is not supported by tfjs-torch");
   const { p: order, dim, keepdim, dtype } = NORM.parse([p === 'fro' ? 2 : p, ...args] as unknown[]);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, int, normalizeDim, signature } from '../args';
+import { type ArgsOf, checkTensors, int, normalizeDim, signature } from '../args';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { intOrInts, splitSizes } from './common';
 
@@ -23,6 +23,7 @@ const FLIP = signature('torch.flip', [['dims', intOrInts()]]);
  * ```
  */
 export function flip(input: tf.Tensor, ...args: ArgsOf<typeof FLIP>): tf.Tensor {
+  checkTensors('torch.flip', { input });
   const { dims } = FLIP.parse(args);
   const list = (typeof dims === 'number' ? [dims] : dims).map((d) => normalizeDim(d, input.rank, 'torch.flip'));
   if (list.length === 0 || input.rank === 0) return tf.clone(input);
@@ -48,6 +49,7 @@ const ROLL = signature('torch.roll', [
  * ```
  */
 export function roll(input: tf.Tensor, ...args: ArgsOf<typeof ROLL>): tf.Tensor {
+  checkTensors('torch.roll', { input });
   const { shifts, dims } = ROLL.parse(args);
   const s = typeof shifts === 'number' ? [shifts] : shifts;
   if (dims == null) {
@@ -92,6 +94,7 @@ const NARROW = signature('torch.narrow', [
  * ```
  */
 export function narrow(input: tf.Tensor, ...args: ArgsOf<typeof NARROW>): tf.Tensor {
+  checkTensors('torch.narrow', { input });
   const { dim, start, length } = NARROW.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.narrow');
   const n = input.shape[d];
@@ -125,6 +128,7 @@ const SELECT = signature('torch.select', [
  * ```
  */
 export function select(input: tf.Tensor, ...args: ArgsOf<typeof SELECT>): tf.Tensor {
+  checkTensors('torch.select', { input });
   const { dim, index } = SELECT.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.select');
   const n = input.shape[d];
@@ -174,6 +178,7 @@ function triangle(input: tf.Tensor, diagonal: number, lower: boolean, where: str
  * ```
  */
 export function tril(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL_ARG>): tf.Tensor {
+  checkTensors('torch.tril', { input });
   return triangle(input, DIAGONAL_ARG.parse(args, 'torch.tril').diagonal, true, 'torch.tril');
 }
 
@@ -189,6 +194,7 @@ export function tril(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL_ARG>): tf
  * ```
  */
 export function triu(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL_ARG>): tf.Tensor {
+  checkTensors('torch.triu', { input });
   return triangle(input, DIAGONAL_ARG.parse(args, 'torch.triu').diagonal, false, 'torch.triu');
 }
 
@@ -212,6 +218,7 @@ const DIAGONAL = signature('torch.diagonal', [
  * ```
  */
 export function diagonal(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL>): tf.Tensor {
+  checkTensors('torch.diagonal', { input });
   const { offset, dim1, dim2 } = DIAGONAL.parse(args);
   const a = normalizeDim(dim1, input.rank, 'torch.diagonal');
   const b = normalizeDim(dim2, input.rank, 'torch.diagonal');
@@ -239,6 +246,7 @@ export function diagonal(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL>): tf
  * ```
  */
 export function diag(input: tf.Tensor, ...args: ArgsOf<typeof DIAGONAL_ARG>): tf.Tensor {
+  checkTensors('torch.diag', { input });
   const { diagonal: k } = DIAGONAL_ARG.parse(args, 'torch.diag');
   if (input.rank === 2) return diagonal(input, k, 0, 1);
   if (input.rank !== 1)

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Arg, type ArgsOf, int, intList, normalizeDim, signature } from '../args';
+import { Arg, type ArgsOf, checkTensors, int, intList, normalizeDim, signature } from '../args';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { broadcastTo as broadcastToShape, broadcastShapes, intOrInts, numelOf, tensorArg } from './common';
 
@@ -59,6 +59,7 @@ function sizesOf(args: Sizes, where: string): number[] {
  * ```
  */
 export function reshape(input: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  checkTensors('torch.reshape', { input });
   return tf.reshape(
     input,
     inferShape(intList().check(shape, { where: 'torch.reshape', name: 'shape' }), input.shape, 'torch.reshape'),
@@ -76,6 +77,7 @@ export function reshape(input: tf.Tensor, shape: readonly number[]): tf.Tensor {
  * ```
  */
 export function view(input: tf.Tensor, ...shape: Sizes): tf.Tensor {
+  checkTensors('view', { input });
   return tf.reshape(input, inferShape(sizesOf(shape, 'view'), input.shape, 'view'));
 }
 
@@ -98,6 +100,7 @@ const FLATTEN = signature('torch.flatten', [
  * ```
  */
 export function flatten(input: tf.Tensor, ...args: ArgsOf<typeof FLATTEN>): tf.Tensor {
+  checkTensors('torch.flatten', { input });
   const { startDim, endDim } = FLATTEN.parse(args);
   if (input.rank === 0) return tf.reshape(input, [1]);
   const s = normalizeDim(startDim, input.rank, 'torch.flatten');
@@ -128,6 +131,7 @@ const UNFLATTEN = signature('torch.unflatten', [
  * ```
  */
 export function unflatten(input: tf.Tensor, ...args: ArgsOf<typeof UNFLATTEN>): tf.Tensor {
+  checkTensors('torch.unflatten', { input });
   const { dim, sizes } = UNFLATTEN.parse(args);
   const d = normalizeDim(dim, input.rank, 'torch.unflatten');
   const inner = inferShape(sizes, [input.shape[d]], 'torch.unflatten');
@@ -148,6 +152,7 @@ const SQUEEZE = signature('torch.squeeze', [['dim', int().optional()]]);
  * ```
  */
 export function squeeze(input: tf.Tensor, ...args: ArgsOf<typeof SQUEEZE>): tf.Tensor {
+  checkTensors('torch.squeeze', { input });
   const { dim } = SQUEEZE.parse(args);
   if (dim == null)
     return tf.reshape(
@@ -176,6 +181,7 @@ const UNSQUEEZE = signature('torch.unsqueeze', [['dim', int()]]);
  * ```
  */
 export function unsqueeze(input: tf.Tensor, ...args: ArgsOf<typeof UNSQUEEZE>): tf.Tensor {
+  checkTensors('torch.unsqueeze', { input });
   const { dim } = UNSQUEEZE.parse(args);
   const d = normalizeDim(dim, input.rank + 1, 'torch.unsqueeze');
   return tf.reshape(input, [...input.shape.slice(0, d), 1, ...input.shape.slice(d)]);
@@ -192,6 +198,7 @@ export function unsqueeze(input: tf.Tensor, ...args: ArgsOf<typeof UNSQUEEZE>): 
  * ```
  */
 export function permute(input: tf.Tensor, ...dims: Sizes): tf.Tensor {
+  checkTensors('torch.permute', { input });
   const list = sizesOf(dims, 'torch.permute');
   if (list.length !== input.rank) {
     throw new ShapeError(
@@ -222,6 +229,7 @@ const TRANSPOSE = signature('torch.transpose', [
  * ```
  */
 export function transpose(input: tf.Tensor, ...args: ArgsOf<typeof TRANSPOSE>): tf.Tensor {
+  checkTensors('torch.transpose', { input });
   const { dim0, dim1 } = TRANSPOSE.parse(args);
   if (input.rank === 0) {
     normalizeDim(dim0, 0, 'torch.transpose');
@@ -245,6 +253,7 @@ export function transpose(input: tf.Tensor, ...args: ArgsOf<typeof TRANSPOSE>): 
  * ```
  */
 export function swapaxes(input: tf.Tensor, axis0: number, axis1: number): tf.Tensor {
+  checkTensors('torch.swapaxes', { input });
   return transpose(input, axis0, axis1);
 }
 
@@ -269,6 +278,7 @@ const MOVEDIM = signature('torch.movedim', [
  * ```
  */
 export function movedim(input: tf.Tensor, ...args: ArgsOf<typeof MOVEDIM>): tf.Tensor {
+  checkTensors('torch.movedim', { input });
   const { source, destination } = MOVEDIM.parse(args);
   const src = (typeof source === 'number' ? [source] : source).map((d) => normalizeDim(d, input.rank, 'torch.movedim'));
   const dst = (typeof destination === 'number' ? [destination] : destination).map((d) =>
@@ -303,6 +313,7 @@ export const moveaxis = movedim;
  * ```
  */
 export function expand(input: tf.Tensor, ...sizes: Sizes): tf.Tensor {
+  checkTensors('torch.expand', { input });
   const list = sizesOf(sizes, 'expand');
   if (list.length < input.rank) {
     throw new ShapeError(
@@ -338,6 +349,7 @@ export function expand(input: tf.Tensor, ...sizes: Sizes): tf.Tensor {
  * ```
  */
 export function expandAs(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
+  checkTensors('torch.expand_as', { input, other });
   return expand(input, other.shape);
 }
 
@@ -352,6 +364,7 @@ export function expandAs(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
  * ```
  */
 export function broadcastTo(input: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  checkTensors('torch.broadcast_to', { input });
   return expand(input, shape);
 }
 
@@ -364,8 +377,20 @@ export function broadcastTo(input: tf.Tensor, shape: readonly number[]): tf.Tens
  * torch.broadcastShapes([2, 1], [1, 3]); // [2, 3]
  * ```
  */
-function broadcastShapesOf(...shapes: number[][]): number[] {
-  return broadcastShapes(shapes, 'torch.broadcast_shapes');
+function broadcastShapesOf(...shapes: Array<number | number[]>): number[] {
+  const where = 'torch.broadcast_shapes';
+  const lists = shapes.map((s, i) => {
+    const v = intOrInts().check(s, { where, name: `shapes[${i}]` });
+    const list = typeof v === 'number' ? [v] : v;
+    for (const n of list) {
+      if (n < 0)
+        throw new ValueError(
+          `${where}(): Trying to create tensor with negative dimension (${n}): shapes[${i}] is [${list}]`,
+        );
+    }
+    return list;
+  });
+  return broadcastShapes(lists, where);
 }
 
 /**
@@ -378,6 +403,7 @@ function broadcastShapesOf(...shapes: number[][]): number[] {
  * ```
  */
 export function broadcastTensors(...tensors: tf.Tensor[]): tf.Tensor[] {
+  tensors.forEach((t, i) => checkTensors('torch.broadcast_tensors', { [`tensors[${i}]`]: t }));
   const shape = broadcastShapes(
     tensors.map((t) => t.shape),
     'torch.broadcast_tensors',
@@ -397,6 +423,7 @@ export function broadcastTensors(...tensors: tf.Tensor[]): tf.Tensor[] {
  * ```
  */
 export function repeat(input: tf.Tensor, ...sizes: Sizes): tf.Tensor {
+  checkTensors('torch.repeat', { input });
   const reps = sizesOf(sizes, 'repeat');
   if (reps.length < input.rank) {
     throw new ShapeError(
@@ -427,6 +454,7 @@ export function repeat(input: tf.Tensor, ...sizes: Sizes): tf.Tensor {
  * ```
  */
 export function tile(input: tf.Tensor, dims: readonly number[]): tf.Tensor {
+  checkTensors('torch.tile', { input });
   const reps = [...Array(Math.max(0, input.rank - dims.length)).fill(1), ...dims];
   return repeat(input, reps);
 }
@@ -455,6 +483,7 @@ const REPEAT_INTERLEAVE = signature('torch.repeat_interleave', [
  * ```
  */
 export function repeatInterleave(input: tf.Tensor, ...args: ArgsOf<typeof REPEAT_INTERLEAVE>): tf.Tensor {
+  checkTensors('torch.repeat_interleave', { input });
   const { repeats, dim } = REPEAT_INTERLEAVE.parse(args);
   const x = dim == null ? tf.reshape(input, [input.size]) : input;
   const d = dim == null ? 0 : normalizeDim(dim, input.rank, 'torch.repeat_interleave');

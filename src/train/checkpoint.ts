@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { FormatError, ValueError } from '../errors';
+import { describeValue } from '../args';
+import { ArgumentTypeError, FormatError, ValueError } from '../errors';
 import {
   OrderedDict,
   fromTfStateDict,
@@ -93,6 +94,20 @@ export interface GANCheckpoint {
 }
 
 const CHECKPOINT_FORMAT = 'tfjs-torch-gan/1';
+
+/** Refuses what is not a {@link GANCheckpoint} (a typo'd variable, a file path) before any part is read. */
+function checkCheckpoint(v: unknown, where: string): void {
+  const missing =
+    v !== null && typeof v === 'object'
+      ? ['netG', 'netD', 'optimizerG', 'optimizerD', 'history', 'meta'].filter((k) => !(k in v))
+      : null;
+  if (missing === null || missing.length > 0) {
+    throw new ArgumentTypeError(
+      `${where}(): expected a GANCheckpoint (from parseCheckpoint, loadCheckpoint or onCheckpoint), got ${describeValue(v)}` +
+        (missing?.length ? ` without ${missing.join(', ')}` : ''),
+    );
+  }
+}
 /** Each {@link GANHistory} field with its snake_case name in the file, in the order of a step's numbers. */
 export const HISTORY_KEYS: Array<[keyof GANHistory, string]> = [
   ['dLoss', 'd_loss'],
@@ -192,6 +207,7 @@ export function ganModelsFromCheckpoint(checkpoint: GANCheckpoint): {
   /** The discriminator with `netD`'s weights. */
   discriminator: Discriminator;
 } {
+  checkCheckpoint(checkpoint, 'ganModelsFromCheckpoint');
   const g = configField(checkpoint.meta, 'generator');
   const d = configField(checkpoint.meta, 'discriminator');
   if (!g || !d) {
@@ -268,6 +284,7 @@ export function serializeCheckpoint(
   checkpoint: GANCheckpoint,
   { archiveName = 'checkpoint' }: { archiveName?: string } = {},
 ): Uint8Array {
+  checkCheckpoint(checkpoint, 'serializeCheckpoint');
   const history: Record<string, TensorData> = {};
   for (const [k, key] of HISTORY_KEYS) {
     const values = checkpoint.history[k];

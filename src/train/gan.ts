@@ -7,10 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { Arg, describeValue, func, isOptionsObject, signature } from '../args';
 import { noGrad } from '../autograd/tape';
 import { type BatchSource, randomBatches } from '../data/batches';
 import { ImageDataset } from '../data/dataset';
-import { ProbabilityRangeError, TorchError, ValueError } from '../errors';
+import { ArgumentTypeError, ProbabilityRangeError, TorchError, ValueError } from '../errors';
 import type { PyValue } from '../io/torch-format';
 import { Discriminator, Generator, weightsInit as articleWeightsInit } from '../models/dcgan';
 import type { DiscriminatorOptions, GeneratorOptions } from '../models/dcgan';
@@ -190,6 +191,26 @@ export interface TrainGANResult {
 // ---------------------------------------------------------------------------------------------------------
 // Models
 
+/** An options object (a plain `{...}`), checked by the constructor it is for. */
+const optionsArg = <T>() =>
+  new Arg<T>('an options object', (v, ctx) => {
+    if (!isOptionsObject(v)) {
+      throw new ArgumentTypeError(`${ctx.where}(): '${ctx.name}' must be an options object, got ${describeValue(v)}`);
+    }
+    return v as T;
+  });
+
+const CREATE_DCGAN = signature('createDCGAN', [
+  ['generator', optionsArg<GeneratorOptions>().default({})],
+  ['discriminator', optionsArg<DiscriminatorOptions>().default({})],
+  [
+    'weightsInit',
+    new Arg<((m: Module) => void) | null>('a function or null', (v, ctx) =>
+      v === null ? null : func<(m: Module) => void>().check(v, ctx),
+    ).default(articleWeightsInit),
+  ],
+]);
+
 /**
  * The article's models, built in the article's order after the caller seeds: `Discriminator`, then
  * `Generator`, then the initialisation applied to G and then D (so `manualSeed(s)` here equals
@@ -206,22 +227,27 @@ export interface TrainGANResult {
  * const { generator, discriminator } = createDCGAN();
  * ```
  */
-export function createDCGAN({
-  generator = {},
-  discriminator = {},
-  weightsInit = articleWeightsInit,
-}: {
-  generator?: GeneratorOptions;
-  discriminator?: DiscriminatorOptions;
-  weightsInit?: ((m: Module) => void) | null;
-} = {}): {
+export function createDCGAN(
+  options: {
+    generator?: GeneratorOptions;
+    discriminator?: DiscriminatorOptions;
+    weightsInit?: ((m: Module) => void) | null;
+  } = {},
+): {
   /** The article's generator. */
   generator: Generator;
   /** The article's discriminator. */
   discriminator: Discriminator;
 } {
+  const { generator, discriminator, weightsInit } = CREATE_DCGAN.parseOptions(options);
   const netD = new Discriminator(discriminator);
-  const netG = new Generator(generator);
+  let netG: Generator;
+  try {
+    netG = new Generator(generator);
+  } catch (e) {
+    for (const t of [...netD.parameters(), ...netD.buffers()]) t.dispose(); // nothing half-built stays allocated
+    throw e;
+  }
   if (weightsInit) {
     netG.apply(weightsInit);
     netD.apply(weightsInit);

@@ -4,10 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { describeValue, isOptionsObject } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { backward, detach, noGrad } from '../autograd/tape';
+import { ArgumentTypeError } from '../errors';
 import { BCELoss } from '../nn/loss';
-import type { Module } from '../nn/module';
+import { Module } from '../nn/module';
 import type { Optimizer } from '../optim/optimizer';
 import { randn } from '../tensor';
 
@@ -52,6 +54,20 @@ export class GANStep {
 
   /** @param parts the models, their optimizers, the batch size and the latent size. */
   constructor(readonly parts: GANStepParts) {
+    const p = (parts ?? {}) as Partial<GANStepParts>;
+    const missing = (['generator', 'discriminator', 'optimizerG', 'optimizerD', 'batchSize', 'zDim'] as const).filter(
+      (k) => p[k] === undefined,
+    );
+    if (
+      !isOptionsObject(parts) ||
+      missing.length > 0 ||
+      !(p.generator instanceof Module && p.discriminator instanceof Module)
+    ) {
+      throw new ArgumentTypeError(
+        `GANStep(): expected { generator, discriminator (Modules), optimizerG, optimizerD, batchSize, zDim }, got ${describeValue(parts)}` +
+          (isOptionsObject(parts) && missing.length ? ` without ${missing.join(', ')}` : ''),
+      );
+    }
     this.dParams = parts.discriminator.parameters();
   }
 

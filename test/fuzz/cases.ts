@@ -137,6 +137,26 @@ export const CASES: FuzzCase[] = [
   ['nn.CrossEntropyLoss labelSmoothing NaN', ({ nn }) => new nn.CrossEntropyLoss({ labelSmoothing: Number.NaN })],
   ['nn.CrossEntropyLoss labelSmoothing negative', ({ nn }) => new nn.CrossEntropyLoss({ labelSmoothing: -0.1 })],
   ['nn.BCELoss reduce legacy', ({ nn }) => new nn.BCELoss({ reduce: false })],
+  ['nn.Unfold string forward', ({ nn }, t) => t.own(new nn.Unfold('bad')).forward(t.x4d())],
+  ['nn.Module subclass extra argument', ({ nn }) => new nn.Tanh(1)],
+  [
+    'nn.Loss subclass of the user',
+    ({ nn }) => {
+      const MyLoss: new (...args: unknown[]) => unknown = class extends nn.Loss {};
+      return new MyLoss({ reduction: 'avg' });
+    },
+  ],
+  ['torch.broadcastShapes negative', ({ broadcastShapes }) => broadcastShapes([2, -1])],
+  ['torch.fmod two numbers', ({ fmod }) => fmod(5, 3)],
+  ['torch.remainder mismatch leaks nothing', ({ remainder }, t) => remainder(t.x2d(), t.own(t.tf.ones([4], 'int32')))],
+  ['torch.eq int tensor mismatch', ({ eq }, t) => eq(t.x2d(), t.own(t.tf.ones([4], 'int32')))],
+  ['torch.isclose mismatch', ({ isclose }, t) => isclose(t.x2d(), t.own(t.tf.ones([4], 'int32')))],
+  ['torch.empty huge', ({ empty }) => empty([2 ** 16, 2 ** 16])],
+  ['createDCGAN typo option', ({ createDCGAN }) => createDCGAN({ generatr: {} })],
+  ['createDCGAN bad generator leaks nothing', ({ createDCGAN }) => createDCGAN({ generator: { zDim: -1 } })],
+  ['resnet18 numClasses string', ({ resnet18 }) => resnet18({ numClasses: '10' })],
+  ['nn.RNNBase torch signature bad size', ({ nn }) => new nn.RNNBase('LSTM', 3, 0)],
+  ['nn.RNNCellBase num_chunks 2', ({ nn }) => new nn.RNNCellBase(3, 4, true, 2)],
   ['nn.init.constant_ string', ({ nn }, t) => withParam(nn.Parameter, t, (p) => nn.init.constant_(p, 'a'))],
   ['F.softmax dim 0.5', ({ F }, t) => F.softmax(t.x2d(), 0.5)],
   ['F.softmax dim 1.5', ({ F }, t) => F.softmax(t.x2d(), 1.5)],
@@ -187,7 +207,9 @@ function withParam(Parameter: Lib[string], t: Inputs, fn: (p: Lib[string]) => un
 /**
  * Generic bad calls for every export (modules, functions, optimizers), derived from the package itself:
  * `new nn.X('bad')`, `new nn.X({ noSuchOption: 1 })`, `F.x('bad')`, `F.x(disposed)`, `fn('bad')` for top-level
- * functions, `new optim.X('bad')`. The names they get: `generic nn.X string`, ...
+ * functions, `new optim.X('bad')`, the same for the namespaces (`nn.init`, `nn.utils`, `optim.lrScheduler`,
+ * `utils.data`, `linalg`, `autograd`, `transforms`) and `new X('bad')` for the top-level classes. The names they
+ * get: `generic nn.X string`, `generic utils.data.DataLoader unknown option`, `generic new ResNet string`, ...
  * @param lib the package.
  */
 export function genericCases(lib: Lib): FuzzCase[] {
@@ -210,6 +232,36 @@ export function genericCases(lib: Lib): FuzzCase[] {
   for (const [name, v] of Object.entries(lib)) {
     if (typeof v !== 'function' || isClass(v) || /^[A-Z]/.test(name)) continue;
     out.push([`generic ${name} string`, (l) => l[name]('bad')]);
+  }
+  // The namespaces' functions and classes, then the top-level classes, each once (DataLoader is both
+  // `utils.data.DataLoader` and top-level; it gets the first name).
+  const seen = new Set<unknown>(
+    [lib.nn, lib.F, lib.optim, lib].flatMap((o: Lib) =>
+      Object.entries(o)
+        .filter(([n, v]) => o !== lib || !(isClass(v) || /^[A-Z]/.test(n)))
+        .map(([, v]) => v),
+    ),
+  );
+  const at = (l: Lib, path: string): Lib => path.split('.').reduce((o: Lib, k) => o[k], l);
+  for (const path of ['nn.init', 'nn.utils', 'optim.lrScheduler', 'utils.data', 'linalg', 'autograd', 'transforms']) {
+    const space = at(lib, path) as Lib | undefined;
+    for (const [name, v] of Object.entries(space ?? {})) {
+      if (typeof v !== 'function' || seen.has(v)) continue;
+      seen.add(v);
+      if (isClass(v)) {
+        out.push([`generic ${path}.${name} string`, (l) => new (at(l, path)[name])('bad')]);
+        out.push([`generic ${path}.${name} unknown option`, (l) => new (at(l, path)[name])({ noSuchOption: 1 })]);
+      } else {
+        out.push([`generic ${path}.${name} string`, (l) => at(l, path)[name]('bad')]);
+      }
+    }
+  }
+  for (const [name, v] of Object.entries(lib)) {
+    // error classes take any message
+    if (!isClass(v) || seen.has(v) || v.prototype instanceof Error) continue;
+    seen.add(v);
+    out.push([`generic new ${name} string`, (l) => new l[name]('bad')]);
+    out.push([`generic new ${name} unknown option`, (l) => new l[name]({ noSuchOption: 1 })]);
   }
   return out;
 }
@@ -236,4 +288,13 @@ export const ACCEPTS: Record<string, string> = {
   'generic serializeTorchFile string': "torch.save('bad', f) saves the string",
   'generic registerWasmTrainingKernels string': 'takes no arguments (registers kernels; idempotent)',
   'generic formatShape string': 'an internal formatter exported for messages (not a torch API)',
+  'generic nn.Unfold string':
+    "torch.nn.Unfold('bad') constructs; F.unfold checks kernel_size at forward, as torch (case 'nn.Unfold string forward')",
+  'generic utils.data.SequentialSampler string': "torch's SequentialSampler('bad') samples 0, 1, 2 (a str has a len)",
+  'generic utils.data.RandomSampler string': "torch's RandomSampler('bad') permutes 0, 1, 2 (a str has a len)",
+  'generic utils.data.SubsetRandomSampler string': "torch's SubsetRandomSampler('bad') yields the characters, as here",
+  'nn.CrossEntropyLoss labelSmoothing negative':
+    'torch 1.13 accepts label_smoothing < 0 (no smoothing: only > 0 smooths); kit_ops fixture compares -0.3 with torch',
+  'nn.BCELoss reduce legacy':
+    "torch 1.13 accepts the legacy reduce=False (per-element losses, a deprecation warning); test/kit-ops.test.ts checks BCELoss's",
 };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { checkTensors } from '../../args';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { pyTuple } from '../../repr';
 import { dropout } from './dropout';
@@ -73,6 +74,7 @@ export function multiHeadAttentionForward(
   outProjBias: tf.Tensor | null,
   options: MultiHeadAttentionOptions = {},
 ): [tf.Tensor, tf.Tensor | null] {
+  checkTensors('F.multiHeadAttentionForward', { query, key, value, outProjWeight });
   const { training = true, needWeights = true, useSeparateProjWeight = false, averageAttnWeights = true } = options;
   let keyPaddingMask = options.keyPaddingMask ?? null;
   const attnMask = options.attnMask ?? null;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, float, int, normalizeDim, signature } from '../../args';
+import { type ArgsOf, bool, checkTensors, float, int, normalizeDim, signature } from '../../args';
 import { ShapeError, formatShape } from '../../errors';
 import { broadcastShapes, pNorm } from '../../ops/common';
 
@@ -30,6 +30,7 @@ const COSINE = signature('F.cosineSimilarity', [
  * ```
  */
 export function cosineSimilarity(x1: tf.Tensor, x2: tf.Tensor, ...args: ArgsOf<typeof COSINE>): tf.Tensor {
+  checkTensors('F.cosineSimilarity', { x1, x2 });
   const { dim, eps } = COSINE.parse(args);
   const shape = broadcastShapes([x1.shape, x2.shape], 'F.cosineSimilarity');
   const d = normalizeDim(dim, shape.length, 'F.cosineSimilarity');
@@ -62,6 +63,7 @@ const PAIRWISE = signature('F.pairwiseDistance', [
  * ```
  */
 export function pairwiseDistance(x1: tf.Tensor, x2: tf.Tensor, ...args: ArgsOf<typeof PAIRWISE>): tf.Tensor {
+  checkTensors('F.pairwiseDistance', { x1, x2 });
   const { p, eps, keepdim } = PAIRWISE.parse(args);
   const shape = broadcastShapes([x1.shape, x2.shape], 'F.pairwiseDistance');
   if (shape.length === 0) throw new ShapeError('F.pairwiseDistance: inputs must have at least 1 dimension');
@@ -90,6 +92,7 @@ const NORMALIZE = signature('F.normalize', [
  * ```
  */
 export function normalize(input: tf.Tensor, ...args: ArgsOf<typeof NORMALIZE>): tf.Tensor {
+  checkTensors('F.normalize', { input });
   const { p, dim, eps } = NORMALIZE.parse(args);
   const d = normalizeDim(dim, input.rank, 'F.normalize');
   if (input.rank === 0)
@@ -114,6 +117,7 @@ const ONE_HOT = signature('F.oneHot', [['numClasses', int({ min: -1 }).default(-
  * ```
  */
 export function oneHot(tensor: tf.Tensor, ...args: ArgsOf<typeof ONE_HOT>): tf.Tensor {
+  checkTensors('F.oneHot', { tensor });
   const { numClasses } = ONE_HOT.parse(args);
   if (tensor.dtype !== 'int32') {
     throw new ShapeError(`F.oneHot: one_hot is only applicable to index tensor (int32 here), got ${tensor.dtype}`);

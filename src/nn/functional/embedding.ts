@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { bool, float, int, oneOf, signature, type ArgsOf, tensor } from '../../args';
+import { bool, checkTensors, float, int, oneOf, signature, type ArgsOf, tensor } from '../../args';
 import { defineFunction, type FunctionCtx } from '../../autograd/function';
 import { noGrad } from '../../autograd/tape';
 import { ShapeError, ValueError, formatShape } from '../../errors';
@@ -136,6 +136,7 @@ const EmbeddingLookup = defineFunction({
  * ```
  */
 export function embedding(input: tf.Tensor, weight: tf.Tensor, ...args: ArgsOf<typeof EMBEDDING>): tf.Tensor {
+  checkTensors('F.embedding', { input, weight });
   const a = EMBEDDING.parse(args);
   if (weight.rank !== 2) {
     throw new ShapeError(`F.embedding: expected a 2-D weight [num, dim], got shape ${formatShape(weight.shape)}`);
@@ -167,6 +168,7 @@ export function embedding(input: tf.Tensor, weight: tf.Tensor, ...args: ArgsOf<t
  * ```
  */
 export function embeddingBag(input: tf.Tensor, weight: tf.Tensor, ...args: ArgsOf<typeof EMBEDDING_BAG>): tf.Tensor {
+  checkTensors('F.embeddingBag', { input, weight });
   const a = EMBEDDING_BAG.parse(args);
   const where = 'F.embedding_bag';
   if (weight.rank !== 2) {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { bool, float, int, intList, signature, tensor, union, type ArgsOf } from '../../args';
+import { bool, checkTensors, float, int, intList, signature, tensor, union, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
 import { noGrad } from '../../autograd/tape';
 import { ShapeError, ValueError, formatShape } from '../../errors';
@@ -47,6 +47,7 @@ const LAYER_NORM = signature('F.layerNorm', [
  * ```
  */
 export function layerNorm(input: tf.Tensor, ...args: ArgsOf<typeof LAYER_NORM>): tf.Tensor {
+  checkTensors('F.layerNorm', { input });
   const a = LAYER_NORM.parse(args);
   const shape = toShape(a.normalizedShape);
   const k = shape.length;
@@ -147,6 +148,7 @@ const GROUP_NORM = signature('F.groupNorm', [
  * ```
  */
 export function groupNorm(input: tf.Tensor, ...args: ArgsOf<typeof GROUP_NORM>): tf.Tensor {
+  checkTensors('F.groupNorm', { input });
   const a = GROUP_NORM.parse(args);
   if (input.rank < 2) {
     throw new ShapeError(
@@ -203,6 +205,7 @@ const INSTANCE_NORM = signature('F.instanceNorm', [
  * ```
  */
 export function instanceNorm(input: tf.Tensor, ...args: ArgsOf<typeof INSTANCE_NORM>): tf.Tensor {
+  checkTensors('F.instanceNorm', { input });
   const a = INSTANCE_NORM.parse(args);
   const where = 'F.instanceNorm';
   if (input.rank < 2) {
@@ -290,6 +293,7 @@ const LOCAL_RESPONSE_NORM = signature('F.localResponseNorm', [
  * ```
  */
 export function localResponseNorm(input: tf.Tensor, ...args: ArgsOf<typeof LOCAL_RESPONSE_NORM>): tf.Tensor {
+  checkTensors('F.localResponseNorm', { input });
   const a = LOCAL_RESPONSE_NORM.parse(args);
   if (input.rank < 3) {
     throw new ShapeError(

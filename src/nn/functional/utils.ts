@@ -58,14 +58,8 @@ export const LOSS_PARAMS = [
 /** torch's `_WeightedLoss` parameters: `weight=None` then {@link LOSS_PARAMS}. */
 export const WEIGHTED_LOSS_PARAMS = [['weight', tensor().optional()], ...LOSS_PARAMS] as const satisfies Params;
 
-/**
- * Checks that each value is a live tensor (torch's `TypeError` for anything else), naming the argument.
- * @param where the function.
- * @param named the tensors by argument name.
- */
-export function checkTensors(where: string, named: Record<string, unknown>): void {
-  for (const [name, v] of Object.entries(named)) tensor().check(v, { where, name });
-}
+// Tensor arguments are checked by the kit's one helper (src/args.ts); re-exported for the F ops.
+export { checkTensors } from '../../args';
 
 /**
  * Applies a reduction to elementwise losses: `'mean'` averages all elements, `'sum'` adds them, `'none'` keeps

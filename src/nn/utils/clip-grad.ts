@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { bool, float, signature, tensor, type ArgsOf } from '../../args';
+import { bool, checkTensors, float, signature, tensor, type ArgsOf } from '../../args';
 import { gradOf, noGrad, setGradOf } from '../../autograd/tape';
 import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../../errors';
 
@@ -29,6 +29,7 @@ function tensorList(parameters: TensorOrTensors, where: string): tf.Tensor[] {
  * @param p the order.
  */
 export function vectorNorm(x: tf.Tensor, p: number): tf.Tensor {
+  checkTensors('vectorNorm', { x });
   return tf.tidy(() => {
     const a = tf.abs(x);
     if (p === Infinity) return tf.max(a);

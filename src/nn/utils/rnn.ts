@@ -5,7 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { ShapeError, ValueError, formatShape } from '../../errors';
+import { checkTensors, describeValue, intList, tensor } from '../../args';
+import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../../errors';
+
+/** A list of live tensors (torch's `sequences: List[Tensor]`). */
+function checkTensorList(v: unknown, where: string): void {
+  if (!Array.isArray(v)) {
+    throw new ArgumentTypeError(`${where}(): sequences must be a list of tensors, got ${describeValue(v)}`);
+  }
+  v.forEach((t, i) => checkTensors(where, { [`sequences[${i}]`]: t }));
+}
 
 /**
  * A batch of sequences of different lengths, packed time step by time step (torch's `PackedSequence`):
@@ -32,6 +41,9 @@ export class PackedSequence {
     readonly sortedIndices: tf.Tensor | null = null,
     readonly unsortedIndices: tf.Tensor | null = null,
   ) {
+    checkTensors('PackedSequence', { data, batchSizes });
+    if (sortedIndices != null) checkTensors('PackedSequence', { sortedIndices });
+    if (unsortedIndices != null) checkTensors('PackedSequence', { unsortedIndices });
     if (sortedIndices && !unsortedIndices) this.unsortedIndices = invertPermutation(sortedIndices);
   }
 
@@ -59,6 +71,7 @@ export function invertPermutation(permutation: tf.Tensor): tf.Tensor;
 export function invertPermutation(permutation: tf.Tensor | null): tf.Tensor | null;
 export function invertPermutation(permutation: tf.Tensor | null): tf.Tensor | null {
   if (permutation == null) return null;
+  checkTensors('invertPermutation', { permutation });
   const p = permutation.dataSync();
   const out = new Int32Array(p.length);
   for (let i = 0; i < p.length; i++) out[p[i]] = i;
@@ -78,6 +91,8 @@ function batchSizesOf(lengths: number[]): number[] {
  * @internal
  */
 export function paddedToPacked(padded: tf.Tensor, batchSizes: number[]): tf.Tensor {
+  checkTensors('paddedToPacked', { padded });
+  intList({ min: 0 }).check(batchSizes, { where: 'paddedToPacked', name: 'batchSizes' });
   const [T, B, ...rest] = padded.shape;
   const idx: number[] = [];
   for (let t = 0; t < batchSizes.length; t++) for (let b = 0; b < batchSizes[t]; b++) idx.push(t * B + b);
@@ -89,6 +104,8 @@ export function paddedToPacked(padded: tf.Tensor, batchSizes: number[]): tf.Tens
  * @internal
  */
 export function packedToPadded(data: tf.Tensor, batchSizes: number[], totalLength: number, value = 0): tf.Tensor {
+  checkTensors('packedToPadded', { data });
+  intList({ min: 0 }).check(batchSizes, { where: 'packedToPadded', name: 'batchSizes' });
   const [N, ...rest] = data.shape;
   const B = batchSizes.length ? batchSizes[0] : 0;
   const idx: number[] = [];
@@ -107,6 +124,7 @@ export function packedToPadded(data: tf.Tensor, batchSizes: number[], totalLengt
 
 /** The lengths of a packed batch, in sorted order, from its batch sizes. */
 export function lengthsOf(batchSizes: number[]): number[] {
+  intList({ min: 0 }).check(batchSizes, { where: 'lengthsOf', name: 'batchSizes' });
   const B = batchSizes.length ? batchSizes[0] : 0;
   const out = new Array(B).fill(0);
   for (const bs of batchSizes) for (let b = 0; b < bs; b++) out[b]++;
@@ -140,7 +158,10 @@ export function packPaddedSequence(
   lengths: number[] | tf.Tensor,
   { batchFirst = false, enforceSorted = true }: PackPaddedOptions = {},
 ): PackedSequence {
-  const lens = Array.isArray(lengths) ? [...lengths] : Array.from(lengths.dataSync());
+  checkTensors('pack_padded_sequence', { input });
+  const lens = Array.isArray(lengths)
+    ? intList().check(lengths, { where: 'pack_padded_sequence', name: 'lengths' })
+    : Array.from(tensor().check(lengths, { where: 'pack_padded_sequence', name: 'lengths' }).dataSync());
   if (input.rank < 2) {
     throw new ShapeError(
       `pack_padded_sequence: expected an input of at least 2 dimensions ([T, B, *]), got shape ${formatShape(input.shape)}`,
@@ -219,6 +240,11 @@ export function padPackedSequence(
   sequence: PackedSequence,
   { batchFirst = false, paddingValue = 0, totalLength = null }: PadPackedOptions = {},
 ): [tf.Tensor, tf.Tensor] {
+  if (!(sequence instanceof PackedSequence)) {
+    throw new ArgumentTypeError(
+      `pad_packed_sequence(): sequence must be a PackedSequence (from packPaddedSequence or packSequence), got ${describeValue(sequence)}`,
+    );
+  }
   const bs = sequence.batchSizeList();
   let T = bs.length;
   if (totalLength != null) {
@@ -258,6 +284,7 @@ export function padPackedSequence(
  * ```
  */
 export function padSequence(sequences: tf.Tensor[], batchFirst = false, paddingValue = 0): tf.Tensor {
+  checkTensorList(sequences, 'pad_sequence');
   if (!sequences.length) throw new ValueError('pad_sequence: received an empty list of sequences');
   const trailing = sequences[0].shape.slice(1);
   sequences.forEach((s, i) => {
@@ -295,6 +322,7 @@ export function padSequence(sequences: tf.Tensor[], batchFirst = false, paddingV
  * ```
  */
 export function packSequence(sequences: tf.Tensor[], enforceSorted = true): PackedSequence {
+  checkTensorList(sequences, 'pack_sequence');
   const lengths = sequences.map((s) => s.shape[0]);
   const padded = padSequence(sequences);
   try {
