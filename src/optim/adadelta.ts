@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, penalizedGrad, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `Adadelta(params, lr, rho, eps, weight_decay, foreach, *, maximize)`. */
@@ -72,12 +72,7 @@ export class Adadelta extends Optimizer<AdadeltaHyper> {
     ...args: ArgsOf<typeof ADADELTA>
   ) {
     const a = ADADELTA.parse(args);
-    check(a);
-    super(params, ordered(a, ['lr', 'rho', 'eps', 'weightDecay', 'maximize', 'foreach']), ADADELTA);
-  }
-
-  protected override validate(group: AdadeltaHyper): void {
-    check(group);
+    super(params, ordered(a, ['lr', 'rho', 'eps', 'weightDecay', 'maximize', 'foreach']), ADADELTA, check);
   }
 
   protected override pythonIntKeys(): readonly string[] {
@@ -91,8 +86,7 @@ export class Adadelta extends Optimizer<AdadeltaHyper> {
       const sq0 = st?.square_avg ?? tf.zerosLike(p);
       const acc0 = st?.acc_delta ?? tf.zerosLike(p);
       const step = st?.step ? stepValue(st.step) : 0;
-      let g: tf.Tensor = maximize ? tf.neg(p.grad!) : p.grad!;
-      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const g = penalizedGrad(p, maximize, weightDecay);
       const sq = tf.add(tf.mul(sq0, sc(rho)), tf.mul(tf.mul(sc(1 - rho), g), g));
       const std = tf.sqrt(tf.add(sq, sc(eps)));
       const delta = tf.mul(tf.div(tf.sqrt(tf.add(acc0, sc(eps))), std), g);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, penalizedGrad, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `Adagrad(params, lr, lr_decay, weight_decay, initial_accumulator_value, eps, foreach, *, maximize)`. */
@@ -75,9 +75,8 @@ export class Adagrad extends Optimizer<AdagradHyper> {
     ...args: ArgsOf<typeof ADAGRAD>
   ) {
     const a = ADAGRAD.parse(args);
-    check(a);
     const keys = ['lr', 'lrDecay', 'eps', 'weightDecay', 'initialAccumulatorValue', 'foreach', 'maximize'] as const;
-    super(params, ordered(a, keys), ADAGRAD);
+    super(params, ordered(a, keys), ADAGRAD, check);
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         this.setState(p, 'step', stepTensor(0));
@@ -86,18 +85,13 @@ export class Adagrad extends Optimizer<AdagradHyper> {
     }
   }
 
-  protected override validate(group: AdagradHyper): void {
-    check(group);
-  }
-
   protected override updateGroup(group: ParamGroup<AdagradHyper>, params: Parameter[]): void {
     const { lr, lrDecay, weightDecay, eps, maximize } = group;
     for (const p of params) {
       const st = this.state.get(p);
       const step = (st?.step ? stepValue(st.step) : 0) + 1;
       const sum0 = st?.sum ?? tf.fill(p.shape, group.initialAccumulatorValue, 'float32');
-      let g: tf.Tensor = maximize ? tf.neg(p.grad!) : p.grad!;
-      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const g = penalizedGrad(p, maximize, weightDecay);
       const clr = lr / (1 + (step - 1) * lrDecay);
       const sum = tf.add(sum0, tf.mul(tf.mul(sc(1), g), g));
       const std = tf.add(tf.sqrt(sum), sc(eps));

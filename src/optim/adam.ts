@@ -6,9 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { Parameter } from '../autograd/parameter';
 import { type ArgsOf, bool, signature } from '../args';
-import { ValueError } from '../errors';
-import { pyNumber } from '../repr';
-import { num, numPair, Optimizer, stepTensor, stepValue } from './optimizer';
+import { checkHyper, num, numPair, Optimizer, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput, ParamState } from './optimizer';
 
 /** Options of {@link Adam} (torch's keyword arguments, camelCase). */
@@ -76,20 +74,18 @@ export interface AdamHyper {
 /** A parameter group for {@link Adam}: its parameters and the options that differ from the defaults. */
 export type AdamParamGroup = ParamGroupInput<AdamOptions>;
 
-/** torch's argument checks shared by Adam and AdamW, with torch's messages. @internal */
+/** torch's checks of `lr`, `eps`, `betas`, `weight_decay` (Adam, AdamW, Adamax, NAdam, RAdam), with torch's messages. @internal */
 export function checkAdamArgs(h: {
   lr: number;
   eps: number;
   betas: readonly [number, number];
   weightDecay: number;
 }): void {
-  if (!(h.lr >= 0)) throw new ValueError(`Invalid learning rate: ${pyNumber(h.lr)}`);
-  if (!(h.eps >= 0)) throw new ValueError(`Invalid epsilon value: ${pyNumber(h.eps)}`);
-  if (!(h.betas[0] >= 0 && h.betas[0] < 1))
-    throw new ValueError(`Invalid beta parameter at index 0: ${pyNumber(h.betas[0])}`);
-  if (!(h.betas[1] >= 0 && h.betas[1] < 1))
-    throw new ValueError(`Invalid beta parameter at index 1: ${pyNumber(h.betas[1])}`);
-  if (!(h.weightDecay >= 0)) throw new ValueError(`Invalid weight_decay value: ${pyNumber(h.weightDecay)}`);
+  checkHyper(h.lr >= 0, 'learning rate', h.lr);
+  checkHyper(h.eps >= 0, 'epsilon value', h.eps);
+  checkHyper(h.betas[0] >= 0 && h.betas[0] < 1, 'beta parameter at index 0', h.betas[0]);
+  checkHyper(h.betas[1] >= 0 && h.betas[1] < 1, 'beta parameter at index 1', h.betas[1]);
+  checkHyper(h.weightDecay >= 0, 'weight_decay value', h.weightDecay);
 }
 
 /**
@@ -203,12 +199,7 @@ export class Adam extends Optimizer<AdamHyper> {
       differentiable: a.differentiable,
       fused: a.fused,
     };
-    checkAdamArgs(defaults);
-    super(params, defaults, ADAM);
-  }
-
-  protected override validate(group: AdamHyper): void {
-    checkAdamArgs(group);
+    super(params, defaults, ADAM, checkAdamArgs);
   }
 
   protected override updateGroup(group: ParamGroup<AdamHyper>, params: Parameter[]): void {

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkAdamArgs } from './adam';
+import { penalizedGrad, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `Adamax(params, lr, betas, eps, weight_decay, foreach, *, maximize)`. */
@@ -37,20 +38,6 @@ export interface AdamaxHyper {
 /** Options of {@link Adamax} (torch's keyword arguments, camelCase). */
 export type AdamaxOptions = Partial<AdamaxHyper>;
 
-/** torch's checks of `lr`, `eps`, `betas`, `weight_decay` (Adamax, NAdam, RAdam). @internal */
-export function checkAdamLike(h: {
-  lr: number;
-  eps: number;
-  betas: readonly [number, number];
-  weightDecay: number;
-}): void {
-  checkHyper(h.lr >= 0, 'learning rate', h.lr);
-  checkHyper(h.eps >= 0, 'epsilon value', h.eps);
-  checkHyper(h.betas[0] >= 0 && h.betas[0] < 1, 'beta parameter at index 0', h.betas[0]);
-  checkHyper(h.betas[1] >= 0 && h.betas[1] < 1, 'beta parameter at index 1', h.betas[1]);
-  checkHyper(h.weightDecay >= 0, 'weight_decay value', h.weightDecay);
-}
-
 /**
  * Implements Adamax, Adam with the infinity norm (torch's `torch.optim.Adamax`), torch 1.13's update.
  *
@@ -74,12 +61,7 @@ export class Adamax extends Optimizer<AdamaxHyper> {
    */
   constructor(params: Iterable<Parameter> | Iterable<ParamGroupInput<AdamaxOptions>>, ...args: ArgsOf<typeof ADAMAX>) {
     const a = ADAMAX.parse(args);
-    checkAdamLike(a);
-    super(params, ordered(a, ['lr', 'betas', 'eps', 'weightDecay', 'foreach', 'maximize']), ADAMAX);
-  }
-
-  protected override validate(group: AdamaxHyper): void {
-    checkAdamLike(group);
+    super(params, ordered(a, ['lr', 'betas', 'eps', 'weightDecay', 'foreach', 'maximize']), ADAMAX, checkAdamArgs);
   }
 
   protected override updateGroup(group: ParamGroup<AdamaxHyper>, params: Parameter[]): void {
@@ -88,8 +70,7 @@ export class Adamax extends Optimizer<AdamaxHyper> {
     for (const p of params) {
       const st = this.state.get(p);
       const step = (st?.step ? stepValue(st.step) : 0) + 1;
-      let g: tf.Tensor = maximize ? tf.neg(p.grad!) : p.grad!;
-      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const g = penalizedGrad(p, maximize, weightDecay);
       const expAvg = tf.add(tf.mul(st?.exp_avg ?? tf.zerosLike(p), sc(beta1)), tf.mul(sc(1 - beta1), g));
       const expInf = tf.maximum(tf.mul(st?.exp_inf ?? tf.zerosLike(p), sc(beta2)), tf.add(tf.abs(g), sc(eps)));
       const clr = lr / (1 - beta1 ** step);

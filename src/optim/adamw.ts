@@ -86,12 +86,7 @@ export class AdamW extends Optimizer<AdamWHyper> {
       maximize: a.maximize,
       capturable: a.capturable,
     };
-    checkAdamArgs(defaults);
-    super(params, defaults, ADAMW);
-  }
-
-  protected override validate(group: AdamWHyper): void {
-    checkAdamArgs(group);
+    super(params, defaults, ADAMW, checkAdamArgs);
   }
 
   protected override updateGroup(group: ParamGroup<AdamWHyper>, params: Parameter[]): void {

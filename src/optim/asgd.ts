@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, penalizedGrad, num, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `ASGD(params, lr, lambd, alpha, t0, weight_decay, foreach, maximize)`. */
@@ -69,12 +69,7 @@ export class ASGD extends Optimizer<ASGDHyper> {
    */
   constructor(params: Iterable<Parameter> | Iterable<ParamGroupInput<ASGDOptions>>, ...args: ArgsOf<typeof ASGD_SIG>) {
     const a = ASGD_SIG.parse(args);
-    check(a);
-    super(params, ordered(a, ['lr', 'lambd', 'alpha', 't0', 'weightDecay', 'foreach', 'maximize']), ASGD_SIG);
-  }
-
-  protected override validate(group: ASGDHyper): void {
-    check(group);
+    super(params, ordered(a, ['lr', 'lambd', 'alpha', 't0', 'weightDecay', 'foreach', 'maximize']), ASGD_SIG, check);
   }
 
   protected override scalarStateKeys(): readonly string[] {
@@ -88,8 +83,7 @@ export class ASGD extends Optimizer<ASGDHyper> {
       const step = (st?.step ? stepValue(st.step) : 0) + 1;
       const eta = st?.eta ? stepValue(st.eta) : Math.fround(lr);
       const mu = st?.mu ? stepValue(st.mu) : 1;
-      let g: tf.Tensor = maximize ? tf.neg(p.grad!) : p.grad!;
-      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const g = penalizedGrad(p, maximize, weightDecay);
       const decayed = tf.mul(p, sc(1 - lambd * eta));
       const param = tf.add(decayed, tf.mul(sc(-eta), g));
       const ax = mu !== 1 ? tf.add(st!.ax!, tf.mul(tf.sub(param, st!.ax!), sc(mu))) : tf.clone(param);

@@ -129,21 +129,14 @@ function strongWolfe(
   let bracketG: Float32Array[] = [];
   let bracketGtd: number[] = [];
   while (lsIter < maxLs) {
-    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
-      [bracket, bracketF, bracketG, bracketGtd] = [
-        [tPrev, t],
-        [fPrev, fNew],
-        [gPrev, gNew],
-        [gtdPrev, gtdNew],
-      ];
-      break;
-    }
-    if (Math.abs(gtdNew) <= -c2 * gtd) {
+    // torch's three tests in its order: no sufficient decrease -> bracket; strong Wolfe -> done; slope >= 0 -> bracket
+    const noDecrease = fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev);
+    if (!noDecrease && Math.abs(gtdNew) <= -c2 * gtd) {
       [bracket, bracketF, bracketG] = [[t], [fNew], [gNew]];
       done = true;
       break;
     }
-    if (gtdNew >= 0) {
+    if (noDecrease || gtdNew >= 0) {
       [bracket, bracketF, bracketG, bracketGtd] = [
         [tPrev, t],
         [fPrev, fNew],

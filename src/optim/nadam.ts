@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkAdamLike } from './adamax';
-import { checkHyper, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkAdamArgs } from './adam';
+import { checkHyper, num, numPair, Optimizer, ordered, penalizedGrad, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `NAdam(params, lr, betas, eps, weight_decay, momentum_decay, foreach)`. */
@@ -39,7 +39,7 @@ export interface NAdamHyper {
 export type NAdamOptions = Partial<NAdamHyper>;
 
 function checkNAdam(h: NAdamHyper): void {
-  checkAdamLike(h);
+  checkAdamArgs(h);
   checkHyper(h.momentumDecay >= 0, 'momentum_decay value', h.momentumDecay);
 }
 
@@ -67,12 +67,7 @@ export class NAdam extends Optimizer<NAdamHyper> {
    */
   constructor(params: Iterable<Parameter> | Iterable<ParamGroupInput<NAdamOptions>>, ...args: ArgsOf<typeof NADAM>) {
     const a = NADAM.parse(args);
-    checkNAdam(a);
-    super(params, ordered(a, ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay', 'foreach']), NADAM);
-  }
-
-  protected override validate(group: NAdamHyper): void {
-    checkNAdam(group);
+    super(params, ordered(a, ['lr', 'betas', 'eps', 'weightDecay', 'momentumDecay', 'foreach']), NADAM, checkNAdam);
   }
 
   protected override scalarStateKeys(): readonly string[] {
@@ -88,8 +83,7 @@ export class NAdam extends Optimizer<NAdamHyper> {
       // mu_product is a float32 tensor in torch: each product rounds to float32.
       const muProduct0 = st?.mu_product ? stepValue(st.mu_product) : 1;
       const biasCorrection2 = 1 - beta2 ** step;
-      let g: tf.Tensor = p.grad!;
-      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const g = penalizedGrad(p, false, weightDecay);
       const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
       const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
       const muProduct = Math.fround(muProduct0 * Math.fround(mu));
@@ -158,12 +152,7 @@ export class RAdam extends Optimizer<RAdamHyper> {
    */
   constructor(params: Iterable<Parameter> | Iterable<ParamGroupInput<RAdamOptions>>, ...args: ArgsOf<typeof RADAM>) {
     const a = RADAM.parse(args);
-    checkAdamLike(a);
-    super(params, ordered(a, ['lr', 'betas', 'eps', 'weightDecay', 'foreach']), RADAM);
-  }
-
-  protected override validate(group: RAdamHyper): void {
-    checkAdamLike(group);
+    super(params, ordered(a, ['lr', 'betas', 'eps', 'weightDecay', 'foreach']), RADAM, checkAdamArgs);
   }
 
   protected override updateGroup(group: ParamGroup<RAdamHyper>, params: Parameter[]): void {
@@ -174,8 +163,7 @@ export class RAdam extends Optimizer<RAdamHyper> {
       const step = (st?.step ? stepValue(st.step) : 0) + 1;
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2 = 1 - beta2 ** step;
-      let g: tf.Tensor = p.grad!;
-      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const g = penalizedGrad(p, false, weightDecay);
       const expAvg = tf.add(tf.mul(st?.exp_avg ?? tf.zerosLike(p), sc(beta1)), tf.mul(sc(1 - beta1), g));
       const expAvgSq = tf.add(
         tf.mul(st?.exp_avg_sq ?? tf.zerosLike(p), sc(beta2)),

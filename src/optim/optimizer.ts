@@ -174,17 +174,24 @@ export abstract class Optimizer<H extends object = object> {
   stepCount = 0;
   /** The constructor's signature: a group's hyperparameters are type-checked with it. */
   private readonly signature: HyperSignature | null;
+  /** torch's checks of the hyperparameters' values (see {@link validate}); typed on `object` so the class stays covariant in `H`. */
+  private readonly check: ((hyper: object) => void) | null;
 
   /**
    * @param params parameters or parameter groups.
    * @param defaults every hyperparameter's default (camelCase), in torch's `defaults` order.
    * @param sig the constructor's signature, used to type-check each group's hyperparameters.
+   * @param check torch's checks of the hyperparameters' values, with torch's messages: run on `defaults` before
+   *   anything else (torch checks its arguments before the parameters), then on every group. Default: none.
    */
   constructor(
     params: Iterable<Parameter> | Iterable<ParamGroupInput<object>>,
     defaults: H,
     sig: HyperSignature | null = null,
+    check: ((hyper: H) => void) | null = null,
   ) {
+    check?.(defaults);
+    this.check = check as ((hyper: object) => void) | null;
     for (const [k, v] of Object.entries(defaults)) {
       if (Array.isArray(v) && !Object.isFrozen(v)) (defaults as Record<string, unknown>)[k] = Object.freeze([...v]);
     }
@@ -213,9 +220,11 @@ export abstract class Optimizer<H extends object = object> {
 
   /**
    * Checks one group's hyperparameters (torch checks the constructor's arguments with the same messages;
-   * this also checks each group's overrides). Throws a {@link ValueError}.
+   * this also checks each group's overrides). Throws a {@link ValueError}. Default: the constructor's `check`.
    */
-  protected abstract validate(group: H): void;
+  protected validate(group: H): void {
+    this.check?.(group);
+  }
 
   /**
    * Updates every parameter of `group` in `params` (those with a gradient), in place with `assign`. Runs
@@ -568,6 +577,15 @@ export function checkHyper(ok: boolean, what: string, ...values: number[]): void
 /** A float32 scalar, as torch casts a Python float operand of a float32 kernel. @internal */
 export function sc(x: number): tf.Scalar {
   return tf.scalar(x, 'float32');
+}
+
+/**
+ * The gradient a step uses, as torch 1.13's single-tensor updates form it: negated with `maximize`, plus the L2
+ * penalty `weightDecay·θ` when it is not 0 (`grad = grad.add(param, alpha=weight_decay)`). @internal
+ */
+export function penalizedGrad(p: Parameter, maximize: boolean, weightDecay: number): tf.Tensor {
+  const g = maximize ? tf.neg(p.grad!) : p.grad!;
+  return weightDecay !== 0 ? tf.add(g, tf.mul(sc(weightDecay), p)) : g;
 }
 
 /** A constructor's signature as the base class uses it: its name and each parameter's checker. */

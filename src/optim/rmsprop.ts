@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
-import { checkHyper, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
+import { checkHyper, penalizedGrad, num, numPair, Optimizer, ordered, sc, stepTensor, stepValue } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** torch 1.13's `RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered, foreach, maximize, differentiable)`. */
@@ -83,7 +83,6 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
     ...args: ArgsOf<typeof RMSPROP>
   ) {
     const a = RMSPROP.parse(args);
-    checkRMSprop(a);
     const keys = [
       'lr',
       'momentum',
@@ -95,11 +94,7 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
       'maximize',
       'differentiable',
     ] as const;
-    super(params, ordered(a, keys), RMSPROP);
-  }
-
-  protected override validate(group: RMSpropHyper): void {
-    checkRMSprop(group);
+    super(params, ordered(a, keys), RMSPROP, checkRMSprop);
   }
 
   protected override pythonIntKeys(): readonly string[] {
@@ -112,8 +107,7 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
       const st = this.state.get(p);
       const fresh = !st?.step;
       const step = fresh ? 1 : stepValue(st.step!) + 1;
-      let g: tf.Tensor = maximize ? tf.neg(p.grad!) : p.grad!;
-      if (weightDecay !== 0) g = tf.add(g, tf.mul(sc(weightDecay), p));
+      const g = penalizedGrad(p, maximize, weightDecay);
       this.setState(p, 'step', stepTensor(step));
       const sq = tf.add(tf.mul(st?.square_avg ?? tf.zerosLike(p), sc(alpha)), tf.mul(tf.mul(sc(1 - alpha), g), g));
       this.setState(p, 'square_avg', sq);
@@ -198,12 +192,7 @@ export class Rprop extends Optimizer<RpropHyper> {
    */
   constructor(params: Iterable<Parameter> | Iterable<ParamGroupInput<RpropOptions>>, ...args: ArgsOf<typeof RPROP>) {
     const a = RPROP.parse(args);
-    checkRprop(a);
-    super(params, ordered(a, ['lr', 'etas', 'stepSizes', 'foreach', 'maximize']), RPROP);
-  }
-
-  protected override validate(group: RpropHyper): void {
-    checkRprop(group);
+    super(params, ordered(a, ['lr', 'etas', 'stepSizes', 'foreach', 'maximize']), RPROP, checkRprop);
   }
 
   protected override pythonIntKeys(): readonly string[] {

@@ -8,7 +8,7 @@ import { type ArgsOf, bool, signature } from '../args';
 import type { Parameter } from '../autograd/parameter';
 import { ValueError } from '../errors';
 import { pyNumber } from '../repr';
-import { num, Optimizer } from './optimizer';
+import { num, Optimizer, penalizedGrad } from './optimizer';
 import type { ParamGroup, ParamGroupInput } from './optimizer';
 
 /** Options of {@link SGD} (torch's keyword arguments, camelCase). */
@@ -121,20 +121,14 @@ export class SGD extends Optimizer<SGDHyper> {
       foreach: a.foreach,
       differentiable: a.differentiable,
     };
-    checkSGDArgs(defaults);
     // `lr: undefined` marks it required: addParamGroup raises torch's message for a group without one.
-    super(params, defaults as SGDHyper, SGD_SIG);
-  }
-
-  protected override validate(group: SGDHyper): void {
-    checkSGDArgs(group);
+    super(params, defaults as SGDHyper, SGD_SIG, checkSGDArgs);
   }
 
   protected override updateGroup(group: ParamGroup<SGDHyper>, params: Parameter[]): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     for (const p of params) {
-      let d: tf.Tensor = maximize ? tf.neg(p.grad!) : p.grad!;
-      if (weightDecay !== 0) d = tf.add(d, tf.mul(p, tf.scalar(weightDecay)));
+      let d = penalizedGrad(p, maximize, weightDecay);
       let buf: tf.Tensor | null = null;
       if (momentum !== 0) {
         const old = this.state.get(p)?.momentum_buffer;
