@@ -16,6 +16,7 @@ import { assertPinnedVersion, setStockKernel } from './wasm/internals';
 import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from './wasm/lstm-cell';
 import { maxPoolGradWasm } from './wasm/max-pool-grad';
 import { unsortedSegmentSumWasm } from './wasm/segment-sum';
+import { sumWasm } from './wasm/sum';
 import { transposeWasm } from './wasm/transpose';
 
 export type { ConvBackpropAttrs } from './wasm/geometry';
@@ -37,6 +38,7 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropInput: mark(conv2DBackpropInputWasm),
   Identity: mark(identityWasm),
   MaxPoolGrad: mark(maxPoolGradWasm),
+  Sum: mark(sumWasm),
   Transpose: mark(transposeWasm),
   UnsortedSegmentSum: mark(unsortedSegmentSumWasm),
   [FusedKernel.BatchNormTrain]: mark(batchNormTrainWasm),
@@ -62,7 +64,9 @@ const stock = new Map<string, tf.KernelConfig>();
  * (`TfjsTorchBatchNormTrain`, ...), and replaces `Identity` with one that shares its input's memory, as the cpu backend's does
  * (the stock one copies, and tfjs clones every tensor a custom gradient saves).
  * It replaces `MaxPoolGrad` (`tf.maxPool`'s gradient), whose stock version is wrong when a window holds only
- * negative values, with one that matches the cpu backend.
+ * negative values, with one that matches the cpu backend. It replaces `Sum` over leading axes (a bias's gradient) with a
+ * row-adding SIMD loop that reads the input in place (the stock one transposes it first), and adds the fused LSTM
+ * recurrence and cross-entropy kernels that `nn.LSTM` and `F.crossEntropy` use when present.
  *
  * Both conv kernels take NHWC tensors, any stride, explicit / `'same'` / `'valid'` padding, and, beyond tfjs's kernels,
  * an optional `dilations` attribute. They match the `cpu` backend's kernels to float32 rounding.
