@@ -18,10 +18,40 @@ export type Pair = [number, number];
 export type IntOrInts = number | readonly number[];
 
 /** The kernel's dimension names in a weight's shape, for error messages (1-d, 2-d). */
-export const KERNEL_DIMS = ['kL', 'kH, kW'];
+const KERNEL_DIMS = ['kL', 'kH, kW'];
+
+/**
+ * What every `n`-d convolution checks before any kernel runs: the input's rank and dtype, the weight's type, dtype
+ * and rank (`[out, in/groups, *k]`; transposed `[in, out/groups, *k]`), and `weight[0]` divisible by `groups`.
+ */
+export function checkConvOperands(
+  where: string,
+  n: number,
+  input: tf.Tensor,
+  weight: tf.Tensor,
+  groups: number,
+  transposed: boolean,
+): void {
+  checkConvInputRank(input, n, where);
+  checkFloat(input, 'input', where);
+  if (!(weight instanceof tf.Tensor))
+    throw new ShapeError(`${where}: expected a tf.Tensor weight, got ${typeof weight}`);
+  checkFloat(weight, 'weight', where);
+  const [first, second] = transposed ? ['in', 'out'] : ['out', 'in'];
+  if (weight.rank !== n + 2) {
+    throw new ShapeError(
+      `${where}: expected weight to be ${n + 2}-D [${first}, ${second}/groups, ${KERNEL_DIMS[n - 1]}], got shape ${formatShape(weight.shape)}`,
+    );
+  }
+  if (weight.shape[0] % groups !== 0) {
+    throw new ShapeError(
+      `${where}: expected weight[0] (${first} channels) to be divisible by groups = ${groups}, got weight of shape ${formatShape(weight.shape)}`,
+    );
+  }
+}
 
 /** Input rank `n + 1` (unbatched `[C, *spatial]`) or `n + 2` (`[N, C, *spatial]`), as torch 1.13 accepts. */
-export function checkConvInputRank(input: tf.Tensor, n: number, where: string): void {
+function checkConvInputRank(input: tf.Tensor, n: number, where: string): void {
   if (!(input instanceof tf.Tensor)) {
     throw new ShapeError(`${where}: expected a tf.Tensor input, got ${input === null ? 'null' : typeof input}`);
   }

@@ -17,11 +17,10 @@ import {
   type ExplicitPad,
   type IntOrInts,
   type IntOrPair,
-  KERNEL_DIMS,
   type Pair,
   biasGrad,
   checkBias,
-  checkConvInputRank,
+  checkConvOperands,
   concatGroups,
   conv2dFilterGrad,
   group,
@@ -30,7 +29,7 @@ import {
   undilateFilter,
   unitHeight,
 } from './conv-kernels';
-import { checkFloat, fromChannelsLast, ntuple } from './utils';
+import { fromChannelsLast, ntuple } from './utils';
 
 const CONV_TRANSPOSE1D = signature('convTranspose1d', [
   ['bias', tensor().optional()],
@@ -316,23 +315,9 @@ function convTransposeNd(
       );
     }
   }
-  checkConvInputRank(input, n, where);
-  checkFloat(input, 'input', where);
-  if (!(weight instanceof tf.Tensor))
-    throw new ShapeError(`${where}: expected a tf.Tensor weight, got ${typeof weight}`);
-  checkFloat(weight, 'weight', where);
-  if (weight.rank !== n + 2) {
-    throw new ShapeError(
-      `${where}: expected weight to be ${n + 2}-D [in, out/groups, ${KERNEL_DIMS[n - 1]}], got shape ${formatShape(weight.shape)}`,
-    );
-  }
+  checkConvOperands(where, n, input, weight, groups, true);
   const [inC, outPerGroup] = weight.shape;
   const k = weight.shape.slice(2);
-  if (inC % groups !== 0) {
-    throw new ShapeError(
-      `${where}: expected weight[0] (in channels) to be divisible by groups = ${groups}, got weight of shape ${formatShape(weight.shape)}`,
-    );
-  }
   const channels = input.shape[input.rank - n - 1];
   if (channels !== inC) {
     throw new ShapeError(

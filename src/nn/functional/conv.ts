@@ -19,11 +19,10 @@ import { ShapeError, ValueError, formatShape } from '../../errors';
 import {
   type ExplicitPad,
   type IntOrInts,
-  KERNEL_DIMS,
   type Pair,
   biasGrad,
   checkBias,
-  checkConvInputRank,
+  checkConvOperands,
   concatGroups,
   conv2dFilterGrad,
   group,
@@ -32,7 +31,7 @@ import {
   undilateFilter,
   unitHeight,
 } from './conv-kernels';
-import { checkFloat, fromChannelsLast } from './utils';
+import { fromChannelsLast } from './utils';
 
 export type { IntOrInts, IntOrPair } from './conv-kernels';
 export {
@@ -144,23 +143,9 @@ interface ConvArgs {
 /** Checks and runs an `n`-d convolution (n = 1 or 2) through the 2-d op. */
 function convNd(where: string, n: number, input: tf.Tensor, weight: tf.Tensor, a: ConvArgs): tf.Tensor {
   const { bias, stride: s, dilation: d, groups, padding } = a;
-  checkConvInputRank(input, n, where);
-  checkFloat(input, 'input', where);
-  if (!(weight instanceof tf.Tensor))
-    throw new ShapeError(`${where}: expected a tf.Tensor weight, got ${typeof weight}`);
-  checkFloat(weight, 'weight', where);
-  if (weight.rank !== n + 2) {
-    throw new ShapeError(
-      `${where}: expected weight to be ${n + 2}-D [out, in/groups, ${KERNEL_DIMS[n - 1]}], got shape ${formatShape(weight.shape)}`,
-    );
-  }
+  checkConvOperands(where, n, input, weight, groups, false);
   const [outC, inPerGroup] = weight.shape;
   const k = weight.shape.slice(2);
-  if (outC % groups !== 0) {
-    throw new ShapeError(
-      `${where}: expected weight[0] (out channels) to be divisible by groups = ${groups}, got weight of shape ${formatShape(weight.shape)}`,
-    );
-  }
   const channels = input.shape[input.rank - n - 1];
   if (channels !== inPerGroup * groups) {
     throw new ShapeError(
