@@ -45,6 +45,7 @@ import {
   unflatten,
   unsqueeze,
   view,
+  viewAs,
 } from './shape';
 import { argsort, kthvalue, median, sort } from './sorting';
 
@@ -69,6 +70,8 @@ declare module '@tensorflow/tfjs-core/dist/tensor.js' {
     expand(...sizes: Rest<typeof expand>): Tensor;
     /** torch's `x.expand_as(other)`: {@link expandAs}. */
     expandAs(other: Tensor): Tensor;
+    /** torch's `x.view_as(other)`: {@link viewAs}. */
+    viewAs(other: Tensor): Tensor;
     /** torch's `x.repeat(*sizes)`: {@link repeat}. */
     repeat(...sizes: Rest<typeof repeat>): Tensor;
     /** torch's `x.repeat_interleave(repeats, dim)`: {@link repeatInterleave}. */
@@ -210,6 +213,7 @@ const METHODS: Record<string, Method> = {
   unsqueeze: onThis(unsqueeze),
   expand: onThis(expand),
   expandAs: onThis(expandAs),
+  viewAs: onThis(viewAs),
   repeat: onThis(repeat),
   repeatInterleave: onThis(repeatInterleave),
   unflatten: onThis(unflatten),

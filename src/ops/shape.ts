@@ -354,6 +354,22 @@ export function expandAs(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * `input` viewed with `other`'s shape (torch's
+ * [`Tensor.view_as`](https://pytorch.org/docs/1.13/generated/torch.Tensor.view_as.html), `x.view(other.size())`);
+ * the element counts must agree.
+ * @param input the tensor.
+ * @param other the tensor whose shape to take.
+ * @example
+ * ```ts
+ * x.viewAs(y); // torch: x.view_as(y)
+ * ```
+ */
+export function viewAs(input: tf.Tensor, other: tf.Tensor): tf.Tensor {
+  checkTensors('view_as', { input, other });
+  return view(input, [...other.shape]);
+}
+
+/**
  * Broadcasts to `shape` by torch's rules (torch's
  * [`torch.broadcast_to`](https://pytorch.org/docs/1.13/generated/torch.broadcast_to.html)); `-1` keeps a size.
  * @param input the tensor.
