@@ -14,7 +14,7 @@
 import { FormatError } from '../errors';
 import { describe, isTuple } from './pickle-values';
 import type { AllowedGlobal, PyValue } from './pickle-values';
-import type { DType, TensorArray, TensorData } from './tensor-data';
+import { type DType, type TensorArray, type TensorData, gatherStrided } from './tensor-data';
 
 /** A typed-array constructor: over a buffer, or of a length. */
 type ArrayCtor = { new (buffer: ArrayBuffer): TensorArray; new (length: number): TensorArray };
@@ -230,27 +230,11 @@ export function numpyReader(allow: boolean, maxBytes: number): NumpyReader {
 
 /** Column-major elements of `shape` in row-major order. */
 function fortranToC(src: TensorArray, shape: number[], ArrayType: ArrayCtor): TensorArray {
-  const out = new ArrayType(src.length) as unknown as { [i: number]: number | bigint };
-  const from = src as unknown as { [i: number]: number | bigint };
-  const nd = shape.length;
-  const strides = new Array<number>(nd);
+  const strides = new Array<number>(shape.length);
   let s = 1;
-  for (let d = 0; d < nd; d++) {
+  for (let d = 0; d < shape.length; d++) {
     strides[d] = s;
     s *= shape[d];
   }
-  const idx = new Array<number>(nd).fill(0);
-  let p = 0;
-  for (let i = 0; i < src.length; i++) {
-    out[i] = from[p];
-    for (let d = nd - 1; d >= 0; d--) {
-      if (++idx[d] < shape[d]) {
-        p += strides[d];
-        break;
-      }
-      p -= (shape[d] - 1) * strides[d];
-      idx[d] = 0;
-    }
-  }
-  return out as unknown as TensorArray;
+  return gatherStrided(src, new ArrayType(src.length), shape, strides, 0);
 }

@@ -262,6 +262,36 @@ const INT_RANGES: Partial<Record<DType, [number, number]>> = {
   bool: [0, 1],
 };
 
+/**
+ * Copies the view of `src` with `shape`, `strides` (in elements) and `offset` into `out` in C order, and returns
+ * `out` (`out.length` is the view's element count): a transposed, sliced or Fortran-order view made contiguous.
+ */
+export function gatherStrided(
+  src: TensorArray,
+  out: TensorArray,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): TensorArray {
+  const from = src as unknown as { [i: number]: number | bigint };
+  const to = out as unknown as { [i: number]: number | bigint };
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let p = offset;
+  for (let i = 0; i < out.length; i++) {
+    to[i] = from[p];
+    for (let d = nd - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) {
+        p += strides[d];
+        break;
+      }
+      p -= (shape[d] - 1) * strides[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
 /** `values` stored as `dtype`; integer dtypes take integers in range only. */
 export function castValues(values: ArrayLike<number>, dtype: DType, where: string): TensorArray {
   const n = values.length;

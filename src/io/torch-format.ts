@@ -37,6 +37,7 @@ import {
   type TensorData,
   checkedNumel,
   contiguousStrides,
+  gatherStrided,
   isTensorData,
 } from './tensor-data';
 import { fromTfTensor } from './tf-tensors';
@@ -260,23 +261,7 @@ export function parseTorchFile(bytes: Uint8Array, options: ParseTorchOptions = {
       data = make(storage!.bytes.slice(start, start + numel * itemsize).buffer);
     } else {
       if (storage!.typed === null) storage!.typed = make(storage!.bytes.slice().buffer);
-      const src = storage!.typed as unknown as { [i: number]: number | bigint };
-      const out = make(new ArrayBuffer(numel * itemsize)) as unknown as { [i: number]: number | bigint };
-      const nd = shape.length;
-      const idx = new Array<number>(nd).fill(0);
-      let p = offset;
-      for (let i = 0; i < numel; i++) {
-        out[i] = src[p];
-        for (let d = nd - 1; d >= 0; d--) {
-          if (++idx[d] < shape[d]) {
-            p += strides[d];
-            break;
-          }
-          p -= (shape[d] - 1) * strides[d];
-          idx[d] = 0;
-        }
-      }
-      data = out as unknown as TensorArray;
+      data = gatherStrided(storage!.typed, make(new ArrayBuffer(numel * itemsize)), shape, strides, offset);
     }
     return { dtype: storage!.dtype, shape: [...shape], data };
   };
