@@ -411,7 +411,7 @@ export class BatchSampler implements Iterable<Int32Array> {
     { shuffle = true, dropLast = false, seed }: { shuffle?: boolean; dropLast?: boolean; seed?: number } = {},
   ) {
     if (!Number.isInteger(length) || length < 0)
-      throw new ValueError(`BatchSampler: length must be a non-negative integer, got ${length}`);
+      throw new ValueError(`BatchSampler: length must be a non-negative integer, got ${describeValue(length)}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new ValueError(
         `BatchSampler: batch_size should be a positive integer value, but got batch_size=${batchSize}`,
@@ -476,7 +476,7 @@ export class RandomBatchSampler {
 
   constructor(length: number, batchSize: number, { seed }: { seed?: number } = {}) {
     if (!Number.isInteger(length) || length < 1 || length > 2 ** 31) {
-      throw new ValueError(`RandomBatchSampler: length must be an integer in [1, 2**31], got ${length}`);
+      throw new ValueError(`RandomBatchSampler: length must be an integer in [1, 2**31], got ${describeValue(length)}`);
     }
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new ValueError(`RandomBatchSampler: batchSize must be a positive integer, got ${batchSize}`);

@@ -243,8 +243,13 @@ export class VisionDataset implements Dataset<[unknown, unknown]> {
   constructor(data: ImageBytes, { transform = null, targetTransform = null }: VisionDatasetOptions = {}) {
     if (transform != null) checkTransform(transform, 'VisionDataset: transform');
     if (targetTransform != null) checkTransform(targetTransform, 'VisionDataset: targetTransform');
+    if (data == null || typeof data !== 'object' || !(data.images instanceof Uint8Array)) {
+      throw new ArgumentTypeError(
+        `VisionDataset(): data must be { images: Uint8Array, labels, count, channels, height, width } (ImageBytes), got ${describeValue(data)}`,
+      );
+    }
     const size = data.count * data.channels * data.height * data.width;
-    if (!(data.images instanceof Uint8Array) || data.images.length !== size) {
+    if (data.images.length !== size) {
       throw new ShapeError(
         `VisionDataset: ${data.count} images of ${data.channels}x${data.height}x${data.width} need ${size} bytes`,
       );

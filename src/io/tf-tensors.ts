@@ -6,7 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { describeValue } from '../args';
+import { checkTensors, describeValue } from '../args';
 import { ArgumentTypeError, ValueError } from '../errors';
 import { OrderedDict, type PyValue, describe } from './pickle-values';
 import { type DType, type TensorData, bfloat16ToFloat, castValues, halfToFloat, isTensorData } from './tensor-data';
@@ -79,6 +79,7 @@ export function toTfTensor(td: TensorData): tf.Tensor {
  * ```
  */
 export function fromTfTensor(t: tf.Tensor, dtype?: DType): TensorData {
+  checkTensors('fromTfTensor', { t });
   if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
     throw new ArgumentTypeError(`fromTfTensor: expected a float32, int32 or bool tensor, got ${t.dtype}`);
   }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { any, bool, float, int, signature, type ArgsOf } from '../args';
+import { any, bool, describeValue, float, int, signature, type ArgsOf } from '../args';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { defaultGenerator } from '../random';
 import { MultiheadAttention } from './attention';
@@ -310,7 +310,7 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
 function clones(layer: Module, n: number, where: string): ModuleList {
   if (!(layer instanceof TransformerLayerBase)) {
     throw new ValueError(
-      `${where}: expected a TransformerEncoderLayer or TransformerDecoderLayer to copy, got ${layer.typeName}`,
+      `${where}: expected a TransformerEncoderLayer or TransformerDecoderLayer to copy, got ${layer instanceof Module ? layer.typeName : describeValue(layer)}`,
     );
   }
   // torch's copy.deepcopy draws nothing, but building a copy draws its initialisation: the generator is put

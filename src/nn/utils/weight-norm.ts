@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { float, int, signature, str, type ArgsOf } from '../../args';
+import { describeValue, float, int, signature, str, type ArgsOf } from '../../args';
 import { Parameter } from '../../autograd/parameter';
 import { noGrad } from '../../autograd/tape';
 import { ArgumentTypeError, ValueError } from '../../errors';
@@ -51,6 +51,9 @@ function addPreForwardHook(module: Module, key: string, before: () => void, curr
 }
 
 function removePreForwardHook(module: Module, key: string, what: string): Hook {
+  if (!(module instanceof Module)) {
+    throw new ArgumentTypeError(`remove_${what}: expected a Module, got ${describeValue(module)}`);
+  }
   const hooks = (module as unknown as Hooked)[HOOKS];
   const hook = hooks?.get(key);
   if (!hook) throw new ValueError(`${what} of '${key.split(':')[1]}' not found in ${module.typeName}`);
