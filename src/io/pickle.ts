@@ -5,16 +5,6 @@
  * @module
  */
 
-export {
-  type AllowedGlobal,
-  OrderedDict,
-  PyGlobal,
-  PyPersistentId,
-  PyReduce,
-  type PyValue,
-  describe,
-  isTuple,
-  tuple,
-} from './pickle-values';
+export * from './pickle-values';
 export { type PickleOptions, pickle } from './pickle-writer';
 export { type UnpickleOptions, unpickle } from './unpickle';
