@@ -41,6 +41,7 @@ const LEGACY_STATE_BYTES = 5048;
 const TWO_POW_M24 = 2 ** -24;
 const TWO_POW_M53 = 2 ** -53;
 const TWO_POW_32 = 2 ** 32;
+const TWO_POW_53 = 2 ** 53;
 
 function toSeed(seed: number | bigint, where: string): bigint {
   if (typeof seed === 'number') {
@@ -215,21 +216,78 @@ export class Generator {
     const mt = this.mt;
     let left = this.left;
     let next = this.next;
-    for (let i = 0; i < n; i++) {
-      if (--left === 0) {
+    let i = 0;
+    while (i < n) {
+      // `random()` twists when `--left` reaches 0: `left - 1` draws are available before the next twist.
+      if (left === 1) {
         this.twist();
-        left = N;
+        left = N + 1;
         next = 0;
       }
-      let y = mt[next++];
-      y ^= y >>> 11;
-      y ^= (y << 7) & 0x9d2c5680;
-      y ^= (y << 15) & 0xefc60000;
-      y ^= y >>> 18;
-      dst[i] = y;
+      const k = Math.min(left - 1, n - i);
+      for (let j = 0; j < k; j++) {
+        let y = mt[next + j];
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        dst[i + j] = y;
+      }
+      i += k;
+      next += k;
+      left -= k;
     }
     this.left = left;
     this.next = next;
+  }
+
+  /**
+   * Fills `out` with Bernoulli(`p`) samples, the same as `out[i] = random53() < p ? 1 : 0` for each element in
+   * turn (torch's CPU `bernoulli_(p)`), with integer comparisons: `u53 < p` is `hi21 * 2^32 + lo < p * 2^53`
+   * (exact: scaling by a power of two), decided by the high word alone except when it equals the threshold's
+   * (about once in 2^21 draws), so the low word is tempered only then, and no branch depends on the outcome.
+   * A success is written as `value`.
+   * @internal
+   */
+  fillBernoulli(out: Float32Array, p: number, value = 1): void {
+    const threshold = p * TWO_POW_53;
+    const hiT = Math.floor(threshold / TWO_POW_32);
+    const loT = threshold - hiT * TWO_POW_32;
+    const mt = this.mt;
+    const n = out.length;
+    let i = 0;
+    while (i < n) {
+      // `left - 1` draws remain before the next twist; a pair that straddles it goes through random().
+      const pairs = Math.min((this.left - 1) >> 1, n - i);
+      if (pairs === 0) {
+        const hi = this.random() & 0x1fffff;
+        const lo = this.random();
+        out[i++] = hi < hiT || (hi === hiT && lo < loT) ? value : 0;
+        continue;
+      }
+      let next = this.next;
+      for (let j = 0; j < pairs; j++, next += 2) {
+        let y = mt[next];
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        const hi = y & 0x1fffff;
+        let bit = (hi - hiT) >>> 31;
+        if (hi === hiT) {
+          let z = mt[next + 1];
+          z ^= z >>> 11;
+          z ^= (z << 7) & 0x9d2c5680;
+          z ^= (z << 15) & 0xefc60000;
+          z ^= z >>> 18;
+          bit = z >>> 0 < loT ? 1 : 0;
+        }
+        out[i + j] = bit * value;
+      }
+      this.next = next;
+      this.left -= 2 * pairs;
+      i += pairs;
+    }
   }
 
   /** Two draws as one unsigned 64-bit value, the first draw in the high half (torch's `random64()`). */
@@ -252,16 +310,18 @@ export class Generator {
   private twist(): void {
     const mt = this.mt;
     let k = 0;
+    // `-(bit) & MATRIX_A` instead of `bit ? MATRIX_A : 0`: the bit is random, and a branch on it mispredicts half
+    // the time.
     for (; k < N - M; k++) {
       const y = (mt[k] & UMASK) | (mt[k + 1] & LMASK);
-      mt[k] = mt[k + M] ^ (y >>> 1) ^ (mt[k + 1] & 1 ? MATRIX_A : 0);
+      mt[k] = mt[k + M] ^ (y >>> 1) ^ (-(mt[k + 1] & 1) & MATRIX_A);
     }
     for (; k < N - 1; k++) {
       const y = (mt[k] & UMASK) | (mt[k + 1] & LMASK);
-      mt[k] = mt[k + M - N] ^ (y >>> 1) ^ (mt[k + 1] & 1 ? MATRIX_A : 0);
+      mt[k] = mt[k + M - N] ^ (y >>> 1) ^ (-(mt[k + 1] & 1) & MATRIX_A);
     }
     const y = (mt[N - 1] & UMASK) | (mt[0] & LMASK);
-    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (mt[0] & 1 ? MATRIX_A : 0);
+    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (-(mt[0] & 1) & MATRIX_A);
     this.left = N;
     this.next = 0;
   }
@@ -664,16 +724,21 @@ export function randpermArray(n: number, gen: Generator = defaultGenerator): Int
  * @param n Number of samples.
  * @param p Probability of a 1, in [0, 1].
  * @param gen Generator. Default: {@link defaultGenerator}.
+ * @param value What a 1 is written as (dropout's `1 / (1 - q)`, rounded to float32 as `mask * scale` would be).
+ *   Default: `1`.
  * @example
  * ```ts
  * manualSeed(0);
  * bernoulliFill(8, 0.5); // torch.manual_seed(0); torch.empty(8).bernoulli_(0.5)
  * ```
  */
-export function bernoulliFill(n: number, p: number, gen: Generator = defaultGenerator): Float32Array {
+export function bernoulliFill(n: number, p: number, gen: Generator = defaultGenerator, value = 1): Float32Array {
   checkCount(n, 'bernoulliFill');
   if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ValueError(`bernoulliFill: value must be a finite number, got ${value}`);
+  }
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = gen.random53() < p ? 1 : 0;
+  gen.fillBernoulli(out, p, value);
   return out;
 }

@@ -73,16 +73,13 @@ function dropoutImpl(
   if (p === 0 || !train || input.size === 0) return input;
   if (p === 1) return tf.mul(input, tf.scalar(0));
   const shape = feature ? input.shape.map((d, i) => (i < 2 ? d : 1)) : input.shape;
-  const keep = bernoulliFill(
-    shape.reduce((a, b) => a * b, 1),
-    1 - p,
-    gen,
-  );
+  const n = shape.reduce((a, b) => a * b, 1);
+  // The mask of kept elements, written as 1 / (1 - p) (torch: noise.bernoulli_(1 - p).div_(1 - p)).
   if (!alpha) {
-    const scale = 1 / (1 - p);
-    for (let i = 0; i < keep.length; i++) keep[i] *= scale;
-    return withConstants([keep], shape, ([noise]) => tf.mul(input, noise));
+    const noise = bernoulliFill(n, 1 - p, gen, 1 / (1 - p));
+    return withConstants([noise], shape, ([mask]) => tf.mul(input, mask));
   }
+  const keep = bernoulliFill(n, 1 - p, gen);
   // torch: a = 1 / sqrt((alpha^2 p + 1)(1 - p)); b = (noise - 1) * alpha * a + alpha * a * p; noise *= a (float32 ops)
   const a = 1 / Math.sqrt((ALPHA_PRIME * ALPHA_PRIME * p + 1) * (1 - p));
   const b = new Float32Array(keep.length);
