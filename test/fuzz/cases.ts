@@ -168,6 +168,73 @@ export const CASES: FuzzCase[] = [
   ['wasm nn.Conv2d wrong channels', ({ nn }, t) => t.own(new nn.Conv2d(4, 4, 3)).forward(t.x4d())],
   ['wasm nn.BatchNorm2d wrong channels', ({ nn }, t) => t.own(new nn.BatchNorm2d(5)).forward(t.x4d())],
   ['wasm nn.MaxPool2d huge kernel', ({ nn }, t) => t.own(new nn.MaxPool2d(2 ** 20)).forward(t.x4d())],
+  // newer APIs: bad values torch 1.13 refuses (each checked with torch first)
+  ['DataLoader batchSize 0', (l, t) => new l.DataLoader(tensorDataset(l, t), { batchSize: 0 })],
+  ['DataLoader batchSize 1.5', (l, t) => new l.DataLoader(tensorDataset(l, t), { batchSize: 1.5 })],
+  ['DataLoader batchSize string', (l, t) => new l.DataLoader(tensorDataset(l, t), { batchSize: '4' })],
+  ['DataLoader typo option', (l, t) => new l.DataLoader(tensorDataset(l, t), { batchsize: 4 })],
+  ['DataLoader numWorkers negative', (l, t) => new l.DataLoader(tensorDataset(l, t), { numWorkers: -1 })],
+  ['TensorDataset size mismatch', (l, t) => new l.TensorDataset(t.own(t.tf.zeros([3])), t.own(t.tf.zeros([4])))],
+  ['randomSplit lengths do not sum', (l) => l.utils.data.randomSplit([1, 2, 3, 4, 5], [2, 2])],
+  ['StepLR typo option', (l, t) => new l.optim.lrScheduler.StepLR(sgd(l, t), { stepSize: 2, gama: 0.1 })],
+  ['OneCycleLR no total steps', (l, t) => new l.optim.lrScheduler.OneCycleLR(sgd(l, t), 0.1)],
+  [
+    'CyclicLR cycleMomentum without momentum',
+    (l, t) => new l.optim.lrScheduler.CyclicLR(new l.optim.Adam(t.own(new l.nn.Linear(2, 2)).parameters()), 0.01, 0.1),
+  ],
+  ['ReduceLROnPlateau mode typo', (l, t) => new l.optim.lrScheduler.ReduceLROnPlateau(sgd(l, t), { mode: 'maxx' })],
+  ['ReduceLROnPlateau factor 1', (l, t) => new l.optim.lrScheduler.ReduceLROnPlateau(sgd(l, t), { factor: 1.0 })],
+  ['LambdaLR too many lambdas', (l, t) => new l.optim.lrScheduler.LambdaLR(sgd(l, t), [() => 1, () => 2])],
+  [
+    'padSequence trailing mismatch',
+    ({ nn }, t) => nn.utils.padSequence([t.own(t.tf.zeros([2, 3])), t.own(t.tf.zeros([3, 4]))]),
+  ],
+  ['packPaddedSequence unsorted', ({ nn }, t) => nn.utils.packPaddedSequence(t.own(t.tf.zeros([3, 2, 1])), [2, 3])],
+  ['packPaddedSequence zero length', ({ nn }, t) => nn.utils.packPaddedSequence(t.own(t.tf.zeros([3, 2, 1])), [3, 0])],
+  ['weightNorm no such parameter', ({ nn }, t) => nn.utils.weightNorm(t.own(new nn.Linear(2, 2)), 'nope')],
+  [
+    'spectralNorm zero iterations',
+    ({ nn }, t) => nn.utils.spectralNorm(t.own(new nn.Linear(2, 2)), { nPowerIterations: 0 }),
+  ],
+  ['F.oneHot class too large', ({ F }, t) => F.oneHot(t.own(t.tf.tensor1d([0, 3], 'int32')), 2)],
+  ['F.oneHot float input', ({ F }, t) => F.oneHot(t.own(t.tf.tensor1d([0, 1])), 2)],
+  ['torch.cat mismatch', ({ cat }, t) => cat([t.own(t.tf.zeros([2, 3])), t.own(t.tf.zeros([2, 4]))])],
+  ['torch.cat empty', ({ cat }) => cat([])],
+  ['torch.stack mismatch', ({ stack }, t) => stack([t.own(t.tf.zeros([2])), t.own(t.tf.zeros([3]))])],
+  ['torch.einsum unknown output', ({ einsum }, t) => einsum('ij,jk->il', t.x2d(), t.own(t.tf.zeros([3, 4])))],
+  ['linalg.vectorNorm int input', ({ linalg }, t) => linalg.vectorNorm(t.own(t.tf.tensor1d([1, 2], 'int32')))],
+  ['torch.narrow past the end', ({ narrow }, t) => narrow(t.own(t.tf.zeros([4])), 0, 2, 5)],
+  ['torch.repeat fewer dims', ({ repeat }, t) => repeat(t.x2d(), 2)],
+  ['torch.view incompatible', ({ view }, t) => view(t.x2d(), 4)],
+  ['torch.flatten start after end', ({ flatten }, t) => flatten(t.x4d(), 2, 1)],
+  ['torch.topk k too large', ({ topk }, t) => topk(t.own(t.tf.zeros([3])), 5)],
+  ['torch.diagonal same dims', ({ diagonal }, t) => diagonal(t.x2d(), 0, 1, 1)],
+  ['torch.tensordot size mismatch', ({ tensordot }, t) => tensordot(t.x2d(), t.own(t.tf.zeros([4, 5])), 1)],
+  ['torch.mm shape mismatch', ({ mm }, t) => mm(t.x2d(), t.own(t.tf.zeros([4, 5])))],
+  ['torch.cdist negative p', ({ cdist }, t) => cdist(t.x2d(), t.x2d(), -1)],
+  ['torch.unflatten wrong sizes', ({ unflatten }, t) => unflatten(t.own(t.tf.zeros([6])), 0, [4, 2])],
+  ['torch.expand smaller', ({ expand }, t) => expand(t.own(t.tf.zeros([3])), 2)],
+  ['torch.chunk 0', ({ chunk }, t) => chunk(t.own(t.tf.zeros([4])), 0)],
+  ['torch.split 0', ({ split }, t) => split(t.own(t.tf.zeros([4])), 0)],
+  ['torch.roll shifts and dims differ', ({ roll }, t) => roll(t.x2d(), [1, 2], [0])],
+  ['torch.tile negative', ({ tile }, t) => tile(t.own(t.tf.zeros([2])), [-1])],
+  ['nn.Embedding paddingIdx out of range', ({ nn }) => new nn.Embedding(3, 2, { paddingIdx: 5 })],
+  ['nn.MultiheadAttention heads do not divide', ({ nn }) => new nn.MultiheadAttention(5, 2)],
+  ['nn.TransformerEncoderLayer heads do not divide', ({ nn }) => new nn.TransformerEncoderLayer(5, 2)],
+  ['nn.GroupNorm groups do not divide', ({ nn }) => new nn.GroupNorm(3, 4)],
+  [
+    'nn.Upsample size and scaleFactor',
+    ({ nn }, t) => t.own(new nn.Upsample({ size: 4, scaleFactor: 2 })).forward(t.x4d()),
+  ],
+  ['F.interpolate unknown mode', ({ F }, t) => F.interpolate(t.x4d(), { scaleFactor: 2, mode: 'cubic' })],
+  ['F.pad negative past the size', ({ F }, t) => F.pad(t.x2d(), [-4, 0])],
+  ['F.pixelShuffle channels not divisible', ({ F }, t) => F.pixelShuffle(t.x4d(), 2)],
+  ['F.layerNorm shape mismatch', ({ F }, t) => F.layerNorm(t.x2d(), [4])],
+  ['nn.Fold blocks mismatch', ({ nn }, t) => t.own(new nn.Fold(3, 2)).forward(t.own(t.tf.zeros([1, 4, 5])))],
+  [
+    'F.maxUnpool2d index out of range',
+    ({ F }, t) => F.maxUnpool2d(t.own(t.tf.zeros([1, 1, 2, 2])), t.own(t.tf.fill([1, 1, 2, 2], 100, 'int32')), 2),
+  ],
   ['optim.SGD lr string', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: '0.1' })],
   ['optim.SGD negative lr', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: -1 })],
   [
@@ -190,6 +257,16 @@ if (process.env.FUZZ_SELFTEST) {
       for (;;);
     },
   ]);
+}
+
+/** A 5-sample TensorDataset owned by the case. */
+function tensorDataset(l: Lib, t: Inputs): unknown {
+  return new l.TensorDataset(t.own(t.tf.zeros([5, 2])));
+}
+
+/** An SGD optimizer over a fresh Linear(2, 2) owned by the case. */
+function sgd(l: Lib, t: Inputs): unknown {
+  return new l.optim.SGD(t.own(new l.nn.Linear(2, 2)).parameters(), { lr: 0.1 });
 }
 
 /** Creates a parameter for a case and disposes it afterwards (whatever the case does), so only leaks count. */

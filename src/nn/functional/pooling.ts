@@ -564,6 +564,7 @@ function maxUnpoolNd(where: string, n: number, input: tf.Tensor, a: ReturnType<t
   const flatIdx = tf.reshape(indices, [-1, spatial.reduce((x, y) => x * y, 1)]);
   const bad = tf.tidy(() => tf.any(tf.logicalOr(tf.less(flatIdx, 0), tf.greaterEqual(flatIdx, plane))).dataSync()[0]);
   if (bad) {
+    flatIdx.dispose(); // a reshape of the caller's indices: nothing of it may outlive the refusal
     throw new ValueError(
       `${where}: found an invalid max index (indices must lie in [0, ${plane}) for output size ${formatShape(out)})`,
     );

@@ -173,7 +173,7 @@ export function removeWeightNorm<M extends Module>(module: M, name = 'weight'): 
 
 const SPECTRAL_NORM = signature('spectralNorm', [
   ['name', str().default('weight')],
-  ['nPowerIterations', int({ min: 0 }).default(1)],
+  ['nPowerIterations', int({ min: 1 }).default(1)], // torch: 'Expected n_power_iterations to be positive'
   ['eps', float({ gt: 0 }).default(1e-12)],
   ['dim', int().optional()],
 ]);
