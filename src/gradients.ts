@@ -8,3 +8,31 @@
  * @module
  */
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The gradient of `Conv2DBackpropFilter` (conv2d's weight gradient), which tfjs does not register: needed when a
+ * `createGraph` backward differentiates a convolution's weight gradient again (torch's double backward of conv2d).
+ * The op is bilinear in `x` and `dy`, so its gradient with respect to `x` is the input gradient of a convolution
+ * with the incoming filter gradient as the filter, and with respect to `dy` that convolution's forward.
+ */
+tf.registerGradient({
+  kernelName: tf.Conv2DBackpropFilter,
+  inputsToSave: ['x', 'dy'],
+  gradFunc: (ddw, saved, attrs) => {
+    const [x, dy] = saved as tf.Tensor4D[];
+    const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    return {
+      x: () =>
+        tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: ddw as tf.Tensor4D }, {
+          strides,
+          pad,
+          dataFormat,
+          dimRoundingMode,
+          inputShape: x.shape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      dy: () => tf.conv2d(x, ddw as tf.Tensor4D, strides, pad as 'valid', dataFormat, 1, dimRoundingMode),
+    };
+  },
+});

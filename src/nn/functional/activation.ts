@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { bool, float, signature, tensor, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
+import { isGradEnabled, noGrad } from '../../autograd/tape';
 import { FusedKernel, hasFusedKernel } from '../../backends/fused-kernels';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { defaultGenerator } from '../../random';
@@ -122,6 +123,14 @@ const FusedLeakyRelu = defineFunction({
   backward(ctx, dy: tf.Tensor) {
     const [signOf] = ctx.savedTensors;
     const attrs = ctx.attrs as tf.NamedAttrMap;
+    if (isGradEnabled()) {
+      // A createGraph backward differentiates this gradient again: dy where x > 0, else alpha * dy (exactly 0 for
+      // alpha = 0, as torch's threshold_backward), constant in x as torch's leaky_relu_backward, in ops that have
+      // gradients (the fused kernel has none).
+      const alpha = attrs.alpha as number;
+      const positive = noGrad(() => tf.greater(signOf, 0));
+      return [tf.where(positive, dy, alpha === 0 ? tf.zerosLike(dy) : tf.mul(dy, alpha)), null];
+    }
     return [tf.engine().runKernel(FusedKernel.LeakyReluGrad, { dy, x: signOf }, attrs) as tf.Tensor, null];
   },
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { bool, float, signature, tensor, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
-import { noGrad } from '../../autograd/tape';
+import { isGradEnabled, noGrad } from '../../autograd/tape';
 import { FusedKernel, hasFusedKernel } from '../../backends/fused-kernels';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { checkFloat } from './utils';
@@ -169,11 +169,13 @@ const FusedBatchNormTrain = defineFunction({
       .engine()
       .runKernel(FusedKernel.BatchNormTrain, { x, weight, bias }, { eps } as unknown as tf.NamedAttrMap) as tf.Tensor[];
     stats(tf.keep(mean), tf.keep(variance));
+    ctx.eps = eps;
     ctx.saveForBackward(x, mean, invstd, weight);
     return y;
   },
   backward(ctx, dy: tf.Tensor) {
     const [x, mean, invstd, weight] = ctx.savedTensors;
+    if (isGradEnabled()) return [...batchNormBackwardOfX(dy, x, weight, ctx.eps as number), null, null];
     const [dx, dw, db] = tf
       .engine()
       .runKernel(FusedKernel.BatchNormGrad, { dy, x, mean, invstd, weight }, {}) as tf.Tensor[];
@@ -195,11 +197,13 @@ const CompositeBatchNormTrain = defineFunction({
     const xhat = tf.mul(xc, invstd);
     const y = tf.add(tf.mul(xhat, tf.reshape(weight, bshape)), tf.reshape(bias, bshape));
     stats(tf.keep(tf.reshape(mean, [C])), tf.keep(tf.reshape(variance, [C])));
-    ctx.saveForBackward(xhat, invstd, weight);
+    ctx.eps = eps;
+    ctx.saveForBackward(xhat, invstd, weight, x);
     return y;
   },
   backward(ctx, dy: tf.Tensor) {
-    const [xhat, invstd, weight] = ctx.savedTensors;
+    const [xhat, invstd, weight, x] = ctx.savedTensors;
+    if (isGradEnabled()) return [...batchNormBackwardOfX(dy, x, weight, ctx.eps as number), null, null];
     const C = xhat.shape[1] as number;
     const axes = reductionAxes(xhat.rank);
     const n = xhat.size / C;
@@ -213,6 +217,24 @@ const CompositeBatchNormTrain = defineFunction({
     return [dx, dw, db, null, null];
   },
 });
+
+/**
+ * torch's `batch_norm_backward` (training mode) recomputed from `x` in recorded ops, for a `createGraph` backward
+ * that differentiates the gradients again (through `x`'s statistics too); the saved statistics of the forward are
+ * constants to the tape. Returns `[dx, dweight, dbias]`.
+ */
+function batchNormBackwardOfX(dy: tf.Tensor, x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor[] {
+  const C = x.shape[1] as number;
+  const axes = reductionAxes(x.rank);
+  const xc = tf.sub(x, tf.mean(x, axes, true));
+  const invstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), axes, true), eps));
+  const xhat = tf.mul(xc, invstd);
+  const dyw = tf.mul(dy, tf.reshape(weight, channelShape(x)));
+  const meanDyw = tf.mean(dyw, axes, true);
+  const meanDywXhat = tf.mean(tf.mul(dyw, xhat), axes, true);
+  const dx = tf.mul(invstd, tf.sub(tf.sub(dyw, meanDyw), tf.mul(xhat, meanDywXhat)));
+  return [dx, tf.reshape(tf.sum(tf.mul(dy, xhat), axes), [C]), tf.reshape(tf.sum(dy, axes), [C])];
+}
 
 /** Every dimension but the channels' (1): what the statistics reduce over. */
 function reductionAxes(rank: number): number[] {

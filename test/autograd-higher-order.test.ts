@@ -1,0 +1,123 @@
+// Second derivatives (autograd.grad with createGraph, then backward through the gradient) of the ops a gradient
+// penalty runs through, on the cpu and wasm backends, against torch 1.13 (test/fixtures/higher_order.json from
+// scripts/fixtures/higher_order.py; the functions are the fixture's, by case name); and WGAN-GP's gradient penalty
+// on the article's Discriminator on wasm (test/fixtures/ops_autograd.json, the cpu run is in autograd-api.test.ts).
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+import * as torch from '../src';
+import { Discriminator, autograd, requiresGrad_ } from '../src';
+import * as F from '../src/nn/functional';
+import { type FixtureTensor, expectClose, loadFixture, toTensor, useWasmBackend } from './helpers';
+
+interface HigherCase {
+  name: string;
+  args: FixtureTensor[];
+  requires_grad: boolean[];
+  diff: number[];
+  proj: FixtureTensor;
+  proj2: FixtureTensor[];
+  first: FixtureTensor[];
+  grads: Array<FixtureTensor | null>;
+}
+
+const leaky = (x: tf.Tensor) => F.leakyRelu(x, 0.2);
+const bnTrain = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => F.batchNorm(x, null, null, w, b, true);
+
+/** scripts/fixtures/higher_order.py's FNS, in the library's terms. */
+const FNS: Record<string, (...a: tf.Tensor[]) => tf.Tensor> = {
+  tanh: (x) => F.tanh(x),
+  sigmoid: (x) => F.sigmoid(x),
+  softplus: (x) => F.softplus(x),
+  elu: (x) => F.elu(x),
+  'leaky_relu mlp': (x, w1, b1, w2, b2) => F.linear(leaky(F.linear(x, w1, b1)), w2, b2),
+  'linear sigmoid': (x, w, b) => F.sigmoid(F.linear(x, w, b)),
+  'linear (no bias) square': (x, w) => tf.square(F.linear(x, w)),
+  'conv2d tanh': (x, w, b) => F.tanh(F.conv2d(x, w, b, 2, 1)),
+  'conv2d leaky_relu': (x, w, b) => leaky(F.conv2d(x, w, b, 1, 1)),
+  'batch_norm training': bnTrain,
+  'batch_norm eval tanh': (x, w, b, rm, rv) => F.tanh(F.batchNorm(x, rm, rv, w, b, false)),
+  'conv2d batch_norm leaky_relu': (x, w, g, b) => leaky(bnTrain(F.conv2d(x, w, null, 2, 1), g, b)),
+};
+
+function checkHigher(c: HigherCase): void {
+  tf.tidy(() => {
+    const args = c.args.map((a, i) => (c.requires_grad[i] ? requiresGrad_(toTensor(a)) : toTensor(a)));
+    const y = FNS[c.name](...args);
+    const first = autograd.grad(
+      tf.sum(tf.mul(y, toTensor(c.proj))),
+      c.diff.map((i) => args[i]),
+      { createGraph: true },
+    );
+    first.forEach((g, k) => {
+      expectClose(g!, c.first[k], `first gradient of argument ${c.diff[k]}`);
+    });
+    const terms = first.map((g, k) => tf.sum(tf.mul(g!, toTensor(c.proj2[k]))));
+    (terms.length === 1 ? terms[0] : tf.addN(terms)).backward();
+    c.grads.forEach((e, i) => {
+      if (!c.requires_grad[i]) return;
+      const got = args[i].grad;
+      // torch has no gradient where nothing depends on the argument twice: none here, or zeros.
+      if (e === null) {
+        if (got)
+          expect(
+            Array.from(got.dataSync()).every((v) => v === 0),
+            `argument ${i}: zeros`,
+          ).toBe(true);
+        return;
+      }
+      expect(got, `argument ${i} has a gradient`).not.toBeNull();
+      expectClose(got!, e, `second-order gradient of argument ${i}`);
+    });
+  });
+}
+
+const cases = loadFixture<HigherCase>('higher_order').cases;
+
+describe('second derivatives match torch 1.13 (cpu)', () => {
+  for (const c of cases) it(`${c.name} (diff ${c.diff})`, () => checkHigher(c));
+});
+
+describe('second derivatives match torch 1.13 (wasm)', () => {
+  useWasmBackend();
+  it('runs on wasm', () => {
+    expect(tf.getBackend()).toBe('wasm');
+  });
+  for (const c of cases) it(`${c.name} (diff ${c.diff})`, () => checkHigher(c));
+});
+
+interface GPCase {
+  name: string;
+  state_dict: Record<string, FixtureTensor>;
+  x_hat: FixtureTensor;
+  grad_x: FixtureTensor;
+  penalty: FixtureTensor;
+  grads: Record<string, FixtureTensor>;
+  grad_x_hat: FixtureTensor;
+}
+
+describe('WGAN-GP gradient penalty through the Discriminator matches torch 1.13 (wasm)', () => {
+  useWasmBackend();
+  for (const c of loadFixture<GPCase>('ops_autograd').cases) {
+    it(c.name, () => {
+      expect(tf.getBackend()).toBe('wasm');
+      const d = new Discriminator({ width: 4 });
+      d.loadStateDict(new Map(Object.entries(c.state_dict).map(([k, v]) => [k, toTensor(v)])));
+      d.eval();
+      tf.tidy(() => {
+        const xHat = requiresGrad_(toTensor(c.x_hat));
+        const out = d.forward(xHat);
+        const [g] = autograd.grad(out, xHat, { gradOutputs: tf.onesLike(out), createGraph: true });
+        expectClose(g!, c.grad_x, 'gradient of D(x_hat)');
+        const n = xHat.shape[0];
+        const norms = torch.linalg.vectorNorm(g!.view(n, -1), 2, 1);
+        const gp = norms.sub(1).square().mean().mul(10);
+        expectClose(gp, c.penalty, 'penalty');
+        gp.backward();
+        for (const [name, p] of d.namedParameters()) expectClose(p.grad!, c.grads[name], `grad of ${name}`);
+        expectClose(xHat.grad!, c.grad_x_hat, 'grad of x_hat');
+      });
+      for (const p of d.parameters()) p.grad = null;
+    });
+  }
+});
