@@ -15,9 +15,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
-import { Gemm, type GemmTile, gemmConv2D, gemmMatMul, hasRelaxedSimd } from '../src/backends/wasm/gemm-relaxed';
+import {
+  Gemm,
+  type GemmTile,
+  gemmConv2D,
+  gemmMatMul,
+  hasRelaxedSimd,
+  setGemmConvMode,
+} from '../src/backends/wasm/gemm-relaxed';
 import { WasmHeap } from '../src/backends/wasm/internals';
 import { installGemmThreads } from '../src/node/gemm-threads';
+import { isWinogradConv, winogradConv2D } from '../src/backends/wasm/winograd';
 import { activateThreadedWasm } from '../src/node/wasm-threads';
 
 const argv = process.argv.slice(2);
@@ -85,6 +93,8 @@ async function main(): Promise<void> {
     installGemmThreads();
   } else if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   registerWasmTrainingKernels();
+  // The XNNPACK column is the stock path: the Conv2D kernel must not route to the own GEMM here.
+  setGemmConvMode('off');
   const heap = new WasmHeap(tf.backend(), 'bench/gemm');
   const memory = heap.memory();
   if (!memory) throw new Error('the wasm backend does not expose its memory');
@@ -116,8 +126,12 @@ type Variant = { name: string; gemm: Gemm | null };
 const helpers = (heap: WasmHeap, g: Gemm) => (THREADS > 1 ? g.threads(heap.memory()!, THREADS) : null);
 
 /** Times `run(variant)` for every variant, interleaved; returns median ms per variant and the max relative diff. */
-function timeVariants(variants: Variant[], run: (g: Gemm | null) => tf.TensorInfo, heap: WasmHeap): [number[], number] {
-  const ref = run(null);
+function timeVariants<V extends Variant>(
+  variants: V[],
+  run: (v: V) => tf.TensorInfo,
+  heap: WasmHeap,
+): [number[], number] {
+  const ref = run(variants[0]);
   const refV = heap.f32(ref).slice();
   heap.free(ref);
   let diff = 0;
@@ -125,7 +139,7 @@ function timeVariants(variants: Variant[], run: (g: Gemm | null) => tf.TensorInf
   for (let rep = 0; rep <= REPS; rep++) {
     variants.forEach((v, i) => {
       const t0 = performance.now();
-      const out = run(v.gemm);
+      const out = run(v);
       const ms = performance.now() - t0;
       if (rep > 0) times[i].push(ms);
       else if (v.gemm) diff = Math.max(diff, maxRelDiff(heap.f32(out), refV));
@@ -135,13 +149,14 @@ function timeVariants(variants: Variant[], run: (g: Gemm | null) => tf.TensorInf
   return [times.map(median), diff];
 }
 
-function report(name: string, size: string, flops: number, ms: number[], diff: number): void {
+function report(name: string, size: string, flops: number, ms: number[], diff: number, extra: string[] = []): void {
   const rates = ms.map((t) => flops / t / 1e6);
   console.log(
     [
       name,
       size,
       ...rates.map((r) => r.toFixed(1)),
+      ...extra,
       (Math.max(...rates.slice(1)) / rates[0]).toFixed(2),
       diff.toExponential(1),
     ].join(' | '),
@@ -156,7 +171,7 @@ function gemms(heap: WasmHeap, variants: Variant[]): void {
     if (ONLY && !s.name.includes(ONLY)) continue;
     const a = tf.randomUniform([s.m, s.k], -1, 1);
     const b = tf.randomUniform([s.k, s.n], -1, 1);
-    const run = (g: Gemm | null) =>
+    const run = ({ gemm: g }: Variant) =>
       g ? gemmMatMul(heap, g, a, b, s.m, s.k, s.n, undefined, helpers(heap, g)) : heap.matMul(a, b, s.m, s.k, s.n);
     const [ms, diff] = timeVariants(variants, run, heap);
     report(s.name, `${s.m} x ${s.k} x ${s.n}`, 2 * s.m * s.k * s.n, ms, diff);
@@ -233,6 +248,7 @@ function convs(heap: WasmHeap, variants: Variant[]): void {
       'Conv2D call',
       'x, filter, stride, dilation',
       ...variants.map((v) => `${v.name} GFLOP/s`),
+      ...variants.slice(1).map((v) => `Winograd ${v.name} GFLOP/s (direct-conv FLOPs)`),
       'best/XNN',
       'max rel diff',
     ].join(' | '),
@@ -257,11 +273,19 @@ function convs(heap: WasmHeap, variants: Variant[]): void {
       false,
       'channelsLast',
     );
-    const run = (g: Gemm | null) =>
-      g
-        ? gemmConv2D(heap, g, x, filter, info, helpers(heap, g))
-        : (conv.kernelFunc({ inputs: { x, filter }, attrs: c.attrs, backend }) as tf.TensorInfo);
-    const [ms, diff] = timeVariants(variants, run, heap);
+    const winograd = isWinogradConv(info);
+    // Winograd variants after the direct ones, for 3x3 stride-1 calls.
+    const all: (Variant & { wino?: boolean })[] = [
+      ...variants,
+      ...(winograd ? variants.slice(1).map((v) => ({ ...v, name: `wino ${v.name}`, wino: true })) : []),
+    ];
+    const run = (v: Variant & { wino?: boolean }) =>
+      !v.gemm
+        ? (conv.kernelFunc({ inputs: { x, filter }, attrs: c.attrs, backend }) as tf.TensorInfo)
+        : v.wino
+          ? winogradConv2D(heap, v.gemm, x, filter, info, helpers(heap, v.gemm))
+          : gemmConv2D(heap, v.gemm, x, filter, info, helpers(heap, v.gemm));
+    const [ms, diff] = timeVariants(all, run, heap);
     const flops =
       2 *
       info.batchSize *
@@ -271,13 +295,10 @@ function convs(heap: WasmHeap, variants: Variant[]): void {
       info.filterHeight *
       info.filterWidth *
       info.inChannels;
-    report(
-      c.name,
-      `[${c.x}] [${c.filter}] s${JSON.stringify(a.strides)} d${JSON.stringify(a.dilations)}`,
-      flops,
-      ms,
-      diff,
-    );
+    const direct = ms.slice(0, variants.length);
+    const wino = ms.slice(variants.length).map((t) => (flops / t / 1e6).toFixed(1));
+    const size = `[${c.x}] [${c.filter}] s${JSON.stringify(a.strides)} d${JSON.stringify(a.dilations)}`;
+    report(c.name, size, flops, direct, diff, winograd ? wino : variants.slice(1).map(() => '-'));
     tf.dispose([x, filter]);
   }
 }

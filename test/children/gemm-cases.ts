@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { Gemm, type GemmTile, gemmConv2D, gemmMatMul } from '../../src/backends/wasm/gemm-relaxed';
 import { WasmHeap } from '../../src/backends/wasm/internals';
+import { winogradConv2D } from '../../src/backends/wasm/winograd';
 
 /** One case's outcome: the build, the configuration and the relative difference from the cpu backend. */
 export interface CaseResult {
@@ -55,6 +56,15 @@ const CONVS: { x: number[]; f: number[]; s: number | [number, number]; p: 'same'
   { x: [2, 10, 10, 4], f: [3, 3, 4, 12], s: 1, p: 2, d: 2 },
   { x: [1, 5, 5, 40], f: [1, 1, 40, 13], s: 1, p: 'valid', d: 1 },
   { x: [2, 4, 4, 70], f: [3, 3, 70, 8], s: 1, p: 1, d: 1 },
+];
+
+// 3x3 stride-1 convolutions for Winograd F(2x2, 3x3): odd and even output sizes, padding 0-2, one channel.
+const WINOGRAD: { x: number[]; o: number; p: 'same' | 'valid' | number }[] = [
+  { x: [2, 4, 4, 8], o: 16, p: 1 },
+  { x: [1, 7, 5, 3], o: 5, p: 1 },
+  { x: [3, 6, 9, 1], o: 1, p: 'valid' },
+  { x: [1, 5, 6, 17], o: 9, p: 2 },
+  { x: [2, 3, 3, 40], o: 12, p: 'same' },
 ];
 
 /** Small cache blocking, so that these small cases cross every chunk boundary. */
@@ -131,6 +141,35 @@ export async function runGemmCases(fma: boolean, threads = 1): Promise<CaseResul
       const out = gemmConv2D(heap, gemm, tx, tw, info, helpers);
       results.push({
         name: `${tileName} conv x=[${c.x}] w=[${c.f}] s=${c.s} p=${c.p} d=${c.d}`,
+        diff: relDiff(heap.f32(out), ref),
+        size: ref.length,
+      });
+      heap.free(out);
+      tf.dispose([tx, tw]);
+    }
+    if (blocking) continue;
+    for (const c of WINOGRAD) {
+      const x4 = c.x as [number, number, number, number];
+      const f4: [number, number, number, number] = [3, 3, c.x[3], c.o];
+      const x = values(
+        x4.reduce((p, q) => p * q),
+        seed++,
+      );
+      const f = values(
+        f4.reduce((p, q) => p * q),
+        seed++,
+      );
+      const ref = await on('cpu', () => tf.conv2d(tf.tensor4d(x, x4), tf.tensor4d(f, f4), 1, c.p));
+      await tf.setBackend('wasm');
+      const heap = new WasmHeap(tf.backend(), 'test');
+      const gemm = new Gemm(heap.memory()!, tile, fma);
+      const helpers = threads > 1 ? gemm.threads(heap.memory()!, threads) : null;
+      const tx = tf.tensor4d(x, x4);
+      const tw = tf.tensor4d(f, f4);
+      const info = tf.backend_util.computeConv2DInfo(x4, f4, 1, 1, c.p, undefined, false, 'channelsLast');
+      const out = winogradConv2D(heap, gemm, tx, tw, info, helpers);
+      results.push({
+        name: `${tileName} winograd x=[${c.x}] o=${c.o} p=${c.p}`,
         diff: relDiff(heap.f32(out), ref),
         size: ref.length,
       });
