@@ -16,11 +16,6 @@ import { pyFloat, pyNumber } from '../repr';
 
 const inplaceRepr = (inplace: boolean, sep = '') => (inplace ? `${sep}inplace=True` : '');
 
-/** An elementwise op of the input alone. */
-type UnaryOp = (input: tf.Tensor) => tf.Tensor;
-/** An elementwise op with one hyperparameter (`alpha`, `lambd`). */
-type ScalarOp = (input: tf.Tensor, value: number) => tf.Tensor;
-
 /** Refuses `new Base(...)` from JavaScript (the bases are abstract, as torch's are private). */
 function refuseAbstract(base: string, concrete: string): never {
   throw new ArgumentTypeError(`${base} is an abstract base class: construct ${concrete}`);
@@ -33,13 +28,13 @@ const NO_ARGS = signature('activation', []);
  * at most an empty options object, as torch accepts no argument, and applies its elementwise op.
  */
 export abstract class Activation extends Module {
-  private readonly op: UnaryOp;
+  private readonly op: (input: tf.Tensor) => tf.Tensor;
   /**
    * @param where the class name, for error messages.
    * @param args none (an empty options object is accepted).
    * @param op the elementwise op `forward` applies.
    */
-  protected constructor(where: string, args: ArgsOf<typeof NO_ARGS>, op: UnaryOp) {
+  protected constructor(where: string, args: ArgsOf<typeof NO_ARGS>, op: (input: tf.Tensor) => tf.Tensor) {
     super();
     if (new.target === Activation) refuseAbstract('Activation', 'Tanh, Sigmoid, Tanhshrink, Softsign or LogSigmoid');
     NO_ARGS.parse(args, where);
@@ -59,13 +54,13 @@ const INPLACE_ONLY = signature('activation', [['inplace', F.inplaceArg()]]);
 export abstract class InplaceActivation extends Module {
   /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
   readonly inplace: boolean;
-  private readonly op: UnaryOp;
+  private readonly op: (input: tf.Tensor) => tf.Tensor;
   /**
    * @param where the class name, for error messages.
    * @param args `inplace?` (default `false`), positionally or in an options object.
    * @param op the elementwise op `forward` applies.
    */
-  protected constructor(where: string, args: ArgsOf<typeof INPLACE_ONLY>, op: UnaryOp) {
+  protected constructor(where: string, args: ArgsOf<typeof INPLACE_ONLY>, op: (input: tf.Tensor) => tf.Tensor) {
     super();
     if (new.target === InplaceActivation)
       refuseAbstract('InplaceActivation', 'ReLU, SELU, SiLU, Mish, Hardsigmoid or Hardswish');
@@ -172,12 +167,12 @@ export abstract class AlphaActivation extends Module {
   readonly alpha: number;
   /** Accepted for porting; changes nothing. */
   readonly inplace: boolean;
-  private readonly op: ScalarOp;
+  private readonly op: (input: tf.Tensor, value: number) => tf.Tensor;
   /**
    * @param a the parsed `alpha` and `inplace`.
    * @param op the elementwise op `forward` applies with `alpha`.
    */
-  protected constructor(a: { alpha: number; inplace: boolean }, op: ScalarOp) {
+  protected constructor(a: { alpha: number; inplace: boolean }, op: (input: tf.Tensor, value: number) => tf.Tensor) {
     super();
     if (new.target === AlphaActivation) refuseAbstract('AlphaActivation', 'ELU or CELU');
     this.alpha = a.alpha;
@@ -426,12 +421,12 @@ export class ReLU6 extends Hardtanh {
 export abstract class ShrinkActivation extends Module {
   /** Half-width of the zeroed interval. */
   readonly lambd: number;
-  private readonly op: ScalarOp;
+  private readonly op: (input: tf.Tensor, value: number) => tf.Tensor;
   /**
    * @param lambd the parsed half-width.
    * @param op the elementwise op `forward` applies with `lambd`.
    */
-  protected constructor(lambd: number, op: ScalarOp) {
+  protected constructor(lambd: number, op: (input: tf.Tensor, value: number) => tf.Tensor) {
     super();
     if (new.target === ShrinkActivation) refuseAbstract('ShrinkActivation', 'Hardshrink or Softshrink');
     this.lambd = lambd;

@@ -11,9 +11,6 @@ import * as F from './functional/dropout';
 import { Module } from './module';
 import { pyBool, pyFloat } from '../repr';
 
-/** A dropout F op: the input, the probability, whether in training mode. */
-type DropoutOp = (input: tf.Tensor, p: number, training: boolean) => tf.Tensor;
-
 const DROPOUT = signature('Dropout', [
   ['p', F.dropoutPArg()],
   ['inplace', bool().default(false)],
@@ -28,13 +25,17 @@ export abstract class DropoutNd extends Module {
   readonly p: number;
   /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
   readonly inplace: boolean;
-  private readonly op: DropoutOp;
+  private readonly op: (input: tf.Tensor, p: number, training: boolean) => tf.Tensor;
   /**
    * @param where the class name, for error messages.
    * @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object.
    * @param op the F op `forward` applies, with `p` and the training flag.
    */
-  protected constructor(where: string, args: ArgsOf<typeof DROPOUT>, op: DropoutOp) {
+  protected constructor(
+    where: string,
+    args: ArgsOf<typeof DROPOUT>,
+    op: (input: tf.Tensor, p: number, training: boolean) => tf.Tensor,
+  ) {
     super();
     if (new.target === DropoutNd) {
       throw new ArgumentTypeError(
