@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Arg, describeValue, isOptionsObject, MAX_SIZE, signature, tensor as tensorArg } from './args';
+import { Arg, describeValue, int, isOptionsObject, MAX_SIZE, signature, tensor as tensorArg } from './args';
 import { ArgumentTypeError, formatShape, ShapeError, ValueError } from './errors';
 import { dtypeArg } from './ops/common';
 import { defaultGenerator, Generator, normalFill, randintFill, randpermArray, uniformFill } from './random';
@@ -286,6 +286,7 @@ export function randint(...args: unknown[]): tf.Tensor {
  * ```
  */
 export function randperm(n: number, options: IntRandomOptions = {}): tf.Tensor1D {
+  int({ min: 0 }).check(n, { where: 'torch.randperm', name: 'n' });
   const { generator = defaultGenerator, dtype = 'int32' } = parseOptions('random', options, 'torch.randperm');
   if (dtype !== 'int32' && dtype !== 'float32') {
     throw new ArgumentTypeError(`randperm: expected dtype 'int32' or 'float32', got '${String(dtype)}'`);
@@ -600,7 +601,7 @@ export function arange(...args: unknown[]): tf.Tensor1D {
   const options = isOptions(args[args.length - 1]) ? parseOptions('dtype', args.pop(), 'torch.arange') : {};
   if (args.length < 1 || args.length > 3 || args.some((a) => typeof a !== 'number' || !Number.isFinite(a))) {
     throw new ArgumentTypeError(
-      `arange: expected (end), (start, end) or (start, end, step) as finite numbers, got (${args.join(', ')})`,
+      `arange: expected (end), (start, end) or (start, end, step) as finite numbers, got (${args.map((v) => describeValue(v)).join(', ')})`,
     );
   }
   const nums = args as number[];

@@ -333,6 +333,11 @@ async function loadNamed(name: string, source: string, options: InitBackendOptio
  * ```
  */
 export async function initBackend(preferred?: string, options: InitBackendOptions = {}): Promise<string> {
+  if (preferred != null && typeof preferred !== 'string') {
+    throw new ArgumentTypeError(
+      `initBackend(): preferred must be a backend name ('wasm', 'cpu', ...), got ${describeValue(preferred)}`,
+    );
+  }
   const fromEnv = envBackend();
   if (fromEnv) return loadNamed(fromEnv, `${BACKEND_ENV_VAR}=${fromEnv}`, options);
   if (preferred) return loadNamed(preferred, `initBackend('${preferred}')`, options);

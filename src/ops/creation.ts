@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, checkNumel, float, int, intList, signature } from '../args';
+import { type ArgsOf, checkNumel, float, int, intList, isOptionsObject, signature } from '../args';
 import { dtypeArg, tensorArg } from './common';
 
 const EYE = signature('torch.eye', [
@@ -111,8 +111,7 @@ export function logspace(...args: ArgsOf<typeof LOGSPACE>): tf.Tensor {
  */
 export function empty(...size: Array<number | readonly number[] | { dtype?: string }>): tf.Tensor {
   const last = size[size.length - 1];
-  const opts =
-    last != null && typeof last === 'object' && !Array.isArray(last) ? (size.pop() as { dtype?: string }) : {};
+  const opts = isOptionsObject(last) ? (size.pop() as { dtype?: string }) : {};
   const given = size.length === 1 && Array.isArray(size[0]) ? size[0] : size;
   const dims = intList({ min: 0 }).check(given, { where: 'torch.empty', name: 'size' });
   checkNumel(dims, 'the tensor', 'torch.empty');

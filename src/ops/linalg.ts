@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, checkTensors, float, oneOf, signature } from '../args';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { type ArgsOf, checkTensors, describeValue, float, oneOf, signature } from '../args';
+import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../errors';
 import { broadcastShapes, broadcastTo, numelOf, pNorm, tensorArg } from './common';
 import { vectorNorm } from './reduction';
 import { diagonal } from './select';
@@ -242,6 +242,9 @@ const ELLIPSIS_LABEL = (i: number) => `…${i}`;
  * ```
  */
 export function einsum(equation: string, ...operands: Array<tf.Tensor | tf.Tensor[]>): tf.Tensor {
+  if (typeof equation !== 'string') {
+    throw new ArgumentTypeError(`torch.einsum(): argument 'equation' must be a string, got ${describeValue(equation)}`);
+  }
   const ops = operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : (operands as tf.Tensor[]);
   const eq = equation.replace(/\s+/g, '');
   const [lhs, rhs] = eq.includes('->') ? eq.split('->') : [eq, null];

@@ -283,10 +283,11 @@ function withParam(Parameter: Lib[string], t: Inputs, fn: (p: Lib[string]) => un
 
 /**
  * Generic bad calls for every export (modules, functions, optimizers), derived from the package itself:
- * `new nn.X('bad')`, `new nn.X({ noSuchOption: 1 })`, `F.x('bad')`, `F.x(disposed)`, `fn('bad')` for top-level
- * functions, `new optim.X('bad')`, the same for the namespaces (`nn.init`, `nn.utils`, `optim.lrScheduler`,
- * `utils.data`, `linalg`, `autograd`, `transforms`) and `new X('bad')` for the top-level classes. The names they
- * get: `generic nn.X string`, `generic utils.data.DataLoader unknown option`, `generic new ResNet string`, ...
+ * `new nn.X('bad')`, `new nn.X({ noSuchOption: 1 })`, `F.x('bad')`, `F.x(disposed)`, `fn('bad')` and
+ * `fn(disposed)` for top-level functions, `new optim.X('bad')`, the same for the namespaces (`nn.init`,
+ * `nn.utils`, `optim.lrScheduler`, `utils.data`, `linalg`, `autograd`, `transforms`) and `new X('bad')` for the
+ * top-level classes. The names they get: `generic nn.X string`, `generic utils.data.DataLoader unknown option`,
+ * `generic new ResNet string`, ...
  * @param lib the package.
  */
 export function genericCases(lib: Lib): FuzzCase[] {
@@ -309,6 +310,7 @@ export function genericCases(lib: Lib): FuzzCase[] {
   for (const [name, v] of Object.entries(lib)) {
     if (typeof v !== 'function' || isClass(v) || /^[A-Z]/.test(name)) continue;
     out.push([`generic ${name} string`, (l) => l[name]('bad')]);
+    out.push([`generic ${name} disposed`, (l, t) => l[name](t.disposed())]);
   }
   // The namespaces' functions and classes, then the top-level classes, each once (DataLoader is both
   // `utils.data.DataLoader` and top-level; it gets the first name).
@@ -341,6 +343,15 @@ export function genericCases(lib: Lib): FuzzCase[] {
     out.push([`generic new ${name} unknown option`, (l) => new l[name]({ noSuchOption: 1 })]);
   }
   return out;
+}
+
+/**
+ * Whether a case is accepted (not run): listed in {@link ACCEPTS}, or the `disposed` variant of an accepted
+ * `string` case (a predicate or a no-argument function accepts any value alike).
+ * @param name the case.
+ */
+export function accepted(name: string): boolean {
+  return name in ACCEPTS || name.replace(/ disposed$/, ' string') in ACCEPTS;
 }
 
 /**

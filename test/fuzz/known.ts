@@ -13,4 +13,13 @@ export const KNOWN: Record<string, string> = {
   'generic new OrderedDict string': 'RAW (src/io/pickle-values.ts): TypeError: Iterator value b is not an entry object',
   'generic new OrderedDict unknown option':
     'RAW (src/io/pickle-values.ts): TypeError: object is not iterable (cannot read property Symbol(Symbol.iterator))',
+  // Added 09:15 UTC with `generic <fn> disposed` for the top-level functions. The random fills' messages
+  // interpolate the argument (`got ${n}`), and a disposed tensor's toString throws: describeValue (src/args.ts).
+  'generic bernoulliFill disposed': 'RAW (src/random.ts): Error: Tensor is disposed.',
+  'generic normalFill disposed': 'RAW (src/random.ts): Error: Tensor is disposed.',
+  'generic randintFill disposed': 'RAW (src/random.ts): Error: Tensor is disposed.',
+  'generic randpermArray disposed': 'RAW (src/random.ts): Error: Tensor is disposed.',
+  'generic uniformFill disposed': 'RAW (src/random.ts): Error: Tensor is disposed.',
+  // gradOf('bad') is refused now; a disposed tensor still answers null (torch: a freed tensor has no .grad to read)
+  'generic gradOf disposed': 'SILENT (src/autograd/requires-grad.ts): returned null',
 };
