@@ -6,9 +6,8 @@
  * `[700, 10000]` logits read and write every element about ten times; here every element is read twice forward
  * and once backward.
  *
- * The exponentials run in WebAssembly SIMD, four at a time, assembled here with `simd.ts`'s assembler: Cephes' `expf`
- * (range reduction by `ln 2` in two parts, a degree-5 polynomial, the power of two built in the exponent bits), within
- * 2 ulp of `Math.exp` over the range softmax uses; below `-87.34` the result is exactly 0. Sums accumulate in float64.
+ * The exponentials run in WebAssembly SIMD, four at a time (`simd-math.ts`'s `exp`: within 1 ulp of `Math.exp`,
+ * exactly 0 below `-87.34`). Sums accumulate in float64.
  * Without SIMD the kernels run the same loops in JS with `Math.exp`.
  * @module
  */
@@ -17,6 +16,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { BackendError, formatShape } from '../../errors';
 import { WasmHeap } from './internals';
 import { type Fn, asm, assembleModule } from './simd';
+import { at, expOf, f32x4, loop16, op, toBytes } from './simd-math';
 
 /** Kernel names (namespaced: they are not tfjs's). Core-safe: `F.crossEntropy` checks for them by name. */
 export const CrossEntropyKernel = {
@@ -45,135 +45,10 @@ interface ExpOps {
   expScale(x: number, out: number, n4: number, shift: number, scale: number): void;
 }
 
-const { I32, F32, V128, get, set, tee, i32c, simd, I32_ADD, I32_GE_U, LOAD, STORE } = asm;
+const { I32, F32, V128, get, set, tee, LOAD, STORE } = asm;
 const F64 = 0x7c;
-
-const f32x4 = (v: number) => simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
-const i32x4 = (v: number) => simd(0x0c, ...new Uint8Array(new Int32Array([v, v, v, v]).buffer));
-const F32X4_SPLAT = simd(0x13);
-const F32X4_LT = simd(0x43);
-const V128_ANDNOT = simd(0x4f);
-const F64X2_PROMOTE_LOW = simd(0x5f);
-const F32X4_NEAREST = simd(0x6a);
-const I32X4_SHL = simd(0xab);
-const I32X4_ADD = simd(0xae);
-const F32X4_ADD = simd(0xe4);
-const F32X4_SUB = simd(0xe5);
-const F32X4_MUL = simd(0xe6);
-const F32X4_MIN = simd(0xe8);
-const F32X4_MAX = simd(0xe9);
-const F64X2_ADD = simd(0xf0);
-const I32X4_TRUNC_SAT_F32X4_S = simd(0xf8);
-const F32X4_EXTRACT = (lane: number) => simd(0x1f, lane);
-const F64X2_EXTRACT = (lane: number) => simd(0x21, lane);
-const SHUFFLE_HIGH_TO_LOW = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-const F32_MAX = [0x97];
-const F64_ADD = [0xa0];
-
-/** Below this, `exp` is 0 (the smallest normal float's exponent); above `EXP_HI` it overflows. */
-const EXP_LO = -87.33654;
-const EXP_HI = 88.37626;
-
-/**
- * `exp(v)` for the v128 in local `v`, left on the stack (Cephes' expf). Scratch v128 locals: `xc`, `n`, `r`.
- * NaN stays NaN; below {@link EXP_LO} gives +0.
- */
-function expOf(v: number, xc: number, n: number, r: number): number[] {
-  return [
-    // xc = clamp(v); n = nearest(xc * log2(e)); r = xc - n * ln2 (in two parts: n * C1 is exact)
-    ...get(v),
-    ...f32x4(EXP_LO),
-    ...F32X4_MAX,
-    ...f32x4(EXP_HI),
-    ...F32X4_MIN,
-    ...tee(xc),
-    ...f32x4(Math.LOG2E),
-    ...F32X4_MUL,
-    ...F32X4_NEAREST,
-    ...set(n),
-    ...get(xc),
-    ...get(n),
-    ...f32x4(0.693359375),
-    ...F32X4_MUL,
-    ...F32X4_SUB,
-    ...get(n),
-    ...f32x4(-2.1219444e-4),
-    ...F32X4_MUL,
-    ...F32X4_SUB,
-    ...set(r),
-    // p(r) = ((((p0 r + p1) r + p2) r + p3) r + p4) r + p5; exp(r) = p r² + r + 1
-    ...f32x4(1.98756915e-4),
-    ...get(r),
-    ...F32X4_MUL,
-    ...f32x4(1.3981999507e-3),
-    ...F32X4_ADD,
-    ...get(r),
-    ...F32X4_MUL,
-    ...f32x4(8.3334519073e-3),
-    ...F32X4_ADD,
-    ...get(r),
-    ...F32X4_MUL,
-    ...f32x4(4.1665795894e-2),
-    ...F32X4_ADD,
-    ...get(r),
-    ...F32X4_MUL,
-    ...f32x4(1.6666665459e-1),
-    ...F32X4_ADD,
-    ...get(r),
-    ...F32X4_MUL,
-    ...f32x4(5.0000001201e-1),
-    ...F32X4_ADD,
-    ...get(r),
-    ...get(r),
-    ...F32X4_MUL,
-    ...F32X4_MUL,
-    ...get(r),
-    ...F32X4_ADD,
-    ...f32x4(1),
-    ...F32X4_ADD,
-    // * 2^n, built in the exponent bits
-    ...get(n),
-    ...I32X4_TRUNC_SAT_F32X4_S,
-    ...i32x4(127),
-    ...I32X4_ADD,
-    ...i32c(23),
-    ...I32X4_SHL,
-    ...F32X4_MUL,
-    // exactly 0 below the range (NaN compares false and stays NaN)
-    ...get(v),
-    ...f32x4(EXP_LO),
-    ...F32X4_LT,
-    ...V128_ANDNOT,
-  ];
-}
-
-/** A loop over byte offsets `i = 0, 16, ...` below `bytes` (locals), running `body` each time. */
-function loop16(i: number, bytes: number, body: number[]): number[] {
-  return [
-    0x02,
-    0x40, // block
-    0x03,
-    0x40, // loop
-    ...get(i),
-    ...get(bytes),
-    ...I32_GE_U,
-    0x0d,
-    1, // br_if 1 (exit)
-    ...body,
-    ...get(i),
-    ...i32c(16),
-    ...I32_ADD,
-    ...set(i),
-    0x0c,
-    0, // br 0
-    0x0b,
-    0x0b, // end loop, end block
-  ];
-}
-
-/** `n4` floats (local `n`) -> bytes, in place. */
-const toBytes = (n: number) => [...get(n), ...i32c(2), 0x74 /* i32.shl */, ...set(n)];
-const at = (ptr: number, i: number) => [...get(ptr), ...get(i), ...I32_ADD];
+const { F32X4_SPLAT, F64X2_PROMOTE_LOW, F32X4_SUB, F32X4_MUL, F32X4_MAX, F64X2_ADD, F32X4_EXTRACT, F64X2_EXTRACT } = op;
+const { SHUFFLE_HIGH_TO_LOW, F32_MAX, F64_ADD } = op;
 
 function functions(): Fn[] {
   // rowMax(x 0, n 1) -> f32; locals: i 2, acc 3

@@ -6,23 +6,26 @@
  * composed path slices them out (tfjs-backend-wasm's `Slice` copies its whole input first) and splits, concatenates
  * and re-stacks them.
  *
- * The arithmetic is the composed path's (`src/nn/functional/rnn.ts`), operation by operation in float32
- * (`Math.fround` after each one), so the kernels agree with the `cpu` backend's kernels up to the GEMM's summation
- * order.
+ * The arithmetic is the composed path's (`src/nn/functional/rnn.ts`), operation by operation in float32, so the
+ * kernels agree with the `cpu` backend's kernels up to the GEMM's summation order and, in the WebAssembly SIMD loops
+ * (four floats per instruction, `simd-math.ts`), the last bit or two of `sigmoid` and `tanh`. Without SIMD, and for
+ * the last `H mod 4` units of each row, the same loops run in JS (`Math.fround` after each operation).
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError, formatShape } from '../../errors';
 import { WasmHeap } from './internals';
+import { type Fn, asm, assembleModule } from './simd';
+import { type Scratch, at, f32x4, loop16, op, sigmoidOf, tanhOf, toBytes } from './simd-math';
 
 /** Kernel names (namespaced: they are not tfjs's). Core-safe: the functional op checks for them by name. */
 export const LstmKernel = {
   /**
-   * `{xp [T, B, 4H], h0 [B, H], c0 [B, H], whhT [H, 4H]}`, attrs `{reverse}` → `[hs, cs [T, B, H], acts [T, B, 4H]]`:
-   * `xp` is the input projection of every step with both biases added; `hs`/`cs` are the states after each step and
-   * `acts` the activated gates `i, f, g, o` (torch's order), each in the step's own slot (`reverse` fills `T-1`
-   * first).
+   * `{xp [T, B, 4H], h0 [B, H], c0 [B, H], whhT [H, 4H]}`, attrs `{reverse}` → `[hs, cs [T, B, H], acts [T, B, 4H],
+   * hN, cN [B, H]]`: `xp` is the input projection of every step with both biases added; `hs`/`cs` are the states
+   * after each step and `acts` the activated gates `i, f, g, o` (torch's order), each in the step's own slot
+   * (`reverse` fills `T-1` first); `hN`/`cN` are copies of the last step's states.
    */
   Forward: 'TfjsTorchLstmForward',
   /**
@@ -31,6 +34,192 @@ export const LstmKernel = {
    */
   Backward: 'TfjsTorchLstmBackward',
 } as const;
+
+// ---------------------------------------------------------------------------------------------------
+// The SIMD loops: one row of one step, `n4` units (a multiple of 4), gate blocks `hb` bytes apart.
+
+interface CellOps {
+  /**
+   * Forward: pre-activations `x + gh` (4 gate blocks each), `cPrev` → `act` (i, f, g, o), `c`, `h`.
+   */
+  gates(x: number, gh: number, cPrev: number, act: number, c: number, h: number, n4: number, hb: number): void;
+  /**
+   * Backward: `dh + dOut`, `act`, `c`, `cPrev` and the cell gradient `dc` (updated in place to the previous step's) →
+   * the gate gradients, written to `dGt` and `dG`.
+   */
+  grads(
+    dh: number,
+    dOut: number,
+    act: number,
+    c: number,
+    cPrev: number,
+    dc: number,
+    dGt: number,
+    dG: number,
+    n4: number,
+    hb: number,
+  ): void;
+}
+
+const { I32, V128, get, set, tee, I32_ADD, LOAD, STORE } = asm;
+const { F32X4_ADD, F32X4_SUB, F32X4_MUL } = op;
+
+/** `base + i + k * hb` for the gate block `k`, with `hbK[k]` the locals holding 0, hb, 2 hb, 3 hb (k > 0). */
+function gateAt(base: number, i: number, k: number, hbK: number[]): number[] {
+  return k === 0 ? at(base, i) : [...at(base, i), ...get(hbK[k]), ...I32_ADD];
+}
+
+function cellFunctions(): Fn[] {
+  // gates(x 0, gh 1, cp 2, act 3, c 4, h 5, n 6, hb 7); locals: i 8, hb2 9, hb3 10 (i32);
+  // I 11, F 12, G 13, O 14, C 15, T 16, scratch 17-22 (v128)
+  const g = { i: 8, hb: [0, 7, 9, 10], I: 11, F: 12, G: 13, O: 14, C: 15, T: 16 };
+  const gs: Scratch = { v: 17, xc: 18, n: 19, r: 20, a: 21, z: 22 };
+  const pre = (k: number) => [
+    ...gateAt(0, g.i, k, g.hb),
+    ...LOAD,
+    ...gateAt(1, g.i, k, g.hb),
+    ...LOAD,
+    ...F32X4_ADD,
+    ...set(g.T),
+  ];
+  const store = (ptr: number, k: number, local: number) => [...gateAt(ptr, g.i, k, g.hb), ...get(local), ...STORE];
+  const gates: Fn = {
+    name: 'gates',
+    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    results: [],
+    locals: [I32, I32, I32, ...new Array(12).fill(V128)],
+    body: [
+      ...get(7),
+      ...get(7),
+      ...I32_ADD,
+      ...tee(9),
+      ...get(7),
+      ...I32_ADD,
+      ...set(10),
+      ...toBytes(6),
+      ...loop16(g.i, 6, [
+        ...pre(0),
+        ...sigmoidOf(g.T, gs),
+        ...set(g.I),
+        ...pre(1),
+        ...sigmoidOf(g.T, gs),
+        ...set(g.F),
+        ...pre(2),
+        ...tanhOf(g.T, gs),
+        ...set(g.G),
+        ...pre(3),
+        ...sigmoidOf(g.T, gs),
+        ...set(g.O),
+        // c = f * cPrev + i * g
+        ...get(g.F),
+        ...at(2, g.i),
+        ...LOAD,
+        ...F32X4_MUL,
+        ...get(g.I),
+        ...get(g.G),
+        ...F32X4_MUL,
+        ...F32X4_ADD,
+        ...set(g.C),
+        ...store(3, 0, g.I),
+        ...store(3, 1, g.F),
+        ...store(3, 2, g.G),
+        ...store(3, 3, g.O),
+        ...store(4, 0, g.C),
+        // h = o * tanh(c)
+        ...at(5, g.i),
+        ...get(g.O),
+        ...tanhOf(g.C, gs),
+        ...F32X4_MUL,
+        ...STORE,
+      ]),
+    ],
+  };
+  // grads(dh 0, dOut 1, act 2, c 3, cp 4, dc 5, dGt 6, dG 7, n 8, hb 9); locals: i 10, hb2 11, hb3 12 (i32);
+  // I 13, F 14, G 15, O 16, DH 17, TC 18, DC 19, T 20, scratch 21-26 (v128)
+  const d = { i: 10, hb: [0, 9, 11, 12], I: 13, F: 14, G: 15, O: 16, DH: 17, TC: 18, DC: 19, T: 20 };
+  const ds: Scratch = { v: 21, xc: 22, n: 23, r: 24, a: 25, z: 26 };
+  const load = (ptr: number, k: number) => [...gateAt(ptr, d.i, k, d.hb), ...LOAD];
+  const oneMinus = (x: number[]) => [...f32x4(1), ...x, ...F32X4_SUB];
+  // dGt[k] = dG[k] = value (left in T)
+  const storeGrad = (k: number, value: number[]) => [
+    ...gateAt(6, d.i, k, d.hb),
+    ...value,
+    ...tee(d.T),
+    ...STORE,
+    ...gateAt(7, d.i, k, d.hb),
+    ...get(d.T),
+    ...STORE,
+  ];
+  const mul = (a: number[], b: number[]) => [...a, ...b, ...F32X4_MUL];
+  const grads: Fn = {
+    name: 'grads',
+    params: new Array(10).fill(I32),
+    results: [],
+    locals: [I32, I32, I32, ...new Array(14).fill(V128)],
+    body: [
+      ...get(9),
+      ...get(9),
+      ...I32_ADD,
+      ...tee(11),
+      ...get(9),
+      ...I32_ADD,
+      ...set(12),
+      ...toBytes(8),
+      ...loop16(d.i, 8, [
+        ...load(2, 0),
+        ...set(d.I),
+        ...load(2, 1),
+        ...set(d.F),
+        ...load(2, 2),
+        ...set(d.G),
+        ...load(2, 3),
+        ...set(d.O),
+        // dhNew = dh + dOut; tc = tanh(c)
+        ...load(0, 0),
+        ...load(1, 0),
+        ...F32X4_ADD,
+        ...set(d.DH),
+        ...load(3, 0),
+        ...set(d.T),
+        ...tanhOf(d.T, ds),
+        ...set(d.TC),
+        // dcNew = dc + (dhNew * o) * (1 - tc * tc)
+        ...load(5, 0),
+        ...mul(mul(get(d.DH), get(d.O)), oneMinus(mul(get(d.TC), get(d.TC)))),
+        ...F32X4_ADD,
+        ...set(d.DC),
+        ...storeGrad(0, mul(mul(get(d.DC), get(d.G)), mul(get(d.I), oneMinus(get(d.I))))),
+        ...storeGrad(1, mul(mul(get(d.DC), load(4, 0)), mul(get(d.F), oneMinus(get(d.F))))),
+        ...storeGrad(2, mul(mul(get(d.DC), get(d.I)), oneMinus(mul(get(d.G), get(d.G))))),
+        ...storeGrad(3, mul(mul(get(d.DH), get(d.TC)), mul(get(d.O), oneMinus(get(d.O))))),
+        // dc = dcNew * f
+        ...at(5, d.i),
+        ...mul(get(d.DC), get(d.F)),
+        ...STORE,
+      ]),
+    ],
+  };
+  return [gates, grads];
+}
+
+const instances = new WeakMap<WebAssembly.Memory, CellOps | null>();
+
+/** The loops bound to `memory`, or null where WebAssembly SIMD is unavailable. Compiled once per memory. */
+function cellOps(memory: WebAssembly.Memory | undefined): CellOps | null {
+  if (memory === undefined) return null;
+  if (instances.has(memory)) return instances.get(memory)!;
+  let ops: CellOps | null = null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    ops = new WebAssembly.Instance(new WebAssembly.Module(assembleModule(cellFunctions(), shared)), {
+      env: { memory },
+    }).exports as unknown as CellOps;
+  } catch {
+    ops = null;
+  }
+  instances.set(memory, ops);
+  return ops;
+}
 
 type Args<I, A> = { inputs: I; attrs: A; backend: unknown };
 
@@ -76,11 +265,16 @@ export function lstmForwardWasm(
   const cs = heap.alloc([T, B, H]);
   const acts = heap.alloc([T, B, H4]);
   const n = B * H;
+  const ops = cellOps(heap.memory());
+  const h4 = ops ? H & ~3 : 0; // units per row done in SIMD; the rest in JS
+  const [xPtr, hsPtr, csPtr, actsPtr] = [xp, hs, cs, acts].map((t) => heap.ptr(t));
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const p = prevStep(t, T, reverse);
     const hPrev = p < 0 ? h0 : heap.copyRange(hs, p * n, [B, H]);
     const gh = heap.matMul(hPrev, whhT, B, H, H4);
+    const ghPtr = heap.ptr(gh);
+    const cPrevPtr = p < 0 ? heap.ptr(c0) : csPtr;
     // Views after the step's allocations (an allocation may grow the memory and detach older views).
     const xv = heap.f32(xp);
     const ghv = heap.f32(gh);
@@ -94,7 +288,19 @@ export function lstmForwardWasm(
       const x0 = t * B * H4 + g0; // row of xp and acts
       const s0 = t * n + b * H; // row of hs and cs
       const cp0 = cPrevOff + b * H;
-      for (let j = 0; j < H; j++) {
+      if (h4 > 0) {
+        ops!.gates(
+          xPtr + 4 * x0,
+          ghPtr + 4 * g0,
+          cPrevPtr + 4 * cp0,
+          actsPtr + 4 * x0,
+          csPtr + 4 * s0,
+          hsPtr + 4 * s0,
+          h4,
+          4 * H,
+        );
+      }
+      for (let j = h4; j < H; j++) {
         const i = sigmoid(fr(xv[x0 + j] + ghv[g0 + j]));
         const f = sigmoid(fr(xv[x0 + H + j] + ghv[g0 + H + j]));
         const g = fr(Math.tanh(fr(xv[x0 + 2 * H + j] + ghv[g0 + 2 * H + j])));
@@ -111,7 +317,8 @@ export function lstmForwardWasm(
     heap.free(gh);
     if (p >= 0) heap.free(hPrev);
   }
-  return [hs, cs, acts];
+  const last = (reverse ? 0 : T - 1) * n;
+  return [hs, cs, acts, heap.copyRange(hs, last, [B, H]), heap.copyRange(cs, last, [B, H])];
 }
 
 /** {@link LstmKernel.Backward} on the wasm backend. */
@@ -153,18 +360,25 @@ export function lstmBackwardWasm(
   const heap = new WasmHeap(backend, kernel);
   const n = B * H;
   const dG = heap.alloc([T, B, H4]);
-  const dc = Float32Array.from(heap.f32(dcN)); // the cell state's gradient, updated in place step by step
+  const dcT = heap.copyRange(dcN, 0, [B, H]); // the cell state's gradient, updated in place step by step
+  const ops = cellOps(heap.memory());
+  const h4 = ops ? H & ~3 : 0;
+  const [dOutPtr, actsPtr, csPtr, dGPtr, dcPtr] = [dOut, acts, cs, dG, dcT].map((t) => heap.ptr(t));
   let dh = dhN;
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     const p = prevStep(t, T, reverse);
     const dGt = heap.alloc([B, H4]);
+    const dhPtr = heap.ptr(dh);
+    const dGtPtr = heap.ptr(dGt);
+    const cPrevPtr = p < 0 ? heap.ptr(c0) : csPtr;
     const dOutV = heap.f32(dOut);
     const dhV = heap.f32(dh);
     const av = heap.f32(acts);
     const cv = heap.f32(cs);
     const dGv = heap.f32(dG);
     const dGtV = heap.f32(dGt);
+    const dc = heap.f32(dcT);
     const cPrev = p < 0 ? heap.f32(c0) : cv;
     const cPrevOff = p < 0 ? 0 : p * n;
     for (let b = 0; b < B; b++) {
@@ -172,8 +386,23 @@ export function lstmBackwardWasm(
       const a0 = t * B * H4 + g0; // row of acts and dG
       const s0 = t * n + b * H; // row of dOut and cs
       const cp0 = cPrevOff + b * H;
-      for (let j = 0; j < H; j++) {
-        const k = b * H + j;
+      const k0 = b * H; // row of dh and dc
+      if (h4 > 0) {
+        ops!.grads(
+          dhPtr + 4 * k0,
+          dOutPtr + 4 * s0,
+          actsPtr + 4 * a0,
+          csPtr + 4 * s0,
+          cPrevPtr + 4 * cp0,
+          dcPtr + 4 * k0,
+          dGtPtr + 4 * g0,
+          dGPtr + 4 * a0,
+          h4,
+          4 * H,
+        );
+      }
+      for (let j = h4; j < H; j++) {
+        const k = k0 + j;
         const i = av[a0 + j];
         const f = av[a0 + H + j];
         const g = av[a0 + 2 * H + j];
@@ -198,5 +427,5 @@ export function lstmBackwardWasm(
     dh = dhPrev;
   }
   const dh0 = dh === dhN ? heap.copyRange(dhN, 0, [B, H]) : dh;
-  return [dG, dh0, heap.upload(dc, [B, H])];
+  return [dG, dh0, dcT];
 }

@@ -81,7 +81,7 @@ interface LayerCtx extends FunctionCtx {
 
 /**
  * The LSTM recurrence as one kernel call (`LstmKernel.Forward`, the wasm backend's), when the backend has it and the
- * layer has neither a projection nor a packed-sequence mask: `[hs, cs, acts]` over all steps.
+ * layer has neither a projection nor a packed-sequence mask: `[hs, cs, acts]` over all steps, then `[hN, cN]`.
  */
 function fusedLstmForward(xp: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, wHh: tf.Tensor, reverse: boolean): tf.Tensor[] {
   return tf.engine().runKernel(LstmKernel.Forward, { xp, h0, c0, whhT: tf.transpose(wHh) }, {
@@ -133,10 +133,7 @@ const RnnLayer = defineFunction({
     if (bIh) xp = tf.add(xp, bIh);
     if (bHh && mode !== 'GRU') xp = tf.add(xp, bHh);
     if (ctx.fused) {
-      const [hsAll, csAll, actsAll] = fusedLstmForward(tf.reshape(xp, [T, B, G * H]), h0, c0!, wHh, reverse);
-      const last = reverse ? 0 : T - 1;
-      const hN = tf.reshape(tf.slice(hsAll, [last], [1]), [B, H]);
-      const cN = tf.reshape(tf.slice(csAll, [last], [1]), [B, H]);
+      const [hsAll, csAll, actsAll, hN, cN] = fusedLstmForward(tf.reshape(xp, [T, B, G * H]), h0, c0!, wHh, reverse);
       ctx.saveForBackward(x, h0, c0!, wIh, wHh, hN, hN, hsAll, actsAll, csAll, hN);
       return [hsAll, hN, cN];
     }
