@@ -235,6 +235,24 @@ export const CASES: FuzzCase[] = [
     'F.maxUnpool2d index out of range',
     ({ F }, t) => F.maxUnpool2d(t.own(t.tf.zeros([1, 1, 2, 2])), t.own(t.tf.fill([1, 1, 2, 2], 100, 'int32')), 2),
   ],
+  // bad dims and indices on wasm: refused before any kernel touches the heap
+  ['wasm torch.sum dim 0.5', ({ sum }, t) => sum(t.x2d(), 0.5)],
+  ['wasm torch.cumsum dim 5', ({ cumsum }, t) => cumsum(t.x2d(), 5)],
+  ['wasm torch.transpose dim -3', ({ transpose }, t) => transpose(t.x2d(), -3, 0)],
+  ['wasm torch.gather index out of range', ({ gather }, t) => gather(t.x2d(), 1, t.own(t.tf.fill([2, 3], 7, 'int32')))],
+  [
+    'wasm torch.indexSelect index out of range',
+    ({ indexSelect }, t) => indexSelect(t.x2d(), 0, t.own(t.tf.tensor1d([5], 'int32'))),
+  ],
+  [
+    'wasm F.embedding index out of range',
+    ({ F }, t) => F.embedding(t.own(t.tf.tensor1d([9], 'int32')), t.own(t.tf.zeros([3, 2]))),
+  ],
+  [
+    'wasm F.crossEntropy target out of range',
+    ({ F }, t) => F.crossEntropy(t.x2d(), t.own(t.tf.tensor1d([0, 3], 'int32'))),
+  ],
+  ['wasm F.maxPool2d huge kernel', ({ F }, t) => F.maxPool2d(t.x4d(), 2 ** 20)],
   ['optim.SGD lr string', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: '0.1' })],
   ['optim.SGD negative lr', ({ nn, optim }, t) => new optim.SGD(t.own(new nn.Linear(2, 2)).parameters(), { lr: -1 })],
   [
