@@ -6,7 +6,9 @@
 //   LEAK   tf.memory().numTensors changed across the failing call.
 // Cases run in batches (one process each); a crash or hang ends only its own case, the rest of the batch runs in
 // a new process. Fails on any non-CLEAR result not listed in test/fuzz/known.ts.
-// `FUZZ_FILTER=<regex> npx vitest run test/fuzz.test.ts` runs only the cases whose names match (to iterate on a few).
+// `FUZZ_FILTER=<regex> npx vitest run test/fuzz.test.ts` runs only the cases whose names match (to iterate on a few)
+// and prints every CLEAR message too. CLEAR messages showing `[undefined]`, `[object Object]` or NaN where the
+// case gave none are printed as `vague` (not a failure): the message should name what came.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,6 +142,9 @@ function runBatch(entry: string, names: string[]): Promise<Result[]> {
   });
 }
 
+/** Text in a message that names JavaScript's placeholder rather than the value the user passed. */
+const VAGUE = /\[undefined|undefined\]|\[object \w+\]|\bNaN\b/;
+
 let results: Result[] = [];
 
 beforeAll(async () => {
@@ -168,6 +173,10 @@ describe('fuzz: malformed calls of the public API', () => {
         .join(', ')} (${bad.length - unexpected.length} of the non-CLEAR known)`,
       ...bad.map((r) => `  ${r.name in KNOWN ? 'known ' : 'NEW   '}${r.cls.padEnd(6)} ${r.name}: ${r.msg}`),
       ...fixed.map((k) => `  now CLEAR, remove from known.ts: ${k}`),
+      // CLEAR, but the message shows an internal placeholder instead of what came: worth a look (not a failure)
+      ...results
+        .filter((r) => r.cls === 'CLEAR' && VAGUE.test(r.msg) && !/NaN|undefined/.test(r.name))
+        .map((r) => `  vague  ${r.name}: ${r.msg.slice(0, 160)}`),
       // with a filter, the messages of the CLEAR cases too (to read what a user would see)
       ...(process.env.FUZZ_FILTER
         ? results.filter((r) => r.cls === 'CLEAR').map((r) => `  CLEAR  ${r.name}: ${r.msg}`)
