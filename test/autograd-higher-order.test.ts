@@ -38,6 +38,14 @@ const FNS: Record<string, (...a: tf.Tensor[]) => tf.Tensor> = {
   'batch_norm training': bnTrain,
   'batch_norm eval tanh': (x, w, b, rm, rv) => F.tanh(F.batchNorm(x, rm, rv, w, b, false)),
   'conv2d batch_norm leaky_relu': (x, w, g, b) => leaky(bnTrain(F.conv2d(x, w, null, 2, 1), g, b)),
+  'max_pool2d tanh': (x) => F.tanh(F.maxPool2d(x, 2) as tf.Tensor),
+  'avg_pool2d square': (x) => tf.square(F.avgPool2d(x, 2, 1)),
+  log_softmax: (x) => F.logSoftmax(x, 1),
+  layer_norm: (x, w, b) => F.layerNorm(x, [x.shape[x.rank - 1]], w, b),
+  'conv_transpose2d tanh': (x, w, b) => F.tanh(F.convTranspose2d(x, w, b, 2, 1)),
+  gelu: (x) => F.gelu(x),
+  mse_loss: (x, t) => tf.reshape(F.mseLoss(x, t), [1]),
+  bce_with_logits: (x, t) => tf.reshape(F.binaryCrossEntropyWithLogits(x, t), [1]),
 };
 
 function checkHigher(c: HigherCase): void {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { bool, checkTensors, float, int, intList, signature, tensor, union, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
-import { noGrad } from '../../autograd/tape';
+import { isGradEnabled, noGrad } from '../../autograd/tape';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 
 /** torch's `_shape_t`: one size or a list of sizes (a normalised shape), parsed to a list. */
@@ -84,13 +84,21 @@ const NormalizeLastDims = defineFunction({
     let y = weight ? tf.mul(xhat, weight) : xhat;
     if (bias) y = tf.add(y, bias);
     ctx.axes = axes;
+    ctx.eps = eps;
     ctx.hasWeight = weight != null;
-    ctx.saveForBackward(xhat, rstd, ...(weight ? [weight] : []));
+    ctx.saveForBackward(xhat, rstd, x, ...(weight ? [weight] : []));
     return y === xhat ? tf.clone(xhat) : y;
   },
   backward(ctx, dy: tf.Tensor) {
-    const [xhat, rstd, weight] = ctx.savedTensors;
+    let [xhat, rstd, x, weight] = ctx.savedTensors;
     const axes = ctx.axes as number[];
+    if (isGradEnabled()) {
+      // A createGraph backward differentiates these gradients again, through x's statistics too: recompute them
+      // from x in recorded ops (the forward's saved ones are constants to the tape).
+      const xc = tf.sub(x, tf.mean(x, axes, true));
+      rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), axes, true), ctx.eps as number));
+      xhat = tf.mul(xc, rstd);
+    }
     const lead = Array.from({ length: dy.rank - axes.length }, (_, i) => i);
     const sumLead = (t: tf.Tensor) => (lead.length ? tf.sum(t, lead) : t);
     const g = ctx.hasWeight ? tf.mul(dy, weight) : dy;
