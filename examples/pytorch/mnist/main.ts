@@ -23,15 +23,12 @@
  * - `--data` is new (the original downloads MNIST; there is no network here);
  * - the model and loops live in `net.ts` so tests can import them without running this command.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import * as torch from 'tfjs-torch';
 import { DataLoader, optim, transforms } from 'tfjs-torch';
-import { initBackend, idxDataset, MNIST, save } from 'tfjs-torch/node';
-import type { Dataset } from 'tfjs-torch';
+import { initBackend, save } from 'tfjs-torch/node';
 
+import { Cli, mnistDatasets } from '../common';
 import { Net, test, train } from './net';
 
 const USAGE = `usage: main.ts [-h] [--batch-size N] [--test-batch-size N] [--epochs N] [--lr LR] [--gamma M]
@@ -56,81 +53,33 @@ options:
   --backend NAME       tfjs backend: wasm, cpu, tensorflow, ... (default: automatic)
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${USAGE}\nmain.ts: error: ${message}\n`);
-  process.exit(2);
-}
-
-function intFlag(name: string, v: string, min = 1): number {
-  const n = Number(v);
-  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
-    fail(`argument --${name}: invalid int value: '${v}'`);
-  return n;
-}
-
-function floatFlag(name: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) fail(`argument --${name}: invalid float value: '${v}'`);
-  return n;
-}
-
-/** The training and test datasets `--data` names, with the original's transform. */
-function datasets(data: string, transform: transforms.Compose): [Dataset, Dataset] {
-  if (data === 'mnist')
-    return [new MNIST(null, { train: true, transform }), new MNIST(null, { train: false, transform })];
-  if (!data.startsWith('idx:') || data.length === 4) fail(`argument --data: expected mnist or idx:DIR, got '${data}'`);
-  const dir = data.slice(4);
-  if (existsSync(join(dir, 'MNIST', 'raw'))) {
-    return [new MNIST(dir, { train: true, transform }), new MNIST(dir, { train: false, transform })];
-  }
-  const file = (name: string): string => {
-    for (const f of [join(dir, name), join(dir, `${name}.gz`)]) if (existsSync(f)) return f;
-    return fail(`--data ${data}: ${join(dir, name)}[.gz] not found`);
-  };
-  const split = (prefix: string) =>
-    idxDataset(file(`${prefix}-images-idx3-ubyte`), file(`${prefix}-labels-idx1-ubyte`), { transform });
-  return [split('train'), split('t10k')];
-}
+const cli = new Cli(USAGE);
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'batch-size': { type: 'string', default: '64' },
-        'test-batch-size': { type: 'string', default: '1000' },
-        epochs: { type: 'string', default: '14' },
-        lr: { type: 'string', default: '1.0' },
-        gamma: { type: 'string', default: '0.7' },
-        'no-accel': { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        seed: { type: 'string', default: '1' },
-        'log-interval': { type: 'string', default: '10' },
-        'save-model': { type: 'boolean', default: false },
-        data: { type: 'string', default: 'mnist' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  const values = cli.parse({
+    'batch-size': { type: 'string', default: '64' },
+    'test-batch-size': { type: 'string', default: '1000' },
+    epochs: { type: 'string', default: '14' },
+    lr: { type: 'string', default: '1.0' },
+    gamma: { type: 'string', default: '0.7' },
+    'no-accel': { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    'log-interval': { type: 'string', default: '10' },
+    'save-model': { type: 'boolean', default: false },
+    data: { type: 'string', default: 'mnist' },
+    backend: { type: 'string' },
+  });
   const s = (k: string) => values[k] as string;
   const args = {
-    batchSize: intFlag('batch-size', s('batch-size')),
-    testBatchSize: intFlag('test-batch-size', s('test-batch-size')),
-    epochs: intFlag('epochs', s('epochs'), 0),
-    lr: floatFlag('lr', s('lr')),
-    gamma: floatFlag('gamma', s('gamma')),
+    batchSize: cli.int('batch-size', s('batch-size')),
+    testBatchSize: cli.int('test-batch-size', s('test-batch-size')),
+    epochs: cli.int('epochs', s('epochs'), 0),
+    lr: cli.float('lr', s('lr')),
+    gamma: cli.float('gamma', s('gamma')),
     dryRun: values['dry-run'] as boolean,
-    seed: intFlag('seed', s('seed'), 0),
-    logInterval: intFlag('log-interval', s('log-interval')),
+    seed: cli.int('seed', s('seed'), 0),
+    logInterval: cli.int('log-interval', s('log-interval')),
     saveModel: values['save-model'] as boolean,
   };
   await initBackend(values.backend as string | undefined);
@@ -138,7 +87,7 @@ async function main(): Promise<void> {
   torch.manualSeed(args.seed);
 
   const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]);
-  const [dataset1, dataset2] = datasets(s('data'), transform);
+  const [dataset1, dataset2] = mnistDatasets(cli, s('data'), transform);
   const trainLoader = new DataLoader(dataset1, { batchSize: args.batchSize });
   const testLoader = new DataLoader(dataset2, { batchSize: args.testBatchSize });
 

@@ -17,16 +17,14 @@
  * `[-1, 1, 28, 28]` instead of `[args.batch_size, 1, 28, 28]` (the original fails when the test set is
  * smaller than one batch); the model and loops live in `net.ts` so tests can import them.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { mkdirSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as torch from 'tfjs-torch';
 import { DataLoader, optim, transforms } from 'tfjs-torch';
-import { idxDataset, initBackend, MNIST, saveImageGrid } from 'tfjs-torch/node';
-import type { Dataset } from 'tfjs-torch';
+import { initBackend, saveImageGrid } from 'tfjs-torch/node';
 
+import { Cli, mnistDatasets } from '../common';
 import { test, train, VAE } from './net';
 
 const USAGE = `usage: main.ts [-h] [--batch-size N] [--epochs N] [--no-accel] [--seed S] [--log-interval N]
@@ -45,72 +43,31 @@ options:
   --backend NAME    tfjs backend: wasm, cpu, tensorflow, ... (default: automatic)
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${USAGE}\nmain.ts: error: ${message}\n`);
-  process.exit(2);
-}
-
-function intFlag(name: string, v: string, min = 1): number {
-  const n = Number(v);
-  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
-    fail(`argument --${name}: invalid int value: '${v}'`);
-  return n;
-}
-
-function datasets(data: string, transform: transforms.ToTensor): [Dataset, Dataset] {
-  if (data === 'mnist')
-    return [new MNIST(null, { train: true, transform }), new MNIST(null, { train: false, transform })];
-  if (!data.startsWith('idx:') || data.length === 4) fail(`argument --data: expected mnist or idx:DIR, got '${data}'`);
-  const dir = data.slice(4);
-  if (existsSync(join(dir, 'MNIST', 'raw'))) {
-    return [new MNIST(dir, { train: true, transform }), new MNIST(dir, { train: false, transform })];
-  }
-  const file = (name: string): string => {
-    for (const f of [join(dir, name), join(dir, `${name}.gz`)]) if (existsSync(f)) return f;
-    return fail(`--data ${data}: ${join(dir, name)}[.gz] not found`);
-  };
-  const split = (prefix: string) =>
-    idxDataset(file(`${prefix}-images-idx3-ubyte`), file(`${prefix}-labels-idx1-ubyte`), { transform });
-  return [split('train'), split('t10k')];
-}
+const cli = new Cli(USAGE);
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'batch-size': { type: 'string', default: '128' },
-        epochs: { type: 'string', default: '10' },
-        'no-accel': { type: 'boolean', default: false },
-        seed: { type: 'string', default: '1' },
-        'log-interval': { type: 'string', default: '10' },
-        data: { type: 'string', default: 'mnist' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  const values = cli.parse({
+    'batch-size': { type: 'string', default: '128' },
+    epochs: { type: 'string', default: '10' },
+    'no-accel': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    'log-interval': { type: 'string', default: '10' },
+    data: { type: 'string', default: 'mnist' },
+    backend: { type: 'string' },
+  });
   const s = (k: string) => values[k] as string;
   const args = {
-    batchSize: intFlag('batch-size', s('batch-size')),
-    epochs: intFlag('epochs', s('epochs'), 0),
-    seed: intFlag('seed', s('seed'), 0),
-    logInterval: intFlag('log-interval', s('log-interval')),
+    batchSize: cli.int('batch-size', s('batch-size')),
+    epochs: cli.int('epochs', s('epochs'), 0),
+    seed: cli.int('seed', s('seed'), 0),
+    logInterval: cli.int('log-interval', s('log-interval')),
   };
   const backend = await initBackend(values.backend as string | undefined);
 
   torch.manualSeed(args.seed);
   console.log(`Using device: ${backend}`);
 
-  const [trainSet, testSet] = datasets(s('data'), new transforms.ToTensor());
+  const [trainSet, testSet] = mnistDatasets(cli, s('data'), new transforms.ToTensor());
   const trainLoader = new DataLoader(trainSet, { batchSize: args.batchSize, shuffle: true });
   const testLoader = new DataLoader(testSet, { batchSize: args.batchSize, shuffle: false });
 

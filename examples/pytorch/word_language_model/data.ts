@@ -82,3 +82,14 @@ export function fortunes(dir = '/usr/share/games/fortunes'): { train: string; va
   const text = (from: number, to: number) => `${kept.slice(from, to).join('\n')}\n`;
   return { train: text(0, a), valid: text(a, b), test: text(b, kept.length) };
 }
+
+/**
+ * The texts `--data` names: `fortunes` (Debian's quotations, all of /usr/share/games/fortunes), `fortunes:DIR`
+ * (the same split of the fortune files in DIR, e.g. a copy of a few of them), or a folder with train.txt,
+ * valid.txt and test.txt (e.g. Wikitext-2).
+ */
+export function corpusSource(data: string): string | { train: string; valid: string; test: string } {
+  if (data === 'fortunes') return fortunes();
+  if (data.startsWith('fortunes:')) return fortunes(data.slice('fortunes:'.length));
+  return data;
+}

@@ -22,12 +22,12 @@
  * original's model (`torch.save(model.state_dict(), f)`) loads the same way. `--accel` is not ported.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 
 import * as torch from 'tfjs-torch';
 import { initBackend, load } from 'tfjs-torch/node';
 
-import { Corpus, fortunes } from './data';
+import { Cli } from '../common';
+import { Corpus, corpusSource } from './data';
 import { generateWords } from './lm';
 import { modelFromStateDict, type RnnType } from './model';
 
@@ -38,7 +38,8 @@ const USAGE = `usage: generate.ts [-h] [--data DATA] [--checkpoint CHECKPOINT] [
 PyTorch Wikitext-2 Language Model (tfjs-torch port of pytorch/examples word_language_model/generate.py)
 
 options:
-  --data DATA           folder with train.txt, valid.txt, test.txt, or 'fortunes' (default: fortunes)
+  --data DATA           folder with train.txt, valid.txt, test.txt; 'fortunes' or 'fortunes:DIR' (the
+                        fortune files in DIR) (default: fortunes)
   --checkpoint CHECKPOINT
                         model checkpoint to use: main.ts's state dict (default: ./model.pt)
   --outf OUTF           output file for generated text (default: generated.txt)
@@ -53,74 +54,49 @@ options:
   --backend NAME        tfjs backend: wasm, cpu, tensorflow, ... (default: automatic)
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${USAGE}\ngenerate.ts: error: ${message}\n`);
-  process.exit(2);
-}
-
-function num(name: string, v: string, int: boolean): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
-    fail(`argument --${name}: invalid ${int ? 'int' : 'float'} value: '${v}'`);
-  }
-  return n;
-}
+const cli = new Cli(USAGE, 'generate.ts');
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string', default: 'fortunes' },
-        checkpoint: { type: 'string', default: './model.pt' },
-        outf: { type: 'string', default: 'generated.txt' },
-        words: { type: 'string', default: '1000' },
-        seed: { type: 'string', default: '1111' },
-        temperature: { type: 'string', default: '1.0' },
-        'log-interval': { type: 'string', default: '100' },
-        nhead: { type: 'string', default: '2' },
-        model: { type: 'string' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  const values = cli.parse({
+    data: { type: 'string', default: 'fortunes' },
+    checkpoint: { type: 'string', default: './model.pt' },
+    outf: { type: 'string', default: 'generated.txt' },
+    words: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1111' },
+    temperature: { type: 'string', default: '1.0' },
+    'log-interval': { type: 'string', default: '100' },
+    nhead: { type: 'string', default: '2' },
+    model: { type: 'string' },
+    backend: { type: 'string' },
+  });
   const s = (k: string) => values[k] as string;
   const args = {
-    words: num('words', s('words'), true),
-    seed: num('seed', s('seed'), true),
-    temperature: num('temperature', s('temperature'), false),
-    logInterval: num('log-interval', s('log-interval'), true),
-    nhead: num('nhead', s('nhead'), true),
+    words: cli.int('words', s('words'), 0),
+    seed: cli.int('seed', s('seed'), Number.MIN_SAFE_INTEGER),
+    temperature: cli.float('temperature', s('temperature')),
+    logInterval: cli.int('log-interval', s('log-interval'), 1),
+    nhead: cli.int('nhead', s('nhead'), 1),
   };
   const modelFlag = values.model as string | undefined;
   if (modelFlag !== undefined && !['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU', 'Transformer'].includes(modelFlag)) {
-    fail(`argument --model: '${modelFlag}' is not one of LSTM, GRU, RNN_TANH, RNN_RELU, Transformer`);
+    cli.fail(`argument --model: '${modelFlag}' is not one of LSTM, GRU, RNN_TANH, RNN_RELU, Transformer`);
   }
   await initBackend(values.backend as string | undefined);
 
   // Set the random seed manually for reproducibility.
   torch.manualSeed(args.seed);
 
-  if (args.temperature < 1e-3) fail('--temperature has to be greater or equal 1e-3.');
+  if (args.temperature < 1e-3) cli.fail('--temperature has to be greater or equal 1e-3.');
 
   const state = torch.toTfStateDict(await load(s('checkpoint')));
   const model = modelFromStateDict(state, { nhead: args.nhead, model: modelFlag as RnnType | undefined });
   for (const t of state.values()) t.dispose();
 
-  const corpus = new Corpus(s('data') === 'fortunes' ? fortunes() : s('data'));
+  const corpus = new Corpus(corpusSource(s('data')));
   const ntokens = corpus.dictionary.length;
   const vocab = model.decoder.outFeatures;
   if (vocab !== ntokens) {
-    fail(`the checkpoint's vocabulary has ${vocab} words, the corpus at --data ${s('data')} has ${ntokens}`);
+    cli.fail(`the checkpoint's vocabulary has ${vocab} words, the corpus at --data ${s('data')} has ${ntokens}`);
   }
 
   let text = '';

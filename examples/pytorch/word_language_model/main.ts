@@ -19,13 +19,13 @@
  * model is restored from memory for the final test. `--onnx-export`, `--use-optimizer` and `--accel` are not
  * ported (not accepted). The model and loops live in `model.ts`, `data.ts` and `lm.ts` so tests can import them.
  */
-import { parseArgs } from 'node:util';
 
 import type * as tf from '@tensorflow/tfjs-core';
 import * as torch from 'tfjs-torch';
 import { initBackend, save } from 'tfjs-torch/node';
 
-import { Corpus, fortunes } from './data';
+import { Cli } from '../common';
+import { Corpus, corpusSource } from './data';
 import { batchify, evaluate, train } from './lm';
 import { RNNModel, type RnnType, TransformerModel } from './model';
 
@@ -37,7 +37,8 @@ const USAGE = `usage: main.ts [-h] [--data DATA] [--model MODEL] [--emsize EMSIZ
 PyTorch Wikitext-2 RNN/LSTM/GRU/Transformer Language Model (tfjs-torch port of pytorch/examples word_language_model)
 
 options:
-  --data DATA        folder with train.txt, valid.txt, test.txt, or 'fortunes' (default: fortunes)
+  --data DATA        folder with train.txt, valid.txt, test.txt; 'fortunes' or 'fortunes:DIR' (the fortune
+                     files in DIR) (default: fortunes)
   --model MODEL      type of network (RNN_TANH, RNN_RELU, LSTM, GRU, Transformer) (default: LSTM)
   --emsize EMSIZE    size of word embeddings (default: 200)
   --nhid NHID        number of hidden units per layer (default: 200)
@@ -57,72 +58,49 @@ options:
   --backend NAME     tfjs backend: wasm, cpu, tensorflow, ... (default: automatic)
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${USAGE}\nmain.ts: error: ${message}\n`);
-  process.exit(2);
-}
-
-function num(name: string, v: string, int: boolean, min: number): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min) {
-    fail(`argument --${name}: invalid ${int ? 'int' : 'float'} value: '${v}'`);
-  }
-  return n;
-}
+const cli = new Cli(USAGE);
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string', default: 'fortunes' },
-        model: { type: 'string', default: 'LSTM' },
-        emsize: { type: 'string', default: '200' },
-        nhid: { type: 'string', default: '200' },
-        nlayers: { type: 'string', default: '2' },
-        lr: { type: 'string', default: '20' },
-        clip: { type: 'string', default: '0.25' },
-        epochs: { type: 'string', default: '40' },
-        batch_size: { type: 'string', default: '20' },
-        bptt: { type: 'string', default: '35' },
-        dropout: { type: 'string', default: '0.2' },
-        tied: { type: 'boolean', default: false },
-        seed: { type: 'string', default: '1111' },
-        'log-interval': { type: 'string', default: '200' },
-        save: { type: 'string', default: 'model.pt' },
-        nhead: { type: 'string', default: '2' },
-        'dry-run': { type: 'boolean', default: false },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  const values = cli.parse({
+    data: { type: 'string', default: 'fortunes' },
+    model: { type: 'string', default: 'LSTM' },
+    emsize: { type: 'string', default: '200' },
+    nhid: { type: 'string', default: '200' },
+    nlayers: { type: 'string', default: '2' },
+    lr: { type: 'string', default: '20' },
+    clip: { type: 'string', default: '0.25' },
+    epochs: { type: 'string', default: '40' },
+    batch_size: { type: 'string', default: '20' },
+    bptt: { type: 'string', default: '35' },
+    dropout: { type: 'string', default: '0.2' },
+    tied: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1111' },
+    'log-interval': { type: 'string', default: '200' },
+    save: { type: 'string', default: 'model.pt' },
+    nhead: { type: 'string', default: '2' },
+    'dry-run': { type: 'boolean', default: false },
+    backend: { type: 'string' },
+  });
   const s = (k: string) => values[k] as string;
   const model_ = s('model');
   if (!['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU', 'Transformer'].includes(model_)) {
-    fail(`--model ${model_}: an invalid option, options are ['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU', 'Transformer']`);
+    cli.fail(
+      `--model ${model_}: an invalid option, options are ['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU', 'Transformer']`,
+    );
   }
   const args = {
-    emsize: num('emsize', s('emsize'), true, 1),
-    nhid: num('nhid', s('nhid'), true, 1),
-    nlayers: num('nlayers', s('nlayers'), true, 1),
-    lr: num('lr', s('lr'), false, 0),
-    clip: num('clip', s('clip'), false, 0),
-    epochs: num('epochs', s('epochs'), true, 0),
-    batchSize: num('batch_size', s('batch_size'), true, 1),
-    bptt: num('bptt', s('bptt'), true, 1),
-    dropout: num('dropout', s('dropout'), false, 0),
-    seed: num('seed', s('seed'), true, 0),
-    logInterval: num('log-interval', s('log-interval'), true, 1),
-    nhead: num('nhead', s('nhead'), true, 1),
+    emsize: cli.int('emsize', s('emsize'), 1),
+    nhid: cli.int('nhid', s('nhid'), 1),
+    nlayers: cli.int('nlayers', s('nlayers'), 1),
+    lr: cli.float('lr', s('lr'), 0),
+    clip: cli.float('clip', s('clip'), 0),
+    epochs: cli.int('epochs', s('epochs'), 0),
+    batchSize: cli.int('batch_size', s('batch_size'), 1),
+    bptt: cli.int('bptt', s('bptt'), 1),
+    dropout: cli.float('dropout', s('dropout'), 0),
+    seed: cli.int('seed', s('seed'), 0),
+    logInterval: cli.int('log-interval', s('log-interval'), 1),
+    nhead: cli.int('nhead', s('nhead'), 1),
     dryRun: values['dry-run'] as boolean,
   };
   const device = await initBackend(values.backend as string | undefined);
@@ -131,7 +109,7 @@ async function main(): Promise<void> {
   console.log('Using device:', device);
 
   // Load data
-  const corpus = new Corpus(s('data') === 'fortunes' ? fortunes() : s('data'));
+  const corpus = new Corpus(corpusSource(s('data')));
   const evalBatchSize = 10;
   const trainData = batchify(corpus.train, args.batchSize);
   const valData = batchify(corpus.valid, evalBatchSize);
