@@ -46,6 +46,11 @@ const FNS: Record<string, (...a: tf.Tensor[]) => tf.Tensor> = {
   gelu: (x) => F.gelu(x),
   mse_loss: (x, t) => tf.reshape(F.mseLoss(x, t), [1]),
   bce_with_logits: (x, t) => tf.reshape(F.binaryCrossEntropyWithLogits(x, t), [1]),
+  cross_entropy: (x, t) => tf.reshape(F.crossEntropy(x, t), [1]),
+  softmax: (x) => F.softmax(x, -1),
+  group_norm: (x, w, b) => F.groupNorm(x, 2, w, b),
+  instance_norm: (x) => F.instanceNorm(x),
+  smooth_l1_loss: (x, t) => tf.reshape(F.smoothL1Loss(x, t, { beta: 2 }), [1]),
 };
 
 function checkHigher(c: HigherCase): void {

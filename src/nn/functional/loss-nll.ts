@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { Arg, float, int, signature, tensor, type ArgsOf } from '../../args';
 import { defineFunction } from '../../autograd/function';
+import { isGradEnabled, noGrad } from '../../autograd/tape';
 import { hasFusedKernel } from '../../backends/fused-kernels';
 import { CrossEntropyKernel } from '../../backends/wasm/cross-entropy';
 import { ShapeError, ValueError, formatShape } from '../../errors';
@@ -196,7 +197,14 @@ const NLLRows = defineFunction({
     // torch: grad_input[i][t_i] = -w[t_i] * (mean ? grad / total_weight : grad); every other entry 0
     const g = reduction === 'mean' ? tf.div(dy, totalWeight) : dy;
     const rowGrad = tf.neg(tf.mul(w, reduction === 'none' ? g : tf.broadcastTo(g, [m])));
-    return [tf.scatterND(indices, tf.where(valid, rowGrad, tf.zerosLike(rowGrad)), [m, c]), null, null, null, null];
+    const masked = tf.where(valid, rowGrad, tf.zerosLike(rowGrad));
+    if (isGradEnabled()) {
+      // A createGraph backward differentiates this gradient again (in dy): a one-hot product (ScatterNd has no
+      // gradient in tfjs).
+      const safeT = noGrad(() => tf.reshape(tf.slice(indices, [0, 1], [m, 1]), [m]));
+      return [tf.mul(tf.oneHot(safeT, c), tf.reshape(masked, [m, 1])), null, null, null, null];
+    }
+    return [tf.scatterND(indices, masked, [m, c]), null, null, null, null];
   },
 });
 
@@ -238,6 +246,17 @@ const FusedCrossEntropy = defineFunction({
     const [x, lse, t, count] = ctx.savedTensors;
     const reduction = ctx.reduction as Reduction;
     const g = reduction === 'none' ? dy : tf.broadcastTo(reduction === 'mean' ? tf.div(dy, count) : dy, [x.shape[0]]);
+    if (isGradEnabled()) {
+      // A createGraph backward differentiates this gradient again (in x and dy): (softmax(x) - onehot) * g per row,
+      // 0 on ignored rows, in recorded ops (the fused kernel has no gradient).
+      const c = x.shape[1] as number;
+      const valid = noGrad(() =>
+        tf.reshape(tf.notEqual(t, (ctx.attrs as { ignoreIndex: number }).ignoreIndex), [-1, 1]),
+      );
+      const onehot = noGrad(() => tf.oneHot(tf.where(tf.reshape(valid, [-1]), t, tf.zerosLike(t)), c));
+      const rows = tf.mul(tf.sub(tf.softmax(x), onehot), tf.reshape(g, [-1, 1]));
+      return [tf.where(tf.broadcastTo(valid, x.shape), rows, tf.zerosLike(rows)), null, null, null];
+    }
     const inputs = { logits: x, lse, target: t, g };
     const dx = tf.engine().runKernel(CrossEntropyKernel.Backward, inputs, ctx.attrs as tf.NamedAttrMap) as tf.Tensor;
     return [dx, null, null, null];
