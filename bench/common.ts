@@ -94,6 +94,16 @@ export const f3 = (x: number): string => x.toFixed(3);
 /** The 1, 5 and 15-minute load averages. */
 export const load = (): string => loadavg().map(f2).join(' ');
 
+/** The CPU time (ms, this process's threads together) that `fn` takes, beside its wall time. */
+export async function timeCpu<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { value, ms, cpuMs: (c.user + c.system) / 1000 };
+}
+
 /** The median of per-round ratios `median(ours[r]) / median(theirs[r])`, and the per-round ratios. */
 export function roundRatios(ours: number[][], theirs: number[][]): { median: number; perRound: number[] } {
   const perRound = theirs.map((t, r) => median(ours[r]) / median(t));
@@ -139,6 +149,8 @@ export class TorchChild {
   info: Record<string, unknown> = {};
   /** Each round's step times (ms), in order. */
   readonly roundMs: number[][] = [];
+  /** Each round's CPU time per step (ms, the child's threads together), in order. */
+  readonly roundCpuMs: number[][] = [];
   /** The child's peak RSS (MB) at its last answer. */
   maxRssMb = 0;
   private child?: ChildProcessWithoutNullStreams;
@@ -182,20 +194,21 @@ export class TorchChild {
     );
   }
 
-  /** Runs `n` steps in the child; returns their times (ms). */
-  async steps(n: number): Promise<number[]> {
+  /** Runs `n` steps in the child; returns their wall and CPU times (ms). */
+  async steps(n: number): Promise<{ ms: number[]; cpuMs: number[] }> {
     const reply = this.nextLine();
     this.child!.stdin.write(`steps ${n}\n`);
-    const r = JSON.parse(await reply) as { ms?: number[]; max_rss_mb?: number; error?: string };
+    const r = JSON.parse(await reply) as { ms?: number[]; cpu_ms?: number[]; max_rss_mb?: number; error?: string };
     if (!r.ms) throw new Error(`${this.label}: ${r.error ?? 'no timings'}`);
     this.maxRssMb = r.max_rss_mb ?? 0;
-    return r.ms;
+    return { ms: r.ms, cpuMs: r.cpu_ms ?? [] };
   }
 
-  /** Runs `n` steps and keeps their times as one round. */
+  /** Runs `n` steps and keeps their times as one round; returns the wall times (ms). */
   async round(n: number): Promise<number[]> {
-    const ms = await this.steps(n);
+    const { ms, cpuMs } = await this.steps(n);
     this.roundMs.push(ms);
+    this.roundCpuMs.push(cpuMs);
     return ms;
   }
 

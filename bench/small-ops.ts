@@ -15,7 +15,8 @@
  *
  * Inputs are fixed random tensors (their values do not change the cost). PyTorch runs `bench/torch_small_ops.py` as a
  * persistent child (one thread, OpenBLAS when installed: see `bench/common.ts`); rounds interleave the two so that
- * machine load hits both. The ratio is ours / torch, the median of per-round ratios of medians. To profile the
+ * machine load hits both. The ratio is ours / torch, the median of per-round ratios of medians, of wall time and of
+ * CPU time (each process's threads together: steadier than wall time on a loaded machine). To profile the
  * library's JavaScript: `npx tsx --cpu-prof --cpu-prof-dir .scratch/prof bench/small-ops.ts --no-torch ...`.
  * The library is imported by its package name (`dist/`: run `npx tsup` after changing `src/`).
  */
@@ -32,6 +33,7 @@ import {
   median,
   PYTHON,
   roundRatios,
+  timeCpu,
   TORCH_BLAS_CHOICES,
   TorchChild,
   torchEnv,
@@ -135,15 +137,19 @@ async function runWorkload(workload: Workload, torchAvailable: boolean): Promise
   const tensorsBefore = tf.memory().numTensors;
   await torch?.steps(Math.max(WARMUP, 1));
   const ours: number[][] = [];
+  const oursCpu: number[][] = [];
   let lastLoss = 0;
   for (let r = 0; r < ROUNDS; r++) {
     const ms: number[] = [];
+    const cpu: number[] = [];
     for (let s = 0; s < STEPS; s++) {
-      const t0 = performance.now();
-      lastLoss = await step();
-      ms.push(performance.now() - t0);
+      const t = await timeCpu(step);
+      lastLoss = t.value;
+      ms.push(t.ms);
+      cpu.push(t.cpuMs);
     }
     ours.push(ms);
+    oursCpu.push(cpu);
     const parts = [`${workload} round ${r + 1}/${ROUNDS}: ours ${f1(median(ms))} ms`];
     if (torch) parts.push(`torch ${f1(median(await torch.round(STEPS)))} ms`);
     console.log(`${parts.join(', ')} (load ${load()})`);
@@ -153,14 +159,17 @@ async function runWorkload(workload: Workload, torchAvailable: boolean): Promise
   const leaked = tf.memory().numTensors - tensorsBefore;
   console.log(
     `${workload}: ours ${f1(median(all))} ms/step (median of ${all.length}; min ${f1(Math.min(...all))}, ` +
-      `max ${f1(Math.max(...all))})${leaked > 0 ? `, ${leaked} tensors more than after the warm-up steps` : ''}`,
+      `max ${f1(Math.max(...all))}), CPU ${f1(median(oursCpu.flat()))} ms/step` +
+      `${leaked > 0 ? `, ${leaked} tensors more than after the warm-up steps` : ''}`,
   );
   if (torch) {
     const t = torch.roundMs.flat();
     const ratios = roundRatios(ours, torch.roundMs);
+    const cpuRatios = roundRatios(oursCpu, torch.roundCpuMs);
     console.log(
-      `${workload}: torch ${f1(median(t))} ms/step (median of ${t.length}); ours/torch = ${f3(ratios.median)} ` +
-        `(per round: ${ratios.perRound.map(f3).join(', ')})`,
+      `${workload}: torch ${f1(median(t))} ms/step (median of ${t.length}), CPU ${f1(median(torch.roundCpuMs.flat()))} ` +
+        `ms/step; ours/torch = ${f3(ratios.median)} (per round: ${ratios.perRound.map(f3).join(', ')}); ` +
+        `CPU time ours/torch = ${f3(cpuRatios.median)} (per round: ${cpuRatios.perRound.map(f3).join(', ')})`,
     );
     torch.quit();
   }

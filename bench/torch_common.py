@@ -2,7 +2,7 @@
 the TypeScript side (`bench/common.ts`, `TorchChild`) speaks:
 
     prints {"ready": info} once the model is built; then for each input line `steps N` runs N steps and prints
-    {"ms": [...], "max_rss_mb": ...} (one time per step); `quit` or end of input exits.
+    {"ms": [...], "cpu_ms": [...], "max_rss_mb": ...} (wall and CPU time per step); `quit` or end of input exits.
 
 Run under `OPENBLAS_NUM_THREADS=1` by the benches (PyTorch then reports one intra-op thread).
 """
@@ -54,13 +54,17 @@ def max_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(step, n):
-    """Runs `step` n times; each one's wall time in ms (`step` ends by reading its results back)."""
+def timed(step, n, cpu=None):
+    """Runs `step` n times; each one's wall time in ms (`step` ends by reading its results back). Appends each
+    step's CPU time (this process, all threads) in ms to `cpu` when given."""
     ms = []
     for _ in range(n):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         step()
         ms.append((time.perf_counter() - t0) * 1e3)
+        if cpu is not None:
+            cpu.append((time.process_time() - c0) * 1e3)
     return ms
 
 
@@ -80,6 +84,8 @@ def serve(step, once=0):
         if not cmd or cmd[0] == 'quit':
             break
         if cmd[0] == 'steps':
-            print(json.dumps({'ms': timed(step, int(cmd[1])), 'max_rss_mb': max_rss_mb()}), flush=True)
+            cpu = []
+            ms = timed(step, int(cmd[1]), cpu)
+            print(json.dumps({'ms': ms, 'cpu_ms': cpu, 'max_rss_mb': max_rss_mb()}), flush=True)
         else:
             print(json.dumps({'error': f'unknown command {line.strip()!r}'}), flush=True)
