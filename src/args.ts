@@ -455,6 +455,39 @@ export function checkTensors(where: string, named: Record<string, unknown>): voi
   for (const [name, v] of Object.entries(named)) tensor().check(v, { where, name });
 }
 
+/**
+ * Refuses arguments past a fixed-arity function's last parameter, which JavaScript would drop silently: torch's
+ * `takes 1 positional argument but 2 were given`, or `unexpected keyword argument` for an options object such as
+ * torch's `out=` (`torch.sign(x, { out: y })`). An empty options object is harmless.
+ * @param where the function, for messages (`torch.sign`).
+ * @param names its parameters, in order.
+ * @param extra what came after them (a rest parameter).
+ * @example
+ * ```ts
+ * export function sign(input: tf.Tensor, ...extra: unknown[]) {
+ *   checkNoExtraArgs('torch.sign', ['input'], extra);
+ * }
+ * ```
+ */
+export function checkNoExtraArgs(where: string, names: readonly string[], extra: readonly unknown[]): void {
+  const given = extra.filter((v) => v !== undefined);
+  if (given.length === 0) return;
+  const first = given[0];
+  if (isOptionsObject(first)) {
+    const keys = Object.keys(first);
+    if (given.length === 1 && keys.length === 0) return;
+    if (keys.length > 0) {
+      throw new ArgumentTypeError(
+        `${where}() got an unexpected keyword argument '${keys[0]}' (its parameters: ${names.join(', ')})`,
+      );
+    }
+  }
+  throw new ArgumentTypeError(
+    `${where}() takes ${names.length} positional argument${names.length === 1 ? '' : 's'} (${names.join(', ')}) ` +
+      `but ${names.length + given.length} were given (the extra one is ${describeValue(first)})`,
+  );
+}
+
 /** A function parameter (a callback, an init function, `collate_fn`). */
 export function func<F extends (...args: never[]) => unknown = (...args: unknown[]) => unknown>(): Arg<F> {
   return new Arg('a function', (v, ctx) => {

@@ -9,7 +9,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkTensors, describeValue } from '../args';
 import { ArgumentTypeError, ValueError } from '../errors';
 import { OrderedDict, type PyValue, describe } from './pickle-values';
-import { type DType, type TensorData, bfloat16ToFloat, castValues, halfToFloat, isTensorData } from './tensor-data';
+import {
+  DTYPES,
+  type DType,
+  type TensorData,
+  bfloat16ToFloat,
+  castValues,
+  halfToFloat,
+  isTensorData,
+} from './tensor-data';
 
 /**
  * A {@link TensorData} as a tfjs tensor. tfjs has float32, int32 and bool only, so float64, float16
@@ -80,6 +88,11 @@ export function toTfTensor(td: TensorData): tf.Tensor {
  */
 export function fromTfTensor(t: tf.Tensor, dtype?: DType): TensorData {
   checkTensors('fromTfTensor', { t });
+  if (dtype !== undefined && !(typeof dtype === 'string' && dtype in DTYPES)) {
+    throw new ArgumentTypeError(
+      `fromTfTensor(): dtype must be one of ${Object.keys(DTYPES).join(', ')}, got ${describeValue(dtype)}`,
+    );
+  }
   if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool') {
     throw new ArgumentTypeError(`fromTfTensor: expected a float32, int32 or bool tensor, got ${t.dtype}`);
   }

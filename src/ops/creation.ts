@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, checkNumel, float, int, intList, isOptionsObject, signature } from '../args';
+import { type ArgsOf, checkNoExtraArgs, checkNumel, float, int, intList, isOptionsObject, signature } from '../args';
 import { dtypeArg, tensorArg } from './common';
 
 const EYE = signature('torch.eye', [
@@ -123,12 +123,14 @@ export function empty(...size: Array<number | readonly number[] | { dtype?: stri
  * A tensor of `input`'s shape and dtype (zeros; torch's
  * [`torch.empty_like`](https://pytorch.org/docs/1.13/generated/torch.empty_like.html)).
  * @param input the tensor whose shape to take.
+ * @param extra nothing: an extra argument (torch's `out=`) is an error, not ignored.
  * @example
  * ```ts
  * torch.emptyLike(x);
  * ```
  */
-export function emptyLike(input: tf.Tensor): tf.Tensor {
+export function emptyLike(input: tf.Tensor, ...extra: unknown[]): tf.Tensor {
   tensorArg().check(input, { where: 'torch.empty_like', name: 'input' });
+  checkNoExtraArgs('torch.empty_like', ['input'], extra);
   return tf.zerosLike(input);
 }

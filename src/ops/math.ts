@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, bool, checkTensors, describeValue, float, signature } from '../args';
+import { type ArgsOf, bool, checkNoExtraArgs, checkTensors, describeValue, float, signature } from '../args';
 import { ArgumentTypeError } from '../errors';
 import {
   type TensorOrScalar,
@@ -351,13 +351,15 @@ export function equal(input: tf.Tensor, other: tf.Tensor): boolean {
  * -1, 0 or 1 by sign (torch's [`torch.sign`](https://pytorch.org/docs/1.13/generated/torch.sign.html)); the
  * gradient is zero.
  * @param input the tensor.
+ * @param extra nothing: an extra argument (torch's `out=`) is an error, not ignored.
  * @example
  * ```ts
  * torch.sign(x);
  * ```
  */
-export function sign(input: tf.Tensor): tf.Tensor {
+export function sign(input: tf.Tensor, ...extra: unknown[]): tf.Tensor {
   checkTensors('torch.sign', { input });
+  checkNoExtraArgs('torch.sign', ['input'], extra);
   if (input.dtype === 'bool') return tf.clone(input);
   return tf.sign(input);
 }
@@ -366,13 +368,15 @@ export function sign(input: tf.Tensor): tf.Tensor {
  * Rounds toward zero (torch's [`torch.trunc`](https://pytorch.org/docs/1.13/generated/torch.trunc.html)); the
  * gradient is zero.
  * @param input the tensor.
+ * @param extra nothing: an extra argument (torch's `out=`) is an error, not ignored.
  * @example
  * ```ts
  * torch.trunc(x);
  * ```
  */
-export function trunc(input: tf.Tensor): tf.Tensor {
+export function trunc(input: tf.Tensor, ...extra: unknown[]): tf.Tensor {
   checkTensors('torch.trunc', { input });
+  checkNoExtraArgs('torch.trunc', ['input'], extra);
   if (input.dtype !== 'float32') return tf.clone(input);
   return tf.where(tf.less(input, 0), tf.ceil(input), tf.floor(input));
 }
@@ -381,13 +385,15 @@ export function trunc(input: tf.Tensor): tf.Tensor {
  * The fractional part `x - trunc(x)`, with the sign of `x` (torch's
  * [`torch.frac`](https://pytorch.org/docs/1.13/generated/torch.frac.html)).
  * @param input a float32 tensor.
+ * @param extra nothing: an extra argument (torch's `out=`) is an error, not ignored.
  * @example
  * ```ts
  * torch.frac(x);
  * ```
  */
-export function frac(input: tf.Tensor): tf.Tensor {
+export function frac(input: tf.Tensor, ...extra: unknown[]): tf.Tensor {
   checkTensors('torch.frac', { input });
+  checkNoExtraArgs('torch.frac', ['input'], extra);
   if (input.dtype !== 'float32')
     throw new ArgumentTypeError(`torch.frac(): "frac_cpu" not implemented for '${input.dtype}'`);
   return tf.sub(input, trunc(input));

@@ -471,6 +471,7 @@ export function repeat(input: tf.Tensor, ...sizes: Sizes): tf.Tensor {
  */
 export function tile(input: tf.Tensor, dims: readonly number[]): tf.Tensor {
   checkTensors('torch.tile', { input });
+  intList().check(dims, { where: 'torch.tile', name: 'dims' });
   const reps = [...Array(Math.max(0, input.rank - dims.length)).fill(1), ...dims];
   return repeat(input, reps);
 }

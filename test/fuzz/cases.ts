@@ -96,6 +96,7 @@ export const CASES: FuzzCase[] = [
   ['parseSafetensors null', ({ parseSafetensors }) => parseSafetensors(null)],
   ['parseSafetensors garbage', ({ parseSafetensors }) => parseSafetensors(new Uint8Array(64).fill(255))],
   ['serializeTorchFile function', ({ serializeTorchFile }) => serializeTorchFile(() => 1)],
+  ['serializeTorchFile typo option', ({ serializeTorchFile }) => serializeTorchFile(null, { archiveNam: 'x' })],
   // autograd
   ['Parameter disposed', ({ Parameter }, t) => new Parameter(t.disposed())],
   ['Parameter string', ({ Parameter }) => new Parameter('a')],
@@ -320,6 +321,7 @@ export function genericCases(lib: Lib): FuzzCase[] {
     if (typeof v !== 'function') continue;
     out.push([`generic F.${name} string`, ({ F }) => F[name]('bad')]);
     out.push([`generic F.${name} disposed`, ({ F }, t) => F[name](t.disposed())]);
+    out.push([`generic F.${name} unknown option`, ({ F }, t) => F[name](t.x4d(), { noSuchOption: 1 })]);
   }
   for (const [name, v] of Object.entries(lib.optim as Lib)) {
     if (!isClass(v)) continue;
@@ -329,6 +331,7 @@ export function genericCases(lib: Lib): FuzzCase[] {
     if (typeof v !== 'function' || isClass(v) || /^[A-Z]/.test(name)) continue;
     out.push([`generic ${name} string`, (l) => l[name]('bad')]);
     out.push([`generic ${name} disposed`, (l, t) => l[name](t.disposed())]);
+    out.push([`generic ${name} unknown option`, (l, t) => l[name](t.x2d(), { noSuchOption: 1 })]);
   }
   // The namespaces' functions and classes, then the top-level classes, each once (DataLoader is both
   // `utils.data.DataLoader` and top-level; it gets the first name).
@@ -364,12 +367,12 @@ export function genericCases(lib: Lib): FuzzCase[] {
 }
 
 /**
- * Whether a case is accepted (not run): listed in {@link ACCEPTS}, or the `disposed` variant of an accepted
- * `string` case (a predicate or a no-argument function accepts any value alike).
+ * Whether a case is accepted (not run): listed in {@link ACCEPTS}, or the `disposed` or `unknown option`
+ * variant of an accepted `string` case (a predicate or a no-argument function accepts any value alike).
  * @param name the case.
  */
 export function accepted(name: string): boolean {
-  return name in ACCEPTS || name.replace(/ disposed$/, ' string') in ACCEPTS;
+  return name in ACCEPTS || name.replace(/ (disposed|unknown option)$/, ' string') in ACCEPTS;
 }
 
 /**

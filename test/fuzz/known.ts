@@ -22,4 +22,11 @@ export const KNOWN: Record<string, string> = {
   'generic uniformFill disposed': 'RAW (src/random.ts): Error: Tensor is disposed.',
   // gradOf('bad') is refused now; a disposed tensor still answers null (torch: a freed tensor has no .grad to read)
   'generic gradOf disposed': 'SILENT (src/autograd/requires-grad.ts): returned null',
+  // Added 09:35 UTC with `generic <fn> unknown option` (fn(x, { noSuchOption: 1 })): one-parameter functions drop
+  // the extra argument (torch: `detach() got an unexpected keyword argument`); checkNoExtraArgs in src/args.ts.
+  'generic detach unknown option': 'SILENT (src/autograd/requires-grad.ts): returned a float32 tensor [2,3]',
+  'generic gradOf unknown option': 'SILENT (src/autograd/requires-grad.ts): returned null',
+  'generic requiresGrad_ unknown option': 'SILENT (src/autograd/requires-grad.ts): returned a float32 tensor [2,3]',
+  // serializeTorchFile(obj, { archiveNam }) ignores the typo'd option (its options are not parsed by a signature)
+  'serializeTorchFile typo option': 'SILENT (src/io/torch-format.ts): returned a Uint8Array',
 };
