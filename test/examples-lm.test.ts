@@ -71,9 +71,12 @@ const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 describe("pytorch/examples word_language_model: the port's first steps give torch's numbers", () => {
   // float32 on both sides; tiny matmuls, but SGD at lr up to 20 after clipping amplifies the ~1e-7 differences in
-  // summation order step by step: measured < 1e-6 relative; asserted 1e-5 relative on losses.
+  // summation order step by step: measured < 2e-7 relative on every loss of the RNN models and of the Transformers
+  // at lr 5 and 0.5; the Transformer at lr 20 (the original's default; its loss climbs to 10.5 by the second epoch)
+  // drifts to 9.2e-6. Asserted: 1e-5 relative, 5e-5 for that case.
   for (const [k, c] of cases.entries()) {
     const heads = c.model === 'Transformer' ? `, ${c.nhead} head(s)` : '';
+    const tol = c.model === 'Transformer' && c.lr >= 20 ? 5e-5 : 1e-5;
     it(`case ${k}: ${c.model}${c.tied ? ' tied' : ''}, ${c.nlayers} layer(s)${heads}, dropout ${c.dropout}, lr ${c.lr}`, () => {
       manualSeed(c.seed);
       const corpus = new Corpus(c.texts);
@@ -90,8 +93,8 @@ describe("pytorch/examples word_language_model: the port's first steps give torc
       c.epoch.forEach((want, e) => {
         const losses = train(args, model, trainData, c.lr, e + 1, () => {});
         expect(losses.length).toBe(want.losses.length);
-        losses.forEach((l, i) => expect(rel(l, want.losses[i]), `epoch ${e + 1} step ${i}`).toBeLessThan(1e-5));
-        expect(rel(evaluate(args, model, valData, 10), want.val_loss)).toBeLessThan(1e-5);
+        losses.forEach((l, i) => expect(rel(l, want.losses[i]), `epoch ${e + 1} step ${i}`).toBeLessThan(tol));
+        expect(rel(evaluate(args, model, valData, 10), want.val_loss)).toBeLessThan(tol);
       });
       // nothing leaks: what stays is one .grad per parameter (a tied weight counts once), as in torch, and the
       // Transformer's cached causal mask
