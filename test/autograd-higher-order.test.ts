@@ -134,3 +134,55 @@ describe('WGAN-GP gradient penalty through the Discriminator matches torch 1.13 
     });
   }
 });
+
+interface GPTrainCase {
+  name: string;
+  seed: number;
+  state_dict: Record<string, FixtureTensor>;
+  real: FixtureTensor;
+  fake: FixtureTensor;
+  x_hat: FixtureTensor;
+  out_real: FixtureTensor;
+  out_fake: FixtureTensor;
+  grad_x: FixtureTensor;
+  penalty: FixtureTensor;
+  d_loss: FixtureTensor;
+  grads: Record<string, FixtureTensor>;
+  grad_x_hat: FixtureTensor;
+}
+
+/** A WGAN-GP critic step in training mode (dropout masks from the seed), as scripts/fixtures/wgan_gp_train.py. */
+function checkCriticStep(c: GPTrainCase): void {
+  const d = new Discriminator({ width: 4 });
+  d.loadStateDict(new Map(Object.entries(c.state_dict).map(([k, v]) => [k, toTensor(v)])));
+  d.train();
+  tf.tidy(() => {
+    torch.manualSeed(c.seed);
+    const outReal = d.forward(toTensor(c.real));
+    const outFake = d.forward(toTensor(c.fake));
+    const xHat = requiresGrad_(toTensor(c.x_hat));
+    const out = d.forward(xHat);
+    expectClose(outReal, c.out_real, 'D(real)');
+    expectClose(outFake, c.out_fake, 'D(fake)');
+    const [g] = autograd.grad(out, xHat, { gradOutputs: tf.onesLike(out), createGraph: true });
+    expectClose(g!, c.grad_x, 'gradient of D(x_hat)');
+    const n = xHat.shape[0];
+    const gp = torch.linalg.vectorNorm(g!.view(n, -1), 2, 1).sub(1).square().mean().mul(10);
+    expectClose(gp, c.penalty, 'penalty');
+    const dLoss = outFake.mean().sub(outReal.mean()).add(gp);
+    expectClose(dLoss, c.d_loss, 'd_loss');
+    dLoss.backward();
+    for (const [name, p] of d.namedParameters()) expectClose(p.grad!, c.grads[name], `grad of ${name}`);
+    expectClose(xHat.grad!, c.grad_x_hat, 'grad of x_hat');
+  });
+  for (const p of d.parameters()) p.dispose();
+}
+
+describe('WGAN-GP critic step in training mode matches torch 1.13 (cpu)', () => {
+  for (const c of loadFixture<GPTrainCase>('wgan_gp_train').cases) it(c.name, () => checkCriticStep(c));
+});
+
+describe('WGAN-GP critic step in training mode matches torch 1.13 (wasm)', () => {
+  useWasmBackend();
+  for (const c of loadFixture<GPTrainCase>('wgan_gp_train').cases) it(c.name, () => checkCriticStep(c));
+});
