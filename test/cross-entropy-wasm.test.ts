@@ -61,7 +61,8 @@ describe('F.crossEntropy on wasm matches torch 1.13 (fixture losses)', () => {
 
   test('the fixture has cases the fused kernels take', () => {
     const fused = torchCases.filter(
-      (c) => c.input.shape.length === 2 && c.target.shape.length === 1 && !c.options.weight && !c.options.label_smoothing,
+      (c) =>
+        c.input.shape.length === 2 && c.target.shape.length === 1 && !c.options.weight && !c.options.label_smoothing,
     );
     expect(fused.length).toBeGreaterThan(3);
   });

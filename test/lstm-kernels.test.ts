@@ -51,8 +51,10 @@ const NAMES = ['output', 'hN', 'cN', 'grad x', 'grad h0', 'grad c0', 'grad wIh',
 async function run(backend: string, c: Case): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const { T, B, I, H } = c;
-  const v = (shape: number[], seed: number, scale = 1) =>
-    tf.variable(tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed, scale), shape));
+  const v = (shape: number[], seed: number, scale = 1) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return tf.variable(tf.tensor(values(n, seed, scale), shape));
+  };
   const x = v([T, B, I], 1, 2);
   const h0 = v([B, H], 2);
   const c0 = v([B, H], 3);
