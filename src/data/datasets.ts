@@ -73,6 +73,9 @@ export function isIterableDataset(ds: unknown): boolean {
  * ```
  */
 export function asDataset<T>(data: Dataset<T> | ArrayLike<T>, where = 'Dataset'): Dataset<T> {
+  if (typeof where !== 'string') {
+    throw new ArgumentTypeError(`asDataset(): where must be the caller's name (a string), got ${describeValue(where)}`);
+  }
   if (data != null && typeof (data as Dataset<T>).get === 'function' && typeof data.length === 'number') {
     return data as Dataset<T>;
   }
@@ -81,7 +84,7 @@ export function asDataset<T>(data: Dataset<T> | ArrayLike<T>, where = 'Dataset')
     return { length: arr.length, get: (i: number) => arr[i] };
   }
   throw new ArgumentTypeError(
-    `${where}: expected a dataset (an object with length and get(i)) or an array, got ${data === null ? 'null' : typeof data}`,
+    `${where}: expected a dataset (an object with length and get(i)) or an array, got ${describeValue(data)}`,
   );
 }
 
