@@ -53,7 +53,10 @@ async function run(backend: string, c: Case): Promise<Float32Array[]> {
   const { T, B, I, H } = c;
   const v = (shape: number[], seed: number, scale = 1) => {
     const n = shape.reduce((a, b) => a * b, 1);
-    return tf.variable(tf.tensor(values(n, seed, scale), shape));
+    const t = tf.tensor(values(n, seed, scale), shape);
+    const variable = tf.variable(t);
+    t.dispose();
+    return variable;
   };
   const x = v([T, B, I], 1, 2);
   const h0 = v([B, H], 2);
@@ -65,13 +68,18 @@ async function run(backend: string, c: Case): Promise<Float32Array[]> {
     bHh: c.bias ? v([4 * H], 7, 0.3) : null,
     wHr: null,
   };
-  const outs = rnnLayer('LSTM', x, h0, c0, w, null, c.reverse);
-  const loss = tf.addN(outs.map((o, i) => tf.sum(tf.mul(o, tf.tensor(values(o.size, 10 + i), o.shape)))));
-  backward(loss);
   const inputs = [x, h0, c0, w.wIh, w.wHh, ...(c.bias ? [w.bIh!, w.bHh!] : [])];
-  const result = [...outs, ...inputs.map((t) => (t as tf.Variable & { grad: tf.Tensor }).grad)].map(
-    (t) => t.dataSync() as Float32Array,
-  );
+  const result = tf.tidy(() => {
+    const outs = rnnLayer('LSTM', x, h0, c0, w, null, c.reverse);
+    const loss = tf.addN(outs.map((o, i) => tf.sum(tf.mul(o, tf.tensor(values(o.size, 10 + i), o.shape)))));
+    backward(loss);
+    const grads = inputs.map((t) => (t as tf.Variable & { grad: tf.Tensor }).grad);
+    return [...outs, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+  for (const t of inputs) {
+    (t as tf.Variable & { grad: tf.Tensor | null }).grad?.dispose();
+    t.dispose();
+  }
   return result;
 }
 
@@ -82,6 +90,16 @@ describe('fused LSTM kernels (wasm) against the composed path (cpu)', () => {
     expect(hasFusedKernel(LstmKernel.Backward)).toBe(true);
     await tf.setBackend('cpu');
     expect(hasFusedKernel(LstmKernel.Forward)).toBe(false);
+  });
+
+  test('forward + backward leave no tensor and no backend data behind', async () => {
+    await tf.setBackend('wasm');
+    const c = CASES[1];
+    await run('wasm', c); // warm-up
+    const before = [tf.memory().numTensors, tf.backend().numDataIds()];
+    for (let i = 0; i < 3; i++) await run('wasm', c);
+    expect([tf.memory().numTensors, tf.backend().numDataIds()]).toEqual(before);
+    await tf.setBackend('cpu');
   });
 
   for (const c of CASES) {
