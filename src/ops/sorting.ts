@@ -16,6 +16,7 @@ import type { DimOptions, KeepdimOption } from './reduction';
 function cumExtreme(input: tf.Tensor, dim: number, isMax: boolean, where: string): [tf.Tensor, tf.Tensor] {
   const d = normalizeDim(dim, input.rank, where);
   if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
+  if (input.size === 0) return [tf.clone(input), tf.zeros(input.shape, 'int32')];
   const [moved, inv] = moveToLast(input, d);
   const n = moved.shape[moved.rank - 1];
   const v = moved.dataSync();
@@ -109,6 +110,18 @@ export function topk(input: tf.Tensor, ...args: ArgsOf<typeof TOPK>): [tf.Tensor
   const n = input.rank === 0 ? 1 : input.shape[d];
   if (k > n) throw new ValueError(`torch.topk(): selected index k (${k}) out of range for dimension ${d} of size ${n}`);
   if (input.rank === 0) return [tf.clone(input), tf.scalar(0, 'int32')];
+  if (input.size === 0) {
+    // An empty slice of the input (not a new zeros tensor): the values stay on the autograd graph.
+    const shape = input.shape.map((s, i) => (i === d ? k : s));
+    return [
+      tf.slice(
+        input,
+        shape.map(() => 0),
+        shape,
+      ),
+      tf.zeros(shape, 'int32'),
+    ];
+  }
   const [moved, inv] = moveToLast(input, d);
   const idx = topIndices(moved, k, largest);
   const values = takeAlong(moved, moved.rank - 1, idx);
@@ -233,6 +246,8 @@ const MEDIAN = signature('torch.median', [
 export function median(input: tf.Tensor, ...args: MedianArgs): tf.Tensor | [tf.Tensor, tf.Tensor] {
   checkTensor(input, 'torch.median');
   if (args.length === 0) {
+    // torch: nan for an empty tensor (NaN times the empty sum keeps it on the autograd graph)
+    if (input.size === 0) return tf.mul(tf.sum(input), Number.NaN);
     const flat = tf.reshape(input, [input.size]);
     const [v, i] = pickRank(flat, 0, Math.floor((input.size - 1) / 2), false);
     i.dispose();
