@@ -9,6 +9,8 @@
  * @module
  */
 
+import { ArgumentTypeError, ValueError } from '../errors';
+
 /** A Python value as the reader returns it and the writer accepts it (see the module doc). */
 export type PyValue =
   | null
@@ -34,6 +36,34 @@ export type PyValue =
 export class OrderedDict<K = PyValue, V = PyValue> extends Map<K, V> {
   /** Instance attributes (`__dict__`), e.g. `_metadata` on a torch state dict. */
   readonly attributes = new Map<string, PyValue>();
+
+  /**
+   * @param entries `[key, value]` pairs, or a plain object whose own keys become the entries in their order
+   *   (Python's `OrderedDict(mapping)` / `OrderedDict(a=1)`); anything else is a ValueError, as in Python.
+   */
+  constructor(entries?: Iterable<readonly [K, V]> | Record<string, V> | null) {
+    super();
+    if (entries == null) return;
+    const proto = typeof entries === 'object' ? Object.getPrototypeOf(entries) : undefined;
+    if (proto === Object.prototype || proto === null) {
+      for (const [k, v] of Object.entries(entries as Record<string, V>)) this.set(k as K, v);
+      return;
+    }
+    if (typeof (entries as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new ArgumentTypeError(
+        `OrderedDict: expected an iterable of [key, value] pairs or an object, got ${typeof entries}`,
+      );
+    }
+    let i = 0;
+    for (const item of entries as Iterable<unknown>) {
+      if (!Array.isArray(item) || item.length !== 2) {
+        const got = Array.isArray(item) ? `length ${item.length}` : typeof item;
+        throw new ValueError(`OrderedDict: element #${i} of the sequence has ${got}; 2 ([key, value]) is required`);
+      }
+      this.set(item[0] as K, item[1] as V);
+      i++;
+    }
+  }
 }
 
 /**

@@ -15,7 +15,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { bool, describeValue, float, isOptionsObject, signature } from '../args';
+import { bool, describeValue, float, isOptionsObject, signature, str } from '../args';
 import { ArgumentTypeError, FormatError, ValueError } from '../errors';
 import { numpyReader } from './numpy';
 import {
@@ -323,6 +323,8 @@ export function checkFileBytes(bytes: unknown, where: string): asserts bytes is 
 // writing
 
 /** Options of {@link serializeTorchFile}. */
+const SERIALIZE_OPTIONS = signature('serializeTorchFile', [['archiveName', str().optional()]]);
+
 export interface SerializeTorchOptions {
   /** The archive's folder name; torch uses the file's base name. Default: `'archive'`. */
   archiveName?: string;
@@ -352,7 +354,7 @@ export interface SerializeTorchOptions {
  * ```
  */
 export function serializeTorchFile(obj: PyValue, options: SerializeTorchOptions = {}): Uint8Array {
-  const archive = options.archiveName ?? 'archive';
+  const archive = SERIALIZE_OPTIONS.parseOptions(options).archiveName ?? 'archive';
   if (!/^[A-Za-z0-9_.-]+$/.test(archive) || archive === '.' || archive === '..') {
     throw new ValueError(
       `serializeTorchFile: expected an archive name of letters, digits, '_', '.', '-', got '${archive}'`,

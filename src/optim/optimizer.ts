@@ -190,6 +190,11 @@ export abstract class Optimizer<H extends object = object> {
     sig: HyperSignature | null = null,
     check: ((hyper: H) => void) | null = null,
   ) {
+    if (defaults == null || typeof defaults !== 'object') {
+      throw new ArgumentTypeError(
+        `Optimizer: expected defaults (an object of hyperparameters) after the parameters, got ${describeValue(defaults)}`,
+      );
+    }
     check?.(defaults);
     this.check = check as ((hyper: object) => void) | null;
     for (const [k, v] of Object.entries(defaults)) {

@@ -381,6 +381,7 @@ export function accepted(name: string): boolean {
  */
 export const ACCEPTS: Record<string, string> = {
   'generic nn.Identity string': 'torch.nn.Identity(*args, **kwargs) ignores its arguments',
+  'generic new OrderedDict unknown option': "Python's OrderedDict(noSuchOption=1) is a dict with that entry",
   'generic nn.Identity unknown option': 'torch.nn.Identity(*args, **kwargs) ignores its arguments',
   'generic isTuple string': "a predicate: isTuple('bad') is false",
   'generic isTensorData string': "a predicate: isTensorData('bad') is false",

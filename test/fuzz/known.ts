@@ -4,15 +4,6 @@
 // First full run (07:40 UTC, issue 18): 733 cases, 111 entries. 08:57 UTC: 881 cases, 3 entries (shared checks at
 // every op's and constructor's entry, src/args.ts); the path is the owner's file.
 export const KNOWN: Record<string, string> = {
-  // torch.optim.Optimizer('bad', {}): TypeError "optimizer can only optimize Tensors, but one of the params is str";
-  // Optimizer('bad'): missing 'defaults'.
-  'generic optim.Optimizer string':
-    'RAW (src/optim/optimizer.ts): TypeError: Cannot convert undefined or null to object',
-  // Python's OrderedDict('bad') is a ValueError (not key/value pairs); here Map's raw TypeError. Added 09:00 UTC
-  // with the new generic cases for top-level classes.
-  'generic new OrderedDict string': 'RAW (src/io/pickle-values.ts): TypeError: Iterator value b is not an entry object',
-  'generic new OrderedDict unknown option':
-    'RAW (src/io/pickle-values.ts): TypeError: object is not iterable (cannot read property Symbol(Symbol.iterator))',
   // Added 09:15 UTC with `generic <fn> disposed` for the top-level functions. The random fills' messages
   // interpolate the argument (`got ${n}`), and a disposed tensor's toString throws: describeValue (src/args.ts).
   'generic bernoulliFill disposed': 'RAW (src/random.ts): Error: Tensor is disposed.',
@@ -27,6 +18,4 @@ export const KNOWN: Record<string, string> = {
   'generic detach unknown option': 'SILENT (src/autograd/requires-grad.ts): returned a float32 tensor [2,3]',
   'generic gradOf unknown option': 'SILENT (src/autograd/requires-grad.ts): returned null',
   'generic requiresGrad_ unknown option': 'SILENT (src/autograd/requires-grad.ts): returned a float32 tensor [2,3]',
-  // serializeTorchFile(obj, { archiveNam }) ignores the typo'd option (its options are not parsed by a signature)
-  'serializeTorchFile typo option': 'SILENT (src/io/torch-format.ts): returned a Uint8Array',
 };
