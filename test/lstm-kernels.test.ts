@@ -1,5 +1,5 @@
-// The wasm backend's fused LSTM kernels (src/backends/wasm/lstm-cell.ts: the whole recurrence of a layer as one kernel
-// each way) against the cpu backend, which runs the composed per-step path of src/nn/functional/rnn.ts: outputs, final
+// The wasm backend's fused LSTM and GRU kernels (src/backends/wasm/lstm-cell.ts, gru-cell.ts: the whole recurrence of
+// a layer as one kernel each way) against the cpu backend, which runs the composed per-step path of src/nn/functional/rnn.ts: outputs, final
 // states and every gradient agree to float32 rounding (the GEMMs sum in different orders). torch-exactness of both
 // paths is test/rnn.test.ts's (torch fixtures, cpu and wasm).
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { backward } from '../src/autograd';
 import { hasFusedKernel } from '../src/backends/fused-kernels';
 import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
+import { GruKernel } from '../src/backends/wasm/gru-cell';
 import { LstmKernel } from '../src/backends/wasm/lstm-cell';
 import { type RnnLayerWeights, rnnLayer } from '../src/nn/functional/rnn';
 import { expectClose } from './helpers';
@@ -45,12 +46,18 @@ const CASES: Case[] = [
   { T: 35, B: 4, I: 6, H: 17, reverse: false, bias: true },
 ];
 
-const NAMES = ['output', 'hN', 'cN', 'grad x', 'grad h0', 'grad c0', 'grad wIh', 'grad wHh', 'grad bIh', 'grad bHh'];
+const NAMES: Record<Mode, string[]> = {
+  LSTM: ['output', 'hN', 'cN', 'grad x', 'grad h0', 'grad c0', 'grad wIh', 'grad wHh', 'grad bIh', 'grad bHh'],
+  GRU: ['output', 'hN', 'grad x', 'grad h0', 'grad wIh', 'grad wHh', 'grad bIh', 'grad bHh'],
+};
+
+type Mode = 'LSTM' | 'GRU';
 
 /** Runs the layer on `backend`: outputs, then the gradients of a weighted sum of them w.r.t. every input. */
-async function run(backend: string, c: Case): Promise<Float32Array[]> {
+async function run(backend: string, c: Case, mode: Mode = 'LSTM'): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const { T, B, I, H } = c;
+  const G = mode === 'LSTM' ? 4 : 3;
   const v = (shape: number[], seed: number, scale = 1) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const t = tf.tensor(values(n, seed, scale), shape);
@@ -60,17 +67,17 @@ async function run(backend: string, c: Case): Promise<Float32Array[]> {
   };
   const x = v([T, B, I], 1, 2);
   const h0 = v([B, H], 2);
-  const c0 = v([B, H], 3);
+  const c0 = mode === 'LSTM' ? v([B, H], 3) : null;
   const w: RnnLayerWeights = {
-    wIh: v([4 * H, I], 4, 0.6),
-    wHh: v([4 * H, H], 5, 0.6),
-    bIh: c.bias ? v([4 * H], 6, 0.3) : null,
-    bHh: c.bias ? v([4 * H], 7, 0.3) : null,
+    wIh: v([G * H, I], 4, 0.6),
+    wHh: v([G * H, H], 5, 0.6),
+    bIh: c.bias ? v([G * H], 6, 0.3) : null,
+    bHh: c.bias ? v([G * H], 7, 0.3) : null,
     wHr: null,
   };
-  const inputs = [x, h0, c0, w.wIh, w.wHh, ...(c.bias ? [w.bIh!, w.bHh!] : [])];
+  const inputs = [x, h0, ...(c0 ? [c0] : []), w.wIh, w.wHh, ...(c.bias ? [w.bIh!, w.bHh!] : [])];
   const result = tf.tidy(() => {
-    const outs = rnnLayer('LSTM', x, h0, c0, w, null, c.reverse);
+    const outs = rnnLayer(mode, x, h0, c0, w, null, c.reverse);
     const loss = tf.addN(outs.map((o, i) => tf.sum(tf.mul(o, tf.tensor(values(o.size, 10 + i), o.shape)))));
     backward(loss);
     const grads = inputs.map((t) => (t as tf.Variable & { grad: tf.Tensor }).grad);
@@ -83,32 +90,36 @@ async function run(backend: string, c: Case): Promise<Float32Array[]> {
   return result;
 }
 
-describe('fused LSTM kernels (wasm) against the composed path (cpu)', () => {
+describe('fused LSTM and GRU kernels (wasm) against the composed path (cpu)', () => {
   test('the wasm backend has them', async () => {
     await tf.setBackend('wasm');
-    expect(hasFusedKernel(LstmKernel.Forward)).toBe(true);
-    expect(hasFusedKernel(LstmKernel.Backward)).toBe(true);
+    for (const k of [LstmKernel.Forward, LstmKernel.Backward, GruKernel.Forward, GruKernel.Backward]) {
+      expect(hasFusedKernel(k)).toBe(true);
+    }
     await tf.setBackend('cpu');
     expect(hasFusedKernel(LstmKernel.Forward)).toBe(false);
+    expect(hasFusedKernel(GruKernel.Forward)).toBe(false);
   });
 
-  test('forward + backward leave no tensor and no backend data behind', async () => {
-    await tf.setBackend('wasm');
-    const c = CASES[1];
-    await run('wasm', c); // warm-up
-    const before = [tf.memory().numTensors, tf.backend().numDataIds()];
-    for (let i = 0; i < 3; i++) await run('wasm', c);
-    expect([tf.memory().numTensors, tf.backend().numDataIds()]).toEqual(before);
-    await tf.setBackend('cpu');
-  });
-
-  for (const c of CASES) {
-    test(`T=${c.T},B=${c.B},I=${c.I},H=${c.H},reverse=${c.reverse},bias=${c.bias}`, async () => {
-      const cpu = await run('cpu', c);
-      const wasm = await run('wasm', c);
+  for (const mode of ['LSTM', 'GRU'] as const) {
+    test(`${mode}: forward + backward leave no tensor and no backend data behind`, async () => {
+      await tf.setBackend('wasm');
+      const c = CASES[1];
+      await run('wasm', c, mode); // warm-up
+      const before = [tf.memory().numTensors, tf.backend().numDataIds()];
+      for (let i = 0; i < 3; i++) await run('wasm', c, mode);
+      expect([tf.memory().numTensors, tf.backend().numDataIds()]).toEqual(before);
       await tf.setBackend('cpu');
-      expect(wasm.length).toBe(cpu.length);
-      wasm.forEach((a, i) => expectClose(a, cpu[i], NAMES[i], { rtol: 1e-5, atol: 1e-5 }));
     });
+
+    for (const c of CASES) {
+      test(`${mode} T=${c.T},B=${c.B},I=${c.I},H=${c.H},reverse=${c.reverse},bias=${c.bias}`, async () => {
+        const cpu = await run('cpu', c, mode);
+        const wasm = await run('wasm', c, mode);
+        await tf.setBackend('cpu');
+        expect(wasm.length).toBe(cpu.length);
+        wasm.forEach((a, i) => expectClose(a, cpu[i], NAMES[mode][i], { rtol: 1e-5, atol: 1e-5 }));
+      });
+    }
   }
 });

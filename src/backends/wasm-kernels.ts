@@ -11,6 +11,7 @@ import { conv2DBackpropFilterWasm } from './wasm/conv-backprop-filter';
 import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
 import { conv2DWasm } from './wasm/conv2d';
 import { CrossEntropyKernel, crossEntropyGradWasm, crossEntropyWasm } from './wasm/cross-entropy';
+import { GruKernel, gruBackwardWasm, gruForwardWasm } from './wasm/gru-cell';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion, setStockKernel } from './wasm/internals';
 import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from './wasm/lstm-cell';
@@ -47,6 +48,8 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   [FusedKernel.LeakyReluGrad]: mark(leakyReluGradWasm),
   [LstmKernel.Forward]: mark(lstmForwardWasm),
   [LstmKernel.Backward]: mark(lstmBackwardWasm),
+  [GruKernel.Forward]: mark(gruForwardWasm),
+  [GruKernel.Backward]: mark(gruBackwardWasm),
   [CrossEntropyKernel.Forward]: mark(crossEntropyWasm),
   [CrossEntropyKernel.Backward]: mark(crossEntropyGradWasm),
 };
@@ -66,7 +69,7 @@ const stock = new Map<string, tf.KernelConfig>();
  * It replaces `MaxPoolGrad` (`tf.maxPool`'s gradient), whose stock version is wrong when a window holds only
  * negative values, with one that matches the cpu backend. It replaces `Sum` over leading axes (a bias's gradient) with a
  * row-adding SIMD loop that reads the input in place (the stock one transposes it first), and adds the fused LSTM
- * recurrence and cross-entropy kernels that `nn.LSTM` and `F.crossEntropy` use when present.
+ * recurrence (LSTM, GRU) and cross-entropy kernels that `nn.LSTM`, `nn.GRU` and `F.crossEntropy` use when present.
  *
  * Both conv kernels take NHWC tensors, any stride, explicit / `'same'` / `'valid'` padding, and, beyond tfjs's kernels,
  * an optional `dilations` attribute. They match the `cpu` backend's kernels to float32 rounding.

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { defineFunction, type FunctionCtx } from '../../autograd/function';
 import { hasFusedKernel } from '../../backends/fused-kernels';
+import { GruKernel } from '../../backends/wasm/gru-cell';
 import { LstmKernel } from '../../backends/wasm/lstm-cell';
 import { packedToPadded, paddedToPacked } from '../utils/rnn';
 import { dropout } from './dropout';
@@ -75,7 +76,7 @@ interface LayerCtx extends FunctionCtx {
   hasProj: boolean;
   hasC: boolean;
   hasMask: boolean;
-  /** The whole recurrence ran as one {@link LstmKernel} call each way. */
+  /** The whole recurrence ran as one {@link LstmKernel} / {@link GruKernel} call each way. */
   fused: boolean;
 }
 
@@ -126,12 +127,22 @@ const RnnLayer = defineFunction({
       hasC: c0 != null,
       hasMask: mask != null,
       fused:
-        mode === 'LSTM' && c0 != null && wHr == null && mask == null && T > 0 && hasFusedKernel(LstmKernel.Forward),
+        mask == null &&
+        T > 0 &&
+        ((mode === 'LSTM' && c0 != null && wHr == null && hasFusedKernel(LstmKernel.Forward)) ||
+          (mode === 'GRU' && hasFusedKernel(GruKernel.Forward))),
     });
     // Input projection of every step at once; for GRU b_hh stays apart (n uses r * (W_hn h + b_hn)).
     let xp = mmT(tf.reshape(x, [T * B, I]), wIh);
     if (bIh) xp = tf.add(xp, bIh);
     if (bHh && mode !== 'GRU') xp = tf.add(xp, bHh);
+    if (ctx.fused && mode === 'GRU') {
+      const inputs = { xp: tf.reshape(xp, [T, B, G * H]), h0, whhT: tf.transpose(wHh), bhh: bHh ?? tf.zeros([G * H]) };
+      const attrs = { reverse } as unknown as tf.NamedAttrMap;
+      const [hsAll, actsAll, hN] = tf.engine().runKernel(GruKernel.Forward, inputs, attrs) as tf.Tensor[];
+      ctx.saveForBackward(x, h0, hN, wIh, wHh, hN, hN, hsAll, actsAll, hN, hN);
+      return [hsAll, hN];
+    }
     if (ctx.fused) {
       const [hsAll, csAll, actsAll, hN, cN] = fusedLstmForward(tf.reshape(xp, [T, B, G * H]), h0, c0!, wHh, reverse);
       ctx.saveForBackward(x, h0, c0!, wIh, wHh, hN, hN, hsAll, actsAll, csAll, hN);
@@ -225,6 +236,12 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
   const { mode, reverse, T, B, H } = ctx;
   const [, h0, c0, , wHh, wHr, maskAll, hsAll, actsAll, csAll] = ctx.savedTensors;
   const [dOutAll, dhN, dcN] = dys;
+  if (ctx.fused && mode === 'GRU') {
+    const inputs = { dOut: dOutAll, dhN, acts: actsAll, hs: hsAll, h0, wHh };
+    const attrs = { reverse } as unknown as tf.NamedAttrMap;
+    const [dG, dGh, dh0] = tf.engine().runKernel(GruKernel.Backward, inputs, attrs) as tf.Tensor[];
+    return weightGrads(ctx, tf.reshape(dG, [T * B, 3 * H]), tf.reshape(dGh, [T * B, 3 * H]), null, dh0, null);
+  }
   if (ctx.fused) {
     const [dG, dh0, dc0] = tf
       .engine()
