@@ -322,9 +322,9 @@ export function checkFileBytes(bytes: unknown, where: string): asserts bytes is 
 // ---------------------------------------------------------------------------------------------
 // writing
 
-/** Options of {@link serializeTorchFile}. */
 const SERIALIZE_OPTIONS = signature('serializeTorchFile', [['archiveName', str().optional()]]);
 
+/** Options of {@link serializeTorchFile}. */
 export interface SerializeTorchOptions {
   /** The archive's folder name; torch uses the file's base name. Default: `'archive'`. */
   archiveName?: string;

@@ -10,9 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type ArgsOf, int, ints, signature, tensor } from '../../args';
+import { type ArgsOf, describeValue, int, ints, signature, tensor } from '../../args';
 import { defineFunction } from '../../autograd/function';
-import { ShapeError, ValueError, formatShape } from '../../errors';
+import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../../errors';
 import {
   type ExplicitPad,
   type IntOrInts,
@@ -73,6 +73,26 @@ function transposedSize(size: number, k: number, s: number, p: number, op: numbe
   return (size - 1) * s - 2 * p + d * (k - 1) + op + 1;
 }
 
+const SIZE_OPTIONS = signature('convTranspose2dOutputSize', [
+  ['stride', ints(2).optional()],
+  ['padding', ints(2).optional()],
+  ['outputPadding', ints(2).optional()],
+  ['dilation', ints(2).optional()],
+]);
+const PADDING_OPTIONS = signature('convTranspose2dOutputPadding', [
+  ['stride', ints(2).optional()],
+  ['padding', ints(2).optional()],
+  ['dilation', ints(2).optional()],
+]);
+
+/** Refuses a size list that is not an array of `n` (any number if omitted) non-negative ints, naming it. */
+function checkSizeList(where: string, name: string, v: unknown, n?: number): void {
+  if (!Array.isArray(v) || (n !== undefined && v.length !== n) || !v.every((x) => Number.isInteger(x) && x >= 0)) {
+    const want = n === undefined ? 'a list of non-negative ints' : `${n} non-negative ints`;
+    throw new ArgumentTypeError(`${where}: expected ${name} to be ${want}, got ${describeValue(v)}`);
+  }
+}
+
 /**
  * The output size of a transposed convolution, as torch documents it:
  * `(H - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1`, per dimension.
@@ -93,14 +113,12 @@ function transposedSize(size: number, k: number, s: number, p: number, op: numbe
 export function convTranspose2dOutputSize(
   inputSize: [number, number],
   kernelSize: IntOrPair,
-  {
-    stride = 1,
-    padding = 0,
-    outputPadding = 0,
-    dilation = 1,
-  }: { stride?: IntOrInts; padding?: IntOrInts; outputPadding?: IntOrInts; dilation?: IntOrInts } = {},
+  options: { stride?: IntOrInts; padding?: IntOrInts; outputPadding?: IntOrInts; dilation?: IntOrInts } = {},
 ): [number, number] {
   const where = 'convTranspose2dOutputSize';
+  checkSizeList(where, 'inputSize', inputSize, 2);
+  SIZE_OPTIONS.parseOptions(options);
+  const { stride = 1, padding = 0, outputPadding = 0, dilation = 1 } = options;
   const [k, s, p, op, d] = [
     ['kernelSize', kernelSize],
     ['stride', stride],
@@ -172,9 +190,13 @@ export function convTranspose2dOutputPadding(
   inputShape: readonly number[],
   outputSize: readonly number[],
   kernelSize: IntOrPair,
-  { stride = 1, padding = 0, dilation = 1 }: { stride?: IntOrInts; padding?: IntOrInts; dilation?: IntOrInts } = {},
+  options: { stride?: IntOrInts; padding?: IntOrInts; dilation?: IntOrInts } = {},
 ): [number, number] {
   const where = 'convTranspose2dOutputPadding';
+  checkSizeList(where, 'inputShape', inputShape);
+  checkSizeList(where, 'outputSize', outputSize);
+  PADDING_OPTIONS.parseOptions(options);
+  const { stride = 1, padding = 0, dilation = 1 } = options;
   const [k, s, p, d] = [
     ['kernelSize', kernelSize],
     ['stride', stride],
