@@ -13,6 +13,9 @@ import { type CaseResult, runGemmCases } from './children/gemm-cases';
 /** Float32 rounding of sums of up to ~1100 products, relative to the result's largest magnitude. */
 const TOL = 5e-6;
 
+/** Relaxed SIMD with its final opcodes: behind a flag in Node 20 (V8 11.3), on by default from Node 22. */
+const RELAXED_RUNTIME = Number(process.versions.node.split('.')[0]) >= 20;
+
 const child = fileURLToPath(new URL('./children/gemm-relaxed.ts', import.meta.url));
 
 beforeAll(async () => {
@@ -53,19 +56,23 @@ describe('GEMM on the wasm heap', () => {
     60_000,
   );
 
-  test('relaxed-SIMD build under --experimental-wasm-relaxed-simd (child process) matches the cpu backend', async () => {
-    const { relaxed, results } = await runChild();
-    // Node 20 has relaxed SIMD behind the flag, later versions by default: it must be there either way.
-    expect(relaxed).toBe(true);
-    expectAllClose(results);
-    expect(results.some((r) => r.name.startsWith('fma'))).toBe(true);
-  }, 160_000);
+  test.runIf(RELAXED_RUNTIME)(
+    'relaxed-SIMD build under --experimental-wasm-relaxed-simd (child process) matches the cpu backend',
+    async () => {
+      const { relaxed, results } = await runChild();
+      // Node 20 has relaxed SIMD behind the flag, later versions by default: it must be there either way.
+      expect(relaxed).toBe(true);
+      expectAllClose(results);
+      expect(results.some((r) => r.name.startsWith('fma'))).toBe(true);
+    },
+    160_000,
+  );
 
   test('both builds on 2 threads (threaded wasm backend, helper threads) match the cpu backend; the child exits', async () => {
     const { relaxed, results } = await runChild('threads');
-    expect(relaxed).toBe(true);
+    expect(relaxed).toBe(RELAXED_RUNTIME || relaxed);
     expectAllClose(results);
     expect(results.filter((r) => r.name.includes('2 threads')).length).toBe(results.length);
-    expect(results.some((r) => r.name.startsWith('fma'))).toBe(true);
+    expect(results.some((r) => r.name.startsWith('fma'))).toBe(relaxed);
   }, 160_000);
 });
