@@ -2,12 +2,15 @@
  * GFLOP/s of the hand-assembled GEMM (`src/backends/wasm/gemm-relaxed.ts`: relaxed-SIMD FMA and plain SIMD128 builds)
  * beside XNNPACK's (tfjs-backend-wasm's BatchMatMul and Conv2D), on the GEMMs of the article's DCGAN at batch 128.
  *
- *     node --experimental-wasm-relaxed-simd node_modules/.bin/tsx bench/gemm.ts [--reps 5] [--tiles 4x2,6x2]
- *          [--only <substring>] [--blocking 96x512]
+ *     node --experimental-wasm-relaxed-simd --import tsx bench/gemm.ts [--reps 5] [--tiles 4x2,6x2]
+ *          [--only <substring>] [--blocking 96x512] [--threads 1] [--gemms | --convs] [--micro]
  *
- * (On Node 22+ relaxed SIMD is on without the flag.) Single-threaded. Variants run interleaved, one call each per
+ * (On Node 22+ relaxed SIMD is on without the flag; `tsx bench/gemm.ts` would start Node without it.) One thread
+ * unless `--threads`. Variants run interleaved, one call each per
  * round, so that the machine's load hits them alike; it prints the median of `--reps` rounds after one warm-up round,
  * the ratio to XNNPACK and the largest difference from XNNPACK's result relative to the result's largest magnitude.
+ * `--threads N`: XNNPACK's threads and ours (helper threads, src/node/gemm-threads.ts). `--micro`: the micro-kernel
+ * alone on an in-cache problem (96 x 256 x 64, 50 calls, best of 40 rounds) for each `--tiles` entry, FMA and plain.
  */
 import { loadavg } from 'node:os';
 
@@ -42,6 +45,7 @@ const TILES: GemmTile[] = flag('--tiles', '4x2')
     return { mr, nv };
   });
 const [MC, KC] = flag('--blocking', '96x512').split('x').map(Number);
+const MICRO = argv.includes('--micro');
 const GEMMS = !argv.includes('--convs');
 const CONVS = !argv.includes('--gemms');
 const BATCH = 128;
@@ -111,8 +115,11 @@ async function main(): Promise<void> {
     if (relaxed) variants.push({ name: `fma ${tile.mr}x${4 * tile.nv}`, gemm: new Gemm(memory, tile, true, blocking) });
     variants.push({ name: `plain ${tile.mr}x${4 * tile.nv}`, gemm: new Gemm(memory, tile, false, blocking) });
   }
-  if (GEMMS) gemms(heap, variants);
-  if (CONVS) convs(heap, variants);
+  if (MICRO) micro(relaxed);
+  else {
+    if (GEMMS) gemms(heap, variants);
+    if (CONVS) convs(heap, variants);
+  }
   console.log(
     `load average after: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -121,6 +128,35 @@ async function main(): Promise<void> {
 }
 
 type Variant = { name: string; gemm: Gemm | null };
+
+/** The micro-kernel's rate on a problem that stays in L1/L2: C [96, 64] = A [96, 256] · B, best of 40 rounds. */
+function micro(relaxed: boolean): void {
+  const [m, k, n] = [96, 256, 64];
+  const scratch = new WebAssembly.Memory({ initial: 64 });
+  const f = new Float32Array(scratch.buffer);
+  for (let i = 0; i < f.length; i++) f[i] = Math.random() - 0.5;
+  const bp = 4 * m * k;
+  const ind = bp + 4 * k * n;
+  const c = ind + 4 * m;
+  const rows = new Int32Array(scratch.buffer, ind, m);
+  for (let r = 0; r < m; r++) rows[r] = 4 * k * r;
+  const builds = TILES.flatMap((t) => [
+    ...(relaxed ? [new Gemm(scratch, t, true, { mc: m, kc: k })] : []),
+    new Gemm(scratch, t, false, { mc: m, kc: k }),
+  ]);
+  const best = builds.map(() => Number.POSITIVE_INFINITY);
+  for (let round = 0; round < 40; round++) {
+    builds.forEach((g, i) => {
+      const t0 = performance.now();
+      for (let it = 0; it < 50; it++) g.run(scratch, ind, m, 1, k, bp, n, c, false, 0);
+      best[i] = Math.min(best[i], performance.now() - t0);
+    });
+  }
+  for (const [i, g] of builds.entries()) {
+    const rate = (50 * 2 * m * k * n) / best[i] / 1e6;
+    console.log(`micro ${g.fma ? 'fma  ' : 'plain'} ${g.tile.mr}x${4 * g.tile.nv}: ${rate.toFixed(1)} GFLOP/s`);
+  }
+}
 
 /** Helper threads for a build when the bench runs threaded. */
 const helpers = (heap: WasmHeap, g: Gemm) => (THREADS > 1 ? g.threads(heap.memory()!, THREADS) : null);
