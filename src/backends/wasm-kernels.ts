@@ -17,7 +17,7 @@ import { assertPinnedVersion, setStockKernel } from './wasm/internals';
 import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from './wasm/lstm-cell';
 import { maxPoolGradWasm } from './wasm/max-pool-grad';
 import { unsortedSegmentSumWasm } from './wasm/segment-sum';
-import { sumWasm } from './wasm/sum';
+import { meanWasmKernel, prodWasmKernel, sumWasmKernel } from './wasm/empty-reduce';
 import { transposeWasm } from './wasm/transpose';
 
 export type { ConvBackpropAttrs } from './wasm/geometry';
@@ -39,7 +39,9 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropInput: mark(conv2DBackpropInputWasm),
   Identity: mark(identityWasm),
   MaxPoolGrad: mark(maxPoolGradWasm),
-  Sum: mark(sumWasm),
+  Mean: mark(meanWasmKernel),
+  Prod: mark(prodWasmKernel),
+  Sum: mark(sumWasmKernel),
   Transpose: mark(transposeWasm),
   UnsortedSegmentSum: mark(unsortedSegmentSumWasm),
   [FusedKernel.BatchNormTrain]: mark(batchNormTrainWasm),

@@ -78,7 +78,9 @@ export function mean(input: tf.Tensor, ...args: ArgsOf<typeof SUM>): tf.Tensor {
     );
   }
   const dims = normalizeDims(dim, input.rank, 'torch.mean');
-  return keep(tf.mean(x, dims), input.shape, dims, keepdim);
+  // A mean over no elements is 0 / 0 = nan, as torch's (tfjs's cpu Mean gives 0 along a dim)
+  const m = x.size === 0 ? tf.tidy(() => tf.div(tf.sum(x, dims), 0)) : tf.mean(x, dims);
+  return keep(m, input.shape, dims, keepdim);
 }
 
 const PROD = signature('torch.prod', [

@@ -68,6 +68,13 @@ export class WasmHeap {
     return this.backend.makeOutput(shape, 'float32');
   }
 
+  /** A new tensor of any dtype holding `value` everywhere (`true`/`false` as 1/0 for bool). */
+  filled(shape: number[], dtype: tf.DataType, value: number): tf.TensorInfo {
+    const t = this.backend.makeOutput(shape, dtype);
+    this.backend.typedArrayFromHeap(t).fill(value);
+    return t;
+  }
+
   /** A new float32 tensor filled with zeros. */
   zeros(shape: number[]): tf.TensorInfo {
     const t = this.alloc(shape);
