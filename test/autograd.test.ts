@@ -119,6 +119,35 @@ describe('memory', () => {
     expect(tapeSize()).toBe(tapeBefore);
   });
 
+  it('ops recorded outside any tf.tidy are swept once their results are disposed, while a live graph stays', () => {
+    const w = new Parameter(
+      tf.tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
+    sweepTape();
+    const tapeBefore = tapeSize();
+    // A live chain (an unrolled loop written without tf.tidy): every node stays until its results are disposed.
+    const chain: tf.Tensor[] = [w];
+    for (let i = 0; i < 50; i++) chain.push(tf.mul(chain[chain.length - 1], 0.5));
+    expect(tapeSize()).toBe(tapeBefore + 50);
+    // Short-lived results beside it: each op's scope ends at the top level and sweeps what it recorded.
+    for (let i = 0; i < 300; i++) tf.mul(w, 2).dispose();
+    expect(tapeSize()).toBeLessThanOrEqual(tapeBefore + 52); // the chain and the last result or two
+    // The chain's gradient is still there, and its nodes go once it is disposed.
+    const loss = tf.sum(chain[50]);
+    backward(loss, null, { retainGraph: true });
+    expect(Array.from(w.grad!.dataSync())).toEqual(Array(4).fill(0.5 ** 50));
+    for (const t of [...chain.slice(1), loss]) t.dispose();
+    // Swept by the next full sweep: once as many ops were recorded as the tape held (the cost of a sweep is paid
+    // for by what is recorded, so a long-lived graph does not make every op sweep all of it).
+    for (let i = 0; i < 60; i++) tf.tidy(() => tf.mul(w, 2).dispose());
+    expect(tapeSize()).toBeLessThanOrEqual(tapeBefore + 2);
+    sweepTape();
+    expect(tapeSize()).toBe(tapeBefore);
+  });
+
   it('.grad survives the tidy it was computed in', () => {
     const w = new Parameter(tf.tensor([1, 2, 3]));
     tf.tidy(() => backward(w.mul(w).sum()));

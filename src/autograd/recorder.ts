@@ -81,8 +81,17 @@ export interface EngineInternals {
 
 let engine: EngineInternals | null = null;
 let hookedState: EngineState | null = null;
-/** The tape's length after the last sweep (the tape is swept again when it has doubled). */
+/** The tape's length after the last full sweep (the whole tape is swept again when it has doubled). */
 let tapeSizeAfterSweep = 0;
+/** Nodes recorded since the last full sweep (a full sweep's cost is paid for by as many recorded nodes). */
+let recordedSinceFullSweep = 0;
+/** How many nodes at the start of the tape a sweep has examined (those after them are new since). */
+let sweptUpTo = 0;
+/**
+ * Where the nodes that were new at the last sweep and survived it begin: the next sweep examines them again (an
+ * op's result is usually disposed right after the op's scope ended and swept).
+ */
+let recentFrom = 0;
 
 /**
  * The tensor each saved copy the engine made by copying (where the backend keeps no reference counts) was made
@@ -169,6 +178,9 @@ function armTape(eng: EngineInternals): void {
     st.gradientDepth++;
     hookedState = st;
     tapeSizeAfterSweep = 0;
+    sweptUpTo = 0;
+    recentFrom = 0;
+    recordedSinceFullSweep = 0;
   }
 }
 
@@ -250,6 +262,7 @@ export function recordingRunKernelFunc(
   }
   const out = original.call(eng, params);
   markOutputs(out);
+  recordedSinceFullSweep++;
   return out;
 }
 
@@ -295,8 +308,10 @@ function afterScope(eng: EngineInternals): void {
   const st = eng.state;
   const t = st.activeTape;
   if (t == null || t.length === 0 || st.kernelDepth > 0) return;
-  // Sweep when a user-level scope (tf.tidy, not an op's internal scope) closes with no user-level scope
-  // left open, and also whenever the tape has doubled since the last sweep.
+  // When a scope closes with no user-level scope (tf.tidy, not an op's internal scope) left open: the nodes recorded
+  // since the last sweep are swept, and the whole tape (where older nodes may have died since) once as many nodes
+  // were recorded as it had at the last full sweep, so the cost stays proportional to what is recorded while a
+  // graph is kept alive. Inside user scopes: the whole tape whenever it has doubled, and has more than 256 nodes.
   let userScopeOpen = false;
   for (const s of st.scopeStack) {
     if (!s.name.endsWith('__op')) {
@@ -304,7 +319,14 @@ function afterScope(eng: EngineInternals): void {
       break;
     }
   }
-  if (!userScopeOpen || t.length > Math.max(256, 2 * tapeSizeAfterSweep)) sweepTape();
+  if (sweptUpTo > t.length) sweptUpTo = recentFrom = 0;
+  if (userScopeOpen) {
+    if (t.length > Math.max(256, 2 * tapeSizeAfterSweep)) sweepTape();
+  } else if (recordedSinceFullSweep > tapeSizeAfterSweep) {
+    sweepTape();
+  } else if (t.length > recentFrom) {
+    sweepFrom(t, Math.min(recentFrom, sweptUpTo));
+  }
 }
 
 /**
@@ -320,10 +342,25 @@ function afterScope(eng: EngineInternals): void {
 export function sweepTape(): void {
   const t = engine?.state.activeTape;
   if (t == null) return;
+  sweepFrom(t, 0);
+  tapeSizeAfterSweep = t.length;
+  recentFrom = t.length;
+  recordedSinceFullSweep = 0;
+}
+
+/**
+ * Sweeps the nodes from index `start` on. Their consumers come after them on the tape, so this decides them as a
+ * full sweep would; the earlier nodes (live at their last sweep) stay until a full sweep. Run at every top-level
+ * scope's end, it costs the nodes recorded since, not the whole tape: code that keeps a graph alive across many
+ * steps, or records outside any `tf.tidy` (each op's scope then ends at the top level), stays linear.
+ */
+function sweepFrom(t: TapeNode[], start: number): void {
   const needed = new Set<number>();
+  const boundary = sweptUpTo;
   let kept = 0;
-  // Walk back from the end, compacting the live nodes into the tail, then move them to the front.
-  for (let i = t.length - 1; i >= 0; i--) {
+  let keptNew = 0;
+  // Walk back to `start`, compacting the live nodes into the tail, then move them down to `start`.
+  for (let i = t.length - 1; i >= start; i--) {
     const node = t[i];
     let live = false;
     for (const o of node.outputs) {
@@ -338,14 +375,16 @@ export function sweepTape(): void {
         if (x != null) needed.add(x.id);
       }
       kept++;
+      if (i >= boundary) keptNew++;
       t[t.length - kept] = node;
     } else {
       disposeSaved(node);
     }
   }
-  if (kept < t.length) t.copyWithin(0, t.length - kept);
-  t.length = kept;
-  tapeSizeAfterSweep = kept;
+  if (start + kept < t.length) t.copyWithin(start, t.length - kept);
+  t.length = start + kept;
+  sweptUpTo = t.length;
+  recentFrom = t.length - keptNew;
 }
 
 /**
@@ -355,11 +394,21 @@ export function sweepTape(): void {
 export function dropNodes(drop: (node: TapeNode) => boolean): void {
   const t = tape();
   let n = 0;
-  for (const node of t) {
-    if (drop(node)) disposeSaved(node);
-    else t[n++] = node;
+  let swept = 0;
+  let beforeRecent = 0;
+  for (let i = 0; i < t.length; i++) {
+    const node = t[i];
+    if (drop(node)) {
+      disposeSaved(node);
+    } else {
+      if (i < sweptUpTo) swept++;
+      if (i < recentFrom) beforeRecent++;
+      t[n++] = node;
+    }
   }
   t.length = n;
+  sweptUpTo = swept;
+  recentFrom = beforeRecent;
   tapeSizeAfterSweep = Math.min(tapeSizeAfterSweep, n);
 }
 
