@@ -116,6 +116,13 @@ def run_lm(data, epochs):
     seconds = time.time() - start
     print(f"{out['ntokens']} words in the dictionary; {len(out['train_ids'])} training tokens")
     for epoch, e in enumerate(out['epoch'], 1):
+        total = 0.
+        for batch, loss in enumerate(e['losses']):  # main.py's log lines, at --log-interval 10
+            total += loss
+            if batch % 10 == 0 and batch > 0:
+                print('| epoch {:3d} | {:5d}/{:5d} batches | loss {:5.2f} | ppl {:8.2f}'.format(
+                    epoch, batch, len(out['train_ids']) // 20 // 35, total / 10, math.exp(total / 10)))
+                total = 0.
         print('| end of epoch {:3d} | {} batches | valid loss {:5.2f} | valid ppl {:8.2f}'.format(
             epoch, len(e['losses']), e['val_loss'], math.exp(e['val_loss'])))
     print(f'{seconds:.1f} s for {epochs} epoch(s) with validation (lr annealing not applied: one epoch)')

@@ -16,6 +16,12 @@
  * chosen by `--backend`; `--data` is new (no downloads here); the reconstruction is viewed as
  * `[-1, 1, 28, 28]` instead of `[args.batch_size, 1, 28, 28]` (the original fails when the test set is
  * smaller than one batch); the model and loops live in `net.ts` so tests can import them.
+ *
+ * Measured (1 epoch, default flags, embedded digits; a 2-core machine at load average 11-15, so times are
+ * rough): the port (`npx tsx examples/pytorch/vae/main.ts --epochs 1`, wasm) ends the epoch with average loss
+ * 257.4303 and test set loss 199.8306, 58 s wall / 12 s CPU for the whole command; PyTorch 1.13 running the
+ * original on the same split (`OPENBLAS_NUM_THREADS=1 python3 examples/pytorch/reference.py vae`, 1 thread):
+ * 257.4323 and 199.8393, 14-29 s wall for the training epoch, 42 s wall / 11 s CPU for the whole command.
  */
 import { mkdirSync } from 'node:fs';
 
