@@ -59,6 +59,18 @@ export function linear(input: tf.Tensor, ...args: ArgsOf<typeof LINEAR>): tf.Ten
 }
 
 /**
+ * The weight gradient `dyᵀ @ x` (`[out, in]` from `dy` `[N, out]` and `x` `[N, in]`) with untransposed matMul
+ * operands, transposing whichever side is smaller: `dy` (N·out floats), or `x` and the `[in, out]` product
+ * (N·in + in·out; a language model's decoder, N = 700, in = 200, out = 10000, copies 2.1 M floats instead of 7 M).
+ */
+function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  const [n, out] = dy.shape;
+  const inF = x.shape[1];
+  if (n * out <= n * inF + inF * out) return tf.matMul(tf.transpose(dy), x);
+  return tf.transpose(tf.matMul(tf.transpose(x), dy));
+}
+
+/**
  * `x @ weightᵀ + bias` for 2-D `x`, as one tape node whose products all have untransposed operands: the weight is
  * transposed once (it is small), because a matMul with a transposed operand, or tfjs's own gradients of one, leaves
  * wasm's XNNPACK GEMM for a loop about 20x slower. Not tf.fused.matMul either: tfjs-backend-wasm 4.22's _FusedMatMul
@@ -74,10 +86,6 @@ const LinearOp = defineFunction({
   backward(ctx, dy: tf.Tensor) {
     const [x, weight] = ctx.savedTensors;
     const [needX, needW, needB] = ctx.needsInputGrad;
-    return [
-      needX ? tf.matMul(dy, weight) : null,
-      needW ? tf.matMul(tf.transpose(dy), x) : null,
-      needB ? tf.sum(dy, 0) : null,
-    ];
+    return [needX ? tf.matMul(dy, weight) : null, needW ? weightGrad(dy, x) : null, needB ? tf.sum(dy, 0) : null];
   },
 });
