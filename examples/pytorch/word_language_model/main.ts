@@ -25,8 +25,8 @@
  * 67 s CPU for the command; PyTorch 1.13 running the original on the same data
  * (`OPENBLAS_NUM_THREADS=1 python3 examples/pytorch/reference.py lm --data fortunes:DIR`, 1 thread): valid ppl
  * 2,439.88 (loss 7.80), 411-751 s for the epoch and validation, 144-157 s CPU. The first two steps agree to 3e-7;
- * at lr 20 the loss jumps to 16.6 at the third step, where the float32 differences grow to 5e-4, and one epoch
- * later the runs sit at different points of the same oscillation (see the README).
+ * at lr 20 the loss jumps to 16.6 at the third step, where the runs differ by 5e-4 (read as float32 rounding
+ * amplified by the blow-up), and one epoch later they sit at different points of the same oscillation (README).
  */
 
 import type * as tf from '@tensorflow/tfjs-core';
