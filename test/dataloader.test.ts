@@ -152,6 +152,16 @@ describe("samplers: torch's draws", () => {
       s.weighted_one,
     ],
     [
+      'WeightedRandomSampler(1 sample) over 24 seeds',
+      () =>
+        Array.from(
+          { length: 24 },
+          (_, seed) =>
+            [...new data.WeightedRandomSampler([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 1, true, new Generator(seed))][0],
+        ),
+      s.weighted_one_seeds,
+    ],
+    [
       'BatchSampler(Sequential, 3)',
       () => new data.BatchSampler(new data.SequentialSampler(r), 3, false),
       s.batch_sequential_3,

@@ -193,8 +193,8 @@ export class SubsetRandomSampler implements Sampler<number> {
 
 /**
  * Yields indices drawn with probabilities proportional to `weights` (torch's `WeightedRandomSampler`,
- * `torch.multinomial` on float64 weights). With replacement, torch's draws exactly (a 53-bit uniform per
- * sample and a binary search of the normalised cumulative weights); without replacement, torch's
+ * `torch.multinomial` on float64 weights). With replacement (one sample too), torch's draws exactly (a 53-bit
+ * uniform per sample and a binary search of the normalised cumulative weights); without replacement, torch's
  * exponential-race algorithm (`argmax`/`topk` of `w / Exp(1)`).
  *
  * See [torch.utils.data.WeightedRandomSampler](https://pytorch.org/docs/1.13/data.html#torch.utils.data.WeightedRandomSampler).
@@ -254,7 +254,7 @@ export class WeightedRandomSampler implements Sampler<number> {
     const gen = this.generator ?? defaultGenerator;
     const w = this.weights;
     const n = w.length;
-    if (this.replacement && this.numSamples > 1) {
+    if (this.replacement) {
       const cum = new Float64Array(n);
       let sum = 0;
       for (let j = 0; j < n; j++) cum[j] = sum += w[j];
