@@ -64,8 +64,8 @@ export function linear(input: tf.Tensor, ...args: ArgsOf<typeof LINEAR>): tf.Ten
  * (N·in + in·out; a language model's decoder, N = 700, in = 200, out = 10000, copies 2.1 M floats instead of 7 M).
  */
 function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  const [n, out] = dy.shape;
-  const inF = x.shape[1];
+  const [n, out] = dy.shape as [number, number];
+  const inF = x.shape[1] as number;
   if (n * out <= n * inF + inF * out) return tf.matMul(tf.transpose(dy), x);
   return tf.transpose(tf.matMul(tf.transpose(x), dy));
 }
