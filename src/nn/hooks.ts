@@ -8,21 +8,28 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { defineFunction } from '../autograd/function';
 import { needsInputGrad } from '../autograd/tape';
-import type { Module } from './module';
-
-/** A forward pre-hook: sees the inputs; may return replacement inputs (an array, or one value). */
-export type ForwardPreHook = (module: Module, args: unknown[]) => unknown[] | unknown | undefined | void;
-/** A forward hook: sees the inputs and the output; may return a replacement output. */
-export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown | undefined | void;
 /**
- * A full backward hook: sees the gradients of the module's tensor inputs and of its outputs (`null` where none);
- * may return replacement input gradients.
+ * A forward pre-hook of a module of type `M` (`nn.ForwardPreHook` is this for `Module`): sees the inputs; may
+ * return replacement inputs (an array, or one value).
  */
-export type BackwardHook = (
-  module: Module,
+export type PreHookOf<M> = (module: M, args: unknown[]) => unknown[] | unknown | undefined | void;
+/** A forward hook of a module of type `M` (`nn.ForwardHook`): sees the inputs and the output; may replace it. */
+export type HookOf<M> = (module: M, args: unknown[], output: unknown) => unknown | undefined | void;
+/**
+ * A full backward hook of a module of type `M` (`nn.BackwardHook`): sees the gradients of the module's tensor
+ * inputs and of its outputs (`null` where none); may return replacement input gradients.
+ */
+export type BackwardHookOf<M> = (
+  module: M,
   gradInput: Array<tf.Tensor | null>,
   gradOutput: Array<tf.Tensor | null>,
 ) => Array<tf.Tensor | null> | undefined | void;
+
+// The table is keyed by the module object; the hooks stored take it back as what it was registered as.
+type AnyModule = object;
+type ForwardPreHook = PreHookOf<AnyModule>;
+type ForwardHook = HookOf<AnyModule>;
+type BackwardHook = BackwardHookOf<AnyModule>;
 
 /** What `register*Hook` returns (torch's `RemovableHandle`). */
 export interface RemovableHandle {
@@ -36,9 +43,9 @@ interface Hooks {
   backward: BackwardHook[];
 }
 
-const hooksOf = new WeakMap<Module, Hooks>();
+const hooksOf = new WeakMap<AnyModule, Hooks>();
 
-function table(m: Module): Hooks {
+function table(m: AnyModule): Hooks {
   let h = hooksOf.get(m);
   if (!h) {
     h = { pre: [], post: [], backward: [] };
@@ -62,8 +69,8 @@ function add<T>(list: T[], fn: T): RemovableHandle {
  * @param m the module.
  * @param fn the hook.
  */
-export function addForwardPreHook(m: Module, fn: ForwardPreHook): RemovableHandle {
-  return add(table(m).pre, fn);
+export function addForwardPreHook<M extends object>(m: M, fn: PreHookOf<M>): RemovableHandle {
+  return add(table(m).pre, fn as ForwardPreHook);
 }
 
 /**
@@ -71,8 +78,8 @@ export function addForwardPreHook(m: Module, fn: ForwardPreHook): RemovableHandl
  * @param m the module.
  * @param fn the hook.
  */
-export function addForwardHook(m: Module, fn: ForwardHook): RemovableHandle {
-  return add(table(m).post, fn);
+export function addForwardHook<M extends object>(m: M, fn: HookOf<M>): RemovableHandle {
+  return add(table(m).post, fn as ForwardHook);
 }
 
 /**
@@ -80,8 +87,8 @@ export function addForwardHook(m: Module, fn: ForwardHook): RemovableHandle {
  * @param m the module.
  * @param fn the hook.
  */
-export function addBackwardHook(m: Module, fn: BackwardHook): RemovableHandle {
-  return add(table(m).backward, fn);
+export function addBackwardHook<M extends object>(m: M, fn: BackwardHookOf<M>): RemovableHandle {
+  return add(table(m).backward, fn as BackwardHook);
 }
 
 /** Shared between the identity ops around one call: the output gradients, once backward has them. */
@@ -93,7 +100,7 @@ interface CallState {
 /** Identity on the outputs: records their gradients (and runs the hooks when no input needs a gradient). */
 const HookOutputs = defineFunction({
   name: 'BackwardHookOutputs',
-  forward(ctx, state: CallState, m: Module, ...xs: tf.Tensor[]) {
+  forward(ctx, state: CallState, m: AnyModule, ...xs: tf.Tensor[]) {
     ctx.state = state;
     ctx.module = m;
     return xs.map((x) => tf.clone(x));
@@ -103,7 +110,7 @@ const HookOutputs = defineFunction({
     const dys = Array.isArray(dy) ? dy : [dy as unknown as tf.Tensor];
     const state = ctx.state as CallState;
     if (!state.inputsNeedGrad) {
-      for (const hook of table(ctx.module as Module).backward) hook(ctx.module as Module, [null], dys);
+      for (const hook of table(ctx.module as AnyModule).backward) hook(ctx.module as AnyModule, [null], dys);
     } else {
       // Kept until the input side's backward has run the hooks (backward frees each gradient once consumed).
       state.gradOutputs = dys.map((d) => tf.keep(tf.clone(d)));
@@ -115,7 +122,7 @@ const HookOutputs = defineFunction({
 /** Identity on the inputs: its backward has the input gradients, so it runs the backward hooks. */
 const HookInputs = defineFunction({
   name: 'BackwardHookInputs',
-  forward(ctx, state: CallState, m: Module, ...xs: tf.Tensor[]) {
+  forward(ctx, state: CallState, m: AnyModule, ...xs: tf.Tensor[]) {
     ctx.state = state;
     ctx.module = m;
     return xs.map((x) => tf.clone(x));
@@ -125,8 +132,8 @@ const HookInputs = defineFunction({
     const state = ctx.state as CallState;
     let grads: Array<tf.Tensor | null> = dys;
     try {
-      for (const hook of table(ctx.module as Module).backward) {
-        const r = hook(ctx.module as Module, grads, state.gradOutputs ?? []);
+      for (const hook of table(ctx.module as AnyModule).backward) {
+        const r = hook(ctx.module as AnyModule, grads, state.gradOutputs ?? []);
         if (Array.isArray(r)) grads = r;
       }
     } finally {
@@ -144,7 +151,7 @@ const HookInputs = defineFunction({
  * @param impl the module's own forward.
  * @param args the inputs.
  */
-export function runHooked(m: Module, impl: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+export function runHooked(m: AnyModule, impl: (...args: unknown[]) => unknown, args: unknown[]): unknown {
   const h = hooksOf.get(m);
   if (!h || (h.pre.length === 0 && h.post.length === 0 && h.backward.length === 0)) return impl.apply(m, args);
   let inputs = args;

@@ -95,7 +95,8 @@ export {
 export { Bilinear } from './bilinear';
 export { Flatten, Unflatten } from './flatten';
 export { CosineSimilarity, PairwiseDistance } from './distance';
-export type { BackwardHook, ForwardHook, ForwardPreHook, RemovableHandle } from './hooks';
+export type { BackwardHook, ForwardHook, ForwardPreHook } from './module';
+export type { BackwardHookOf, HookOf, PreHookOf, RemovableHandle } from './hooks';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export * from './loss';
 export * from './loss-regression';

@@ -5,15 +5,25 @@ import { Parameter } from '../autograd/parameter';
 import { noGrad, setGradOf } from '../autograd/tape';
 import { StateDictError, TorchError, ValueError, ArgumentTypeError } from '../errors';
 import {
-  type BackwardHook,
-  type ForwardHook,
-  type ForwardPreHook,
+  type BackwardHookOf,
+  type HookOf,
+  type PreHookOf,
   type RemovableHandle,
   addBackwardHook,
   addForwardHook,
   addForwardPreHook,
   runHooked,
 } from './hooks';
+
+/** A forward pre-hook: sees the inputs; may return replacement inputs (an array, or one value). */
+export type ForwardPreHook = PreHookOf<Module>;
+/** A forward hook: sees the inputs and the output; may return a replacement output. */
+export type ForwardHook = HookOf<Module>;
+/**
+ * A full backward hook: sees the gradients of the module's tensor inputs and of its outputs (`null` where none);
+ * may return replacement input gradients.
+ */
+export type BackwardHook = BackwardHookOf<Module>;
 
 /** A state dict: torch's `OrderedDict[str, Tensor]`, as an insertion-ordered `Map` with torch's keys. */
 export type StateDict = Map<string, tf.Tensor>;
