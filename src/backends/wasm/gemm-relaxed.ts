@@ -631,17 +631,23 @@ export function gemmConv2D(
   return y;
 }
 
-/** Where the wasm `Conv2D` kernel uses this GEMM instead of XNNPACK's convolution. */
-export type GemmConvMode = 'auto' | 'on' | 'off';
+/**
+ * Where the wasm `Conv2D` kernel uses this GEMM instead of XNNPACK's convolution, and which build: `'fma'` is `'on'`
+ * with the relaxed-SIMD FMA build where the runtime has it (its fused roundings differ from the plain build's in the
+ * last bits, so results would depend on the runtime; it measured no faster on Zen 4, see the module doc).
+ */
+export type GemmConvMode = 'auto' | 'on' | 'fma' | 'off';
 
-/** The environment variable that sets {@link GemmConvMode} (`auto`, `on`, `off`). */
+/** The environment variable that sets {@link GemmConvMode} (`auto`, `on`, `fma`, `off`). */
 export const GEMM_CONV_ENV_VAR = 'TFJS_TORCH_WASM_GEMM';
 
 let convMode: GemmConvMode | undefined;
 
 /**
- * Sets where the wasm `Conv2D` kernel uses this GEMM: `'auto'` (the default) where XNNPACK runs on one thread (this
- * GEMM has none), `'on'` also beside XNNPACK's threads, `'off'` never. `TFJS_TORCH_WASM_GEMM` sets it in Node.
+ * Sets where the wasm `Conv2D` kernel uses this GEMM: `'auto'` (the default) where XNNPACK runs on one thread or
+ * helper threads can start (Node), `'on'` also beside XNNPACK's threads, `'fma'` as `'on'` with the relaxed-SIMD
+ * FMA build, `'off'` never. `'auto'` and `'on'` use the plain SIMD128 build, so a result is the same bits on every
+ * runtime (Node 20, Node 22, a browser). `TFJS_TORCH_WASM_GEMM` sets it in Node.
  */
 export function setGemmConvMode(mode: GemmConvMode): void {
   convMode = mode;
@@ -652,7 +658,7 @@ export function gemmConvMode(): GemmConvMode {
   if (convMode === undefined) {
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
     const v = env?.[GEMM_CONV_ENV_VAR]?.toLowerCase();
-    convMode = v === 'on' || v === 'off' ? v : 'auto';
+    convMode = v === 'on' || v === 'off' || v === 'fma' ? v : 'auto';
   }
   return convMode;
 }
@@ -667,7 +673,7 @@ export function backendThreads(backend: unknown): number {
 
 /**
  * The GEMM build (and helper threads) the wasm `Conv2D` kernel should use under the current mode, or `null` for
- * XNNPACK: the relaxed-SIMD build where the runtime has it, else the plain one; as many threads as XNNPACK has when
+ * XNNPACK: the plain SIMD128 build (the relaxed-SIMD FMA build in `'fma'` mode, where the runtime has it); as many threads as XNNPACK has when
  * helper threads can start (Node), and in `'auto'` mode not at all where XNNPACK has threads and the GEMM would not.
  */
 export function convGemm(
@@ -676,7 +682,7 @@ export function convGemm(
 ): { gemm: Gemm; threads: GemmThreads | null } | null {
   const mode = gemmConvMode();
   if (mode === 'off' || memory === undefined) return null;
-  const gemm = gemmFor(memory, true) ?? gemmFor(memory, false);
+  const gemm = (mode === 'fma' ? gemmFor(memory, true) : null) ?? gemmFor(memory, false);
   if (!gemm) return null;
   const count = backendThreads(backend);
   const threads = count > 1 ? gemm.threads(memory, count) : null;
