@@ -20,7 +20,8 @@
  *
  * `--profile` adds a per-kernel table: milliseconds per step spent in each tfjs kernel (outermost calls only, so the
  * kernels our composite kernels call are counted inside them), and the rest of the step (JS, tape, engine);
- * `--profile-shapes` splits it by input shapes. `--threads N`: the wasm backend's XNNPACK threads (see initBackend).
+ * `--profile-shapes` splits it by input shapes. `--threads N`: the wasm backend's XNNPACK threads (see initBackend); without it, the default backend
+ * as `initBackend()` starts it (on Node with 2+ cores: wasm with its thread pool).
  * Figures, method and history: docs/performance.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -76,7 +77,7 @@ const ROUNDS = flags.int('--rounds', 3, 1);
 const WARMUP = flags.int('--warmup', 3, 0);
 const INFER_REPS = flags.int('--infer-reps', 5, 1);
 const BACKEND = flags.has('--backend') ? flags.str('--backend', '') : undefined;
-const THREADS = flags.int('--threads', 1, 1);
+const THREADS = flags.has('--threads') ? flags.int('--threads', 1, 1) : undefined;
 const PROFILE = flags.has('--profile') || flags.has('--profile-shapes');
 const PROFILE_SHAPES = flags.has('--profile-shapes');
 const TORCH_BLAS = flags.choice('--torch-blas', TORCH_BLAS_CHOICES, 'auto');
@@ -223,7 +224,7 @@ function makeTrainer(): Trainer {
 // ---------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const backend = await initBackend(BACKEND, { wasmThreads: THREADS });
+  const backend = await initBackend(BACKEND, THREADS === undefined ? {} : { wasmThreads: THREADS });
   const flops = stepFlops(BATCH);
   console.log(
     `tfjs-torch bench: the article's DCGAN, batch ${BATCH}, one D step + one G step (fake detached in the D step)`,

@@ -21,7 +21,7 @@
  *   match this one bit for bit.
  * @module
  */
-import { MAX_SIZE } from './args';
+import { MAX_SIZE, describeValue } from './args';
 import { ShapeError, ValueError } from './errors';
 import { type Generator, defaultGenerator } from './generator';
 
@@ -181,8 +181,8 @@ function drawUnit24(gen: Generator, out: Float32Array, start: number, end: numbe
 // fills
 
 function checkCount(n: number, where: string): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new ShapeError(`${where}: expected a non-negative integer number of elements, got ${n}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new ShapeError(`${where}: expected a non-negative integer number of elements, got ${describeValue(n)}`);
   }
   if (n > MAX_SIZE) {
     throw new ValueError(`${where}: ${n} elements, more than ${MAX_SIZE} (tfjs's int32 limit on a tensor's size)`);
@@ -328,7 +328,7 @@ export function randintFill(n: number, low: number, high: number, gen: Generator
  */
 export function randpermArray(n: number, gen: Generator = defaultGenerator): Int32Array {
   if (!Number.isInteger(n) || n < 0 || n >= TWO_POW_32 / 2) {
-    throw new ValueError(`randperm: n must be a non-negative integer below 2^31, got ${n}`);
+    throw new ValueError(`randperm: n must be a non-negative integer below 2^31, got ${describeValue(n)}`);
   }
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;

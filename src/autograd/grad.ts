@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { describeValue } from '../args';
+import { checkTensors, describeValue } from '../args';
 import { ArgumentTypeError, AutogradError } from '../errors';
 import { retainedGrads, tensorHooks } from './hook-state';
 import { runBackward } from './backward';
@@ -146,6 +146,10 @@ export function grad(
  * ```
  */
 export function registerHook(t: tf.Tensor, fn: (grad: tf.Tensor) => tf.Tensor | undefined | void): HookHandle {
+  checkTensors('registerHook', { input: t });
+  if (typeof fn !== 'function') {
+    throw new ArgumentTypeError(`registerHook: expected a function (grad) => grad, got ${describeValue(fn)}`);
+  }
   if (!requiresGrad(t)) {
     throw new AutogradError(`cannot register a hook on a tensor that doesn't require gradient (shape [${t.shape}])`);
   }
@@ -174,6 +178,7 @@ export function registerHook(t: tf.Tensor, fn: (grad: tf.Tensor) => tf.Tensor | 
  * ```
  */
 export function retainGrad(t: tf.Tensor): void {
+  checkTensors('retainGrad', { input: t });
   if (!requiresGrad(t)) {
     throw new AutogradError(`can't retain_grad on Tensor that has requires_grad=False (shape [${t.shape}])`);
   }

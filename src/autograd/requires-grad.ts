@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { checkTensors } from '../args';
+import { type ArgsOf, bool, checkNoExtraArgs, checkTensors, signature } from '../args';
 import { AutogradError } from '../errors';
 import { noGrad } from './grad-mode';
 import { checkAssignedGrad, Parameter } from './parameter';
@@ -76,16 +76,20 @@ export function markOutputs(out: tf.Tensor | tf.Tensor[]): void {
  * [`t.detach()`](https://pytorch.org/docs/1.13/generated/torch.Tensor.detach.html)): backward stops
  * here. Shares the data (no copy). Also a method: `t.detach()`.
  * @param t a tensor.
+ * @param extra nothing: torch's `detach()` takes no argument; one given is an error, not ignored.
  * @example
  * ```ts
  * // The discriminator step without a backward pass through the generator:
  * const output = netD.forward(detach(netG.forward(noise)));
  * ```
  */
-export function detach<T extends tf.Tensor>(t: T): T {
+export function detach<T extends tf.Tensor>(t: T, ...extra: unknown[]): T {
   checkTensors('detach', { input: t });
+  checkNoExtraArgs('detach', ['input'], extra);
   return noGrad(() => tf.clone(t)) as T;
 }
+
+const REQUIRES_GRAD = signature('requiresGrad_', [['requiresGrad', bool().default(true)]]);
 
 /**
  * Marks a (non-parameter) float tensor as a leaf that requires grad (torch's
@@ -93,7 +97,8 @@ export function detach<T extends tf.Tensor>(t: T): T {
  * backward stores its gradient, readable with {@link gradOf}. Parameters use `param.requiresGrad`.
  * Returns `t`. Also a method: `t.requiresGrad_()`.
  * @param t a float32 tensor that is not the output of a recorded op.
- * @param mode `true` to require grad, `false` to stop. Default: `true`.
+ * @param args `requiresGrad` (torch's `requires_grad`), positionally or as `{ requiresGrad }`: `true` to require grad,
+ *   `false` to stop. Default: `true`.
  * @example
  * ```ts
  * const x = requiresGrad_(tf.tensor([1, 2, 3]));
@@ -101,7 +106,8 @@ export function detach<T extends tf.Tensor>(t: T): T {
  * gradOf(x); // [2, 4, 6]
  * ```
  */
-export function requiresGrad_<T extends tf.Tensor>(t: T, mode = true): T {
+export function requiresGrad_<T extends tf.Tensor>(t: T, ...args: ArgsOf<typeof REQUIRES_GRAD>): T {
+  const mode = REQUIRES_GRAD.parse(args).requiresGrad;
   if (t instanceof Parameter) {
     t.requiresGrad = mode;
     return t;
@@ -131,14 +137,16 @@ export function requiresGrad_<T extends tf.Tensor>(t: T, mode = true): T {
  * leaf's (torch's [`t.grad`](https://pytorch.org/docs/1.13/generated/torch.Tensor.grad.html)); `null`
  * before any backward. Also a getter: `t.grad`.
  * @param t a leaf.
+ * @param extra nothing: an extra argument is an error, not ignored.
  * @example
  * ```ts
  * gradOf(linear.weight) === linear.weight.grad; // true
  * ```
  */
-export function gradOf(t: tf.Tensor): tf.Tensor | null {
+export function gradOf(t: tf.Tensor, ...extra: unknown[]): tf.Tensor | null {
+  checkNoExtraArgs('gradOf', ['input'], extra);
   if (t instanceof Parameter) return t.grad;
-  if (!(t instanceof tf.Tensor)) checkTensors('gradOf', { input: t });
+  if (!(t instanceof tf.Tensor) || t.isDisposed) checkTensors('gradOf', { input: t });
   return leafGrads.get(t) ?? null;
 }
 
