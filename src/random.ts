@@ -369,3 +369,26 @@ export function bernoulliFill(n: number, p: number, gen: Generator = defaultGene
   gen.fillBernoulli(out, p, value);
   return out;
 }
+
+/**
+ * One draw of torch's `multinomial_with_replacement` CPU kernel: the first index whose normalised cumulative weight
+ * is not below a 53-bit uniform (a binary search). Used by `torch.multinomial` (float32 weights) and
+ * `WeightedRandomSampler` (float64 weights).
+ * @param cum normalised cumulative weights, non-decreasing, the last one exactly 1.
+ * @param gen the generator to draw the uniform from.
+ * @example
+ * ```ts
+ * const k = drawCumulative(Float64Array.from([0.25, 0.5, 1]), defaultGenerator); // 0, 1 or 2
+ * ```
+ */
+export function drawCumulative(cum: Float32Array | Float64Array, gen: Generator): number {
+  const u = gen.random53();
+  let lo = 0;
+  let hi = cum.length;
+  while (hi - lo > 0) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (cum[mid] < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

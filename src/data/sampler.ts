@@ -5,7 +5,7 @@
  */
 import { describeValue } from '../args';
 import { ArgumentTypeError, ValueError } from '../errors';
-import { defaultGenerator, Generator, randintFill, randpermArray } from '../random';
+import { defaultGenerator, drawCumulative, Generator, randintFill, randpermArray } from '../random';
 
 /** An index stream (torch's `Sampler`): iterable, with a length where torch has `__len__`. */
 export interface Sampler<T = number> extends Iterable<T> {
@@ -261,17 +261,7 @@ export class WeightedRandomSampler implements Sampler<number> {
       for (let j = 0; j < n; j++) cum[j] /= sum;
       cum[n - 1] = 1;
       const out: number[] = [];
-      for (let k = 0; k < this.numSamples; k++) {
-        const u = gen.random53();
-        let lo = 0;
-        let hi = n;
-        while (hi - lo > 0) {
-          const mid = lo + ((hi - lo) >> 1);
-          if (cum[mid] < u) lo = mid + 1;
-          else hi = mid;
-        }
-        out.push(lo);
-      }
+      for (let k = 0; k < this.numSamples; k++) out.push(drawCumulative(cum, gen));
       yield* out;
       return;
     }

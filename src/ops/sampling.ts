@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { any, bool, checkTensors, int, signature, type ArgsOf } from '../args';
 import { ArgumentTypeError, ShapeError, ValueError, formatShape } from '../errors';
-import { defaultGenerator, Generator } from '../random';
+import { defaultGenerator, drawCumulative, Generator } from '../random';
 
 const MULTINOMIAL = signature('torch.multinomial', [
   ['numSamples', int()],
@@ -142,17 +142,7 @@ function withReplacement(p: Float32Array, rows: number, n: number, k: number, ge
     }
     for (let j = 0; j < n; j++) cum[j] /= sum;
     cum[n - 1] = 1;
-    for (let s = 0; s < k; s++) {
-      const u = gen.random53();
-      let lo = 0;
-      let hi = n;
-      while (hi - lo > 0) {
-        const mid = lo + ((hi - lo) >> 1);
-        if (cum[mid] < u) lo = mid + 1;
-        else hi = mid;
-      }
-      out[r * k + s] = lo;
-    }
+    for (let s = 0; s < k; s++) out[r * k + s] = drawCumulative(cum, gen);
   }
   return out;
 }

@@ -9,7 +9,7 @@
  */
 import { asm } from './simd';
 
-const { get, set, tee, i32c, simd, I32_ADD, I32_GE_U } = asm;
+const { get, set, tee, i32c, simd } = asm;
 
 /** A v128 constant of four equal float32 lanes. */
 export const f32x4 = (v: number): number[] => simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
@@ -135,29 +135,8 @@ export function expOf(v: number, xc: number, n: number, r: number): number[] {
   ];
 }
 
-/** A loop over byte offsets `i = 0, 16, ...` below `bytes` (locals), running `body` each time. */
-export function loop16(i: number, bytes: number, body: number[]): number[] {
-  return [
-    0x02,
-    0x40, // block
-    0x03,
-    0x40, // loop
-    ...get(i),
-    ...get(bytes),
-    ...I32_GE_U,
-    0x0d,
-    1, // br_if 1 (exit)
-    ...body,
-    ...get(i),
-    ...i32c(16),
-    ...I32_ADD,
-    ...set(i),
-    0x0c,
-    0, // br 0
-    0x0b,
-    0x0b, // end loop, end block
-  ];
-}
+/** A loop over byte offsets `i = 0, 16, ...` below `bytes` (locals), running `body` each time (simd.ts's). */
+export const loop16 = asm.loopBytes16;
 
 /** `sigmoid(x)` for the v128 in local `x`: `1 / (1 + exp(-x))`. Uses `s.v`, `s.xc`, `s.n`, `s.r`. */
 export function sigmoidOf(x: number, s: Scratch): number[] {
@@ -218,7 +197,7 @@ export function tanhOf(x: number, s: Scratch): number[] {
 }
 
 /** `ptr + i` for a pointer local and the byte-offset local `i`. */
-export const at = (ptr: number, i: number): number[] => [...get(ptr), ...get(i), ...I32_ADD];
+export const at = asm.at;
 
 /** Converts the float count in local `n` to bytes, in place. */
 export const toBytes = (n: number): number[] => [...get(n), ...i32c(2), 0x74 /* i32.shl */, ...set(n)];

@@ -106,22 +106,17 @@ const HIGH_TO_LOW = (a: number) => [
 const EXTRACT = (lane: number) => simd(0x21, lane);
 
 /** `ptr + i` for a pointer local and the byte-offset local `i`. */
-const at = (ptr: number, i: number) => [...get(ptr), ...get(i), ...I32_ADD];
+const at = (ptr: number, i: number): number[] => [...get(ptr), ...get(i), ...I32_ADD];
 
-/** A loop over byte offsets `i = 0, 16, ...` below `4 * n4` (local `n`), running `body` each time. */
-function loop16(i: number, n: number, body: number[]): number[] {
+/** A loop over byte offsets `i = 0, 16, ...` below `bytes` (locals), running `body` each time. */
+function loopBytes16(i: number, bytes: number, body: number[]): number[] {
   return [
-    // n (floats) -> bytes
-    ...get(n),
-    ...i32c(2),
-    0x74 /* i32.shl */,
-    ...set(n),
     0x02,
     0x40, // block
     0x03,
     0x40, // loop
     ...get(i),
-    ...get(n),
+    ...get(bytes),
     ...I32_GE_U,
     0x0d,
     1, // br_if 1 (exit)
@@ -135,6 +130,11 @@ function loop16(i: number, n: number, body: number[]): number[] {
     0x0b,
     0x0b, // end loop, end block
   ];
+}
+
+/** A loop over byte offsets `i = 0, 16, ...` below `4 * n4` (local `n`, turned into bytes), running `body`. */
+function loop16(i: number, n: number, body: number[]): number[] {
+  return [...get(n), ...i32c(2), 0x74 /* i32.shl */, ...set(n), ...loopBytes16(i, n, body)];
 }
 
 /** One function of a hand-assembled module: its signature (value types), extra locals and body bytes. */
@@ -594,4 +594,22 @@ export function simdOps(memory: WebAssembly.Memory | undefined): SimdOps | null 
 }
 
 /** The assembler's pieces (encodings, value types, instructions), for the other hand-assembled modules. */
-export const asm = { I32, F32, V128, uleb, sleb, get, set, tee, i32c, simd, I32_ADD, I32_GE_U, LOAD, STORE, ZERO };
+export const asm = {
+  I32,
+  F32,
+  V128,
+  uleb,
+  sleb,
+  get,
+  set,
+  tee,
+  i32c,
+  simd,
+  I32_ADD,
+  I32_GE_U,
+  LOAD,
+  STORE,
+  ZERO,
+  at,
+  loopBytes16,
+};
