@@ -12,6 +12,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError, formatShape } from '../../errors';
 import { WasmHeap } from './internals';
+import { checkShape, prevStep, sigmoidF32 } from './recurrence';
 
 /** Kernel names (namespaced: they are not tfjs's). Core-safe: the functional op checks for them by name. */
 export const GruKernel = {
@@ -33,22 +34,7 @@ type Args<I> = { inputs: I; attrs: { reverse: boolean }; backend: unknown };
 
 const fr = Math.fround;
 
-function sigmoid(x: number): number {
-  return fr(1 / (1 + Math.exp(-x)));
-}
-
-function checkShape(kernel: string, what: string, t: tf.TensorInfo, expected: number[]): void {
-  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
-    throw new BackendError(
-      `${kernel}: expected ${what} of shape ${formatShape(expected)}, got ${formatShape(t.shape)}`,
-    );
-  }
-}
-
-/** The step processed before step `t` (the previous one in time, or the next when `reverse`), or -1 for the first. */
-function prevStep(t: number, T: number, reverse: boolean): number {
-  return reverse ? (t < T - 1 ? t + 1 : -1) : t - 1;
-}
+const sigmoid = sigmoidF32;
 
 /** {@link GruKernel.Forward} on the wasm backend. */
 export function gruForwardWasm(

@@ -18,6 +18,7 @@ import { BackendError, formatShape } from '../../errors';
 import { WasmHeap } from './internals';
 import { type Fn, asm, assembleModule } from './simd';
 import { type Scratch, at, f32x4, loop16, op, sigmoidOf, tanhOf, toBytes } from './simd-math';
+import { checkShape, prevStep, sigmoidF32 } from './recurrence';
 
 /** Kernel names (namespaced: they are not tfjs's). Core-safe: the functional op checks for them by name. */
 export const LstmKernel = {
@@ -225,22 +226,7 @@ type Args<I, A> = { inputs: I; attrs: A; backend: unknown };
 
 const fr = Math.fround;
 
-function sigmoid(x: number): number {
-  return fr(1 / (1 + Math.exp(-x)));
-}
-
-function checkShape(kernel: string, what: string, t: tf.TensorInfo, expected: number[]): void {
-  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
-    throw new BackendError(
-      `${kernel}: expected ${what} of shape ${formatShape(expected)}, got ${formatShape(t.shape)}`,
-    );
-  }
-}
-
-/** The step processed before step `t` (the previous one in time, or the next when `reverse`), or -1 for the first. */
-function prevStep(t: number, T: number, reverse: boolean): number {
-  return reverse ? (t < T - 1 ? t + 1 : -1) : t - 1;
-}
+const sigmoid = sigmoidF32;
 
 /** {@link LstmKernel.Forward} on the wasm backend. */
 export function lstmForwardWasm(
