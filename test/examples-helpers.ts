@@ -1,8 +1,11 @@
 // Helpers of the pytorch/examples tests (test/examples-*.test.ts): a tiny IDX dataset and running a command.
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { afterAll, beforeAll } from 'vitest';
 
 import { encodeIdx, MNIST } from '../src/node';
 
@@ -45,4 +48,18 @@ export function runExample(
     },
   );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A temporary folder for an example command's files, removed after the enclosing `describe`, and the built dist/ that
+ * the commands import (built once if missing). Call it in a `describe` body.
+ */
+export function useExampleDir(name: string): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), `tfjs-torch-ex-${name}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'node.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+  }, 300_000);
+  return dir;
 }

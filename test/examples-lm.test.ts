@@ -7,14 +7,12 @@
 // drawn then replaced by a Linear, the positional encoding, the causal mask, the dropouts of the positional
 // encoding, the attention weights and the feed-forward blocks). Every training loss and the validation loss after
 // each epoch.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { Corpus } from '../examples/pytorch/word_language_model/data';
 import { batchify, evaluate, generateWords, train } from '../examples/pytorch/word_language_model/lm';
@@ -26,7 +24,7 @@ import {
 } from '../examples/pytorch/word_language_model/model';
 import { manualSeed, parseTorchFile, toTfStateDict } from '../src';
 import { load } from '../src/node';
-import { runExample } from './examples-helpers';
+import { runExample, useExampleDir } from './examples-helpers';
 import { loadFixture } from './helpers';
 
 // The example imports the published entry points; here they resolve to the sources under test.
@@ -126,12 +124,7 @@ describe("pytorch/examples word_language_model: generate.py's words from torch-t
 });
 
 describe('pytorch/examples word_language_model: the commands (main.ts, generate.ts)', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'tfjs-torch-ex-lm-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  beforeAll(() => {
-    if (!existsSync(join(root, 'dist', 'node.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
-  }, 300_000);
+  const dir = useExampleDir('lm');
 
   it('2 epochs of a tied LSTM on a tiny corpus folder: log lines, perplexities, model.pt with torch keys', async () => {
     for (const [name, text] of Object.entries(cases[0].texts)) writeFileSync(join(dir, `${name}.txt`), text);

@@ -3,17 +3,13 @@
 // both loaders shuffled in torch's order, the LSTM's and layers' initialisation and Dropout2d's masks drawn as torch
 // draws them, BatchNorm1d's batch statistics, Adadelta and StepLR. Every training loss, each epoch's test loss and
 // accuracy and the learning rate. Then the command, end to end, on a tiny IDX folder.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { Net, test as testLoop, train } from '../examples/pytorch/mnist_rnn/net';
 import { DataLoader, manualSeed, optim, Subset, transforms } from '../src';
 import { load, MNIST } from '../src/node';
-import { runExample, writeTinyIdx } from './examples-helpers';
+import { runExample, writeTinyIdx, useExampleDir } from './examples-helpers';
 import { loadFixture, useWasmBackend } from './helpers';
 
 // The example imports the published entry points; here they resolve to the sources under test.
@@ -77,12 +73,7 @@ describe("pytorch/examples mnist_rnn: the port's first steps give torch's number
 });
 
 describe('pytorch/examples mnist_rnn: the command (examples/pytorch/mnist_rnn/main.ts)', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'tfjs-torch-ex-mnist-rnn-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  beforeAll(() => {
-    if (!existsSync(join(root, 'dist', 'node.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
-  }, 300_000);
+  const dir = useExampleDir('mnist-rnn');
 
   it('--dry-run --save-model on a tiny IDX folder: the log lines, then mnist_rnn.pt with torch keys', async () => {
     writeTinyIdx(dir, 32, 10);

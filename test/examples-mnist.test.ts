@@ -3,17 +3,13 @@
 // same order (no shuffle, the original's CPU path), dropout masks drawn as torch draws them, Adadelta and StepLR;
 // every training loss of every step, each epoch's test loss and accuracy, and the learning rate after each epoch.
 // Then the command itself, end to end, on a tiny IDX dataset.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { Net, test as testLoop, train } from '../examples/pytorch/mnist/net';
 import { DataLoader, manualSeed, optim, Subset, transforms } from '../src';
 import { load, MNIST } from '../src/node';
-import { runExample, writeTinyIdx } from './examples-helpers';
+import { runExample, writeTinyIdx, useExampleDir } from './examples-helpers';
 import { loadFixture, useWasmBackend } from './helpers';
 
 // The example imports the published entry points; here they resolve to the sources under test.
@@ -82,12 +78,7 @@ describe("pytorch/examples mnist: the port's first steps give torch's numbers (w
 });
 
 describe('pytorch/examples mnist: the command (examples/pytorch/mnist/main.ts)', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'tfjs-torch-ex-mnist-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  beforeAll(() => {
-    if (!existsSync(join(root, 'dist', 'node.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
-  }, 300_000);
+  const dir = useExampleDir('mnist');
 
   it('--dry-run --save-model on a tiny IDX folder: the log lines, then mnist_cnn.pt with torch keys and shapes', async () => {
     writeTinyIdx(dir, 32, 10);

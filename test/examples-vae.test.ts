@@ -3,19 +3,16 @@
 // DataLoader's shuffled order, torch.randn_like in the reparameterisation and the epoch's torch.randn(64, 20)
 // sample, all drawn from the one generator as torch draws them; Adam(lr=1e-3). Every training loss, each
 // epoch's test loss, the first test batch's comparison images and the decoded sample.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { test as testLoop, train, VAE } from '../examples/pytorch/vae/net';
 import { DataLoader, manualSeed, noGrad, optim, randn, Subset, transforms } from '../src';
 import { MNIST } from '../src/node';
-import { runExample, writeTinyIdx } from './examples-helpers';
+import { runExample, writeTinyIdx, useExampleDir } from './examples-helpers';
 import { loadFixture, useWasmBackend } from './helpers';
 
 // The example imports the published entry points; here they resolve to the sources under test.
@@ -80,12 +77,7 @@ describe("pytorch/examples vae: the port's first steps give torch's numbers (was
 });
 
 describe('pytorch/examples vae: the command (examples/pytorch/vae/main.ts)', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'tfjs-torch-ex-vae-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  beforeAll(() => {
-    if (!existsSync(join(root, 'dist', 'node.js'))) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
-  }, 300_000);
+  const dir = useExampleDir('vae');
 
   it('one epoch on a tiny IDX folder: the log lines, results/reconstruction_1.png and results/sample_1.png', () => {
     writeTinyIdx(dir, 40, 12);
