@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import * as torch from '../src';
 import { Discriminator, autograd, requiresGrad_ } from '../src';
-import { type FixtureTensor, expectClose, loadFixture, toTensor } from './helpers';
+import { type FixtureTensor, expectClose, loadFixture, toTensor, useWasmBackend } from './helpers';
 
 interface GPCase {
   name: string;
@@ -17,29 +17,38 @@ interface GPCase {
   grad_x_hat: FixtureTensor;
 }
 
-describe('autograd.grad with createGraph: WGAN-GP gradient penalty matches torch 1.13', () => {
-  for (const c of loadFixture<GPCase>('ops_autograd').cases) {
-    it(c.name, () => {
-      const d = new Discriminator({ width: 4 });
-      d.loadStateDict(new Map(Object.entries(c.state_dict).map(([k, v]) => [k, toTensor(v)])));
-      d.eval();
-      tf.tidy(() => {
-        const xHat = requiresGrad_(toTensor(c.x_hat));
-        const out = d.forward(xHat);
-        const [g] = autograd.grad(out, xHat, { gradOutputs: tf.onesLike(out), createGraph: true });
-        expectClose(g!, c.grad_x, 'gradient of D(x_hat)');
-        const n = xHat.shape[0];
-        const norms = torch.linalg.vectorNorm(g!.view(n, -1), 2, 1);
-        const gp = norms.sub(1).square().mean().mul(10);
-        expectClose(gp, c.penalty, 'penalty');
-        gp.backward();
-        for (const [name, p] of d.namedParameters()) expectClose(p.grad!, c.grads[name], `grad of ${name}`);
-        expectClose(xHat.grad!, c.grad_x_hat, 'grad of x_hat');
+/** One WGAN-GP case: D(x_hat)'s input gradient (createGraph), the penalty, and its gradients, against torch. */
+function checkGradientPenalty(c: GPCase): void {
+  const d = new Discriminator({ width: 4 });
+  d.loadStateDict(new Map(Object.entries(c.state_dict).map(([k, v]) => [k, toTensor(v)])));
+  d.eval();
+  tf.tidy(() => {
+    const xHat = requiresGrad_(toTensor(c.x_hat));
+    const out = d.forward(xHat);
+    const [g] = autograd.grad(out, xHat, { gradOutputs: tf.onesLike(out), createGraph: true });
+    expectClose(g!, c.grad_x, 'gradient of D(x_hat)');
+    const n = xHat.shape[0];
+    const norms = torch.linalg.vectorNorm(g!.view(n, -1), 2, 1);
+    const gp = norms.sub(1).square().mean().mul(10);
+    expectClose(gp, c.penalty, 'penalty');
+    gp.backward();
+    for (const [name, p] of d.namedParameters()) expectClose(p.grad!, c.grads[name], `grad of ${name}`);
+    expectClose(xHat.grad!, c.grad_x_hat, 'grad of x_hat');
+  });
+  for (const p of d.parameters()) p.grad = null;
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`autograd.grad with createGraph: WGAN-GP gradient penalty matches torch 1.13 (${backend})`, () => {
+    if (backend === 'wasm') useWasmBackend();
+    for (const c of loadFixture<GPCase>('ops_autograd').cases) {
+      it(c.name, () => {
+        expect(tf.getBackend()).toBe(backend);
+        checkGradientPenalty(c);
       });
-      for (const p of d.parameters()) p.grad = null;
-    });
-  }
-});
+    }
+  });
+}
 
 describe('autograd.grad', () => {
   it('returns gradients without touching .grad; allowUnused gives null; unused without it is an error', () => {

@@ -1,7 +1,8 @@
 // Second derivatives (autograd.grad with createGraph, then backward through the gradient) of the ops a gradient
 // penalty runs through, on the cpu and wasm backends, against torch 1.13 (test/fixtures/higher_order.json from
-// scripts/fixtures/higher_order.py; the functions are the fixture's, by case name); and WGAN-GP's gradient penalty
-// on the article's Discriminator on wasm (test/fixtures/ops_autograd.json, the cpu run is in autograd-api.test.ts).
+// scripts/fixtures/higher_order.py; the functions are the fixture's, by case name); and a WGAN-GP critic step in
+// training mode on both backends (test/fixtures/wgan_gp_train.json). The eval-mode gradient penalty on the article's
+// Discriminator runs on cpu and wasm in autograd-api.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
@@ -97,42 +98,6 @@ describe('second derivatives match torch 1.13 (wasm)', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
   for (const c of cases) it(`${c.name} (diff ${c.diff})`, () => checkHigher(c));
-});
-
-interface GPCase {
-  name: string;
-  state_dict: Record<string, FixtureTensor>;
-  x_hat: FixtureTensor;
-  grad_x: FixtureTensor;
-  penalty: FixtureTensor;
-  grads: Record<string, FixtureTensor>;
-  grad_x_hat: FixtureTensor;
-}
-
-describe('WGAN-GP gradient penalty through the Discriminator matches torch 1.13 (wasm)', () => {
-  useWasmBackend();
-  for (const c of loadFixture<GPCase>('ops_autograd').cases) {
-    it(c.name, () => {
-      expect(tf.getBackend()).toBe('wasm');
-      const d = new Discriminator({ width: 4 });
-      d.loadStateDict(new Map(Object.entries(c.state_dict).map(([k, v]) => [k, toTensor(v)])));
-      d.eval();
-      tf.tidy(() => {
-        const xHat = requiresGrad_(toTensor(c.x_hat));
-        const out = d.forward(xHat);
-        const [g] = autograd.grad(out, xHat, { gradOutputs: tf.onesLike(out), createGraph: true });
-        expectClose(g!, c.grad_x, 'gradient of D(x_hat)');
-        const n = xHat.shape[0];
-        const norms = torch.linalg.vectorNorm(g!.view(n, -1), 2, 1);
-        const gp = norms.sub(1).square().mean().mul(10);
-        expectClose(gp, c.penalty, 'penalty');
-        gp.backward();
-        for (const [name, p] of d.namedParameters()) expectClose(p.grad!, c.grads[name], `grad of ${name}`);
-        expectClose(xHat.grad!, c.grad_x_hat, 'grad of x_hat');
-      });
-      for (const p of d.parameters()) p.grad = null;
-    });
-  }
 });
 
 interface GPTrainCase {
