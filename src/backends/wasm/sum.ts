@@ -4,7 +4,8 @@
  * element's run serially (one dependent add per element); this one adds the rows into the output, four columns per
  * WebAssembly SIMD instruction, reading the input once in place. Each column still sums its rows in order, in float32,
  * as the stock and cpu kernels do. Every other reduction (trailing or scattered axes, all axes, non-float32 data) goes
- * to the stock kernel, but an empty input, which the stock kernel leaves unwritten, sums to zeros here.
+ * to the stock kernel. Empty inputs never reach this kernel: `empty-reduce.ts` wraps it (the stock kernels leave an empty
+ * reduction's output unwritten).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -99,7 +100,6 @@ export function sumWasm(args: {
   if (x.dtype !== 'float32' || !leading) return runStockKernel('Sum', args);
   const heap = new WasmHeap(backend, 'Sum');
   const outShape = keepDims ? [...new Array(k).fill(1), ...x.shape.slice(k)] : x.shape.slice(k);
-  if (rows === 0) return heap.zeros(outShape);
   const out = heap.copyRange(x, 0, outShape);
   const ops = sumOps(heap.memory());
   const c4 = ops ? cols & ~3 : 0;
