@@ -14,6 +14,8 @@ import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+import * as tf from '@tensorflow/tfjs-core';
+
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const PYTHON = '/usr/bin/python3';
 export const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
@@ -108,6 +110,67 @@ export async function timeCpu<T>(fn: () => Promise<T>): Promise<{ value: T; ms: 
 export function roundRatios(ours: number[][], theirs: number[][]): { median: number; perRound: number[] } {
   const perRound = theirs.map((t, r) => median(ours[r]) / median(t));
   return { median: median(perRound), perRound };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-kernel profile
+
+/** CPU time and calls of one kernel (or one kernel at one set of input shapes). */
+export interface KernelStat {
+  cpuMs: number;
+  calls: number;
+}
+
+/**
+ * Wraps every kernel of `backend` so that each outermost kernel call adds its CPU time (this process's threads
+ * together) to `table`, under the kernel's name and under its name with the input shapes. Kernels that a kernel
+ * calls are counted in their caller only.
+ */
+export function profileKernels(backend: string, table: Map<string, KernelStat>): void {
+  let depth = 0;
+  for (const cfg of tf.getKernelsForBackend(backend)) {
+    const run = cfg.kernelFunc;
+    tf.unregisterKernel(cfg.kernelName, backend);
+    tf.registerKernel({
+      ...cfg,
+      kernelFunc: (args) => {
+        if (depth > 0) return run(args);
+        depth++;
+        const c0 = process.cpuUsage();
+        try {
+          return run(args);
+        } finally {
+          depth--;
+          const c = process.cpuUsage(c0);
+          const shapes = Object.values(args.inputs).map((t) => `[${t?.shape.join(',')}]`);
+          for (const key of [cfg.kernelName, `${cfg.kernelName} ${shapes.join(' ')}`]) {
+            const s = table.get(key) ?? { cpuMs: 0, calls: 0 };
+            s.cpuMs += (c.user + c.system) / 1000;
+            s.calls++;
+            table.set(key, s);
+          }
+        }
+      },
+    });
+  }
+}
+
+/** Prints `table` (from {@link profileKernels}) per step: the top kernels, then the top kernel-and-shapes rows. */
+export function printProfile(table: Map<string, KernelStat>, steps: number): void {
+  const rows = [...table].sort((a, b) => b[1].cpuMs - a[1].cpuMs);
+  const line = ([k, s]: [string, KernelStat]) =>
+    console.log(`${f1(s.cpuMs / steps).padStart(8)} ms ${f1(s.calls / steps).padStart(7)} calls  ${k}`);
+  const total = rows.filter(([k]) => !k.includes(' ')).reduce((a, [, s]) => a + s.cpuMs, 0);
+  console.log(`CPU ms/step by kernel (outermost calls; ${f1(total / steps)} ms in kernels):`);
+  rows
+    .filter(([k]) => !k.includes(' '))
+    .slice(0, 20)
+    .forEach(line);
+  console.log('CPU ms/step by kernel and input shapes:');
+  rows
+    .filter(([k]) => k.includes(' '))
+    .slice(0, 30)
+    .forEach(line);
 }
 
 // ---------------------------------------------------------------------------------------------------------

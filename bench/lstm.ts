@@ -14,7 +14,7 @@
  * peak RSS of each process. On a shared machine the CPU-time ratio is the steadier one: both sides run one thread, and
  * time spent waiting for a core counts in neither. `--threads` sets the wasm backend's XNNPACK threads (default 1, as
  * PyTorch's one thread). `--profile` (no PyTorch) also prints the CPU time per step of each kernel of the backend,
- * by kernel and by input shapes (a fused kernel's own inner GEMMs are counted in it and again on their own).
+ * by kernel and by input shapes (outermost kernel calls: a fused kernel's inner GEMMs are counted in it).
  * The library is imported by its package name (`dist/`: run `npx tsup` after changing `src/`).
  */
 import { spawn } from 'node:child_process';
@@ -26,6 +26,8 @@ import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { F, backward, detach, initBackend, manualSeed, nn, noGrad } from 'tfjs-torch';
+
+import { type KernelStat, printProfile, profileKernels } from './common';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -105,37 +107,6 @@ const cpuMs = (since?: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1000;
 };
 
-/** Wraps every kernel of `backend` to add its CPU time to `table` (by kernel, and by kernel and input shapes). */
-function profileKernels(backend: string, table: Map<string, number>): void {
-  for (const cfg of tf.getKernelsForBackend(backend)) {
-    const run = cfg.kernelFunc;
-    tf.unregisterKernel(cfg.kernelName, backend);
-    tf.registerKernel({
-      ...cfg,
-      kernelFunc: (args) => {
-        const c0 = process.cpuUsage();
-        const out = run(args);
-        const ms = cpuMs(c0);
-        const shapes = Object.values(args.inputs).map((t) => `[${t?.shape.join(',')}]`);
-        for (const key of [cfg.kernelName, `${cfg.kernelName} ${shapes.join(' ')}`]) {
-          table.set(key, (table.get(key) ?? 0) + ms);
-        }
-        return out;
-      },
-    });
-  }
-}
-
-function printProfile(table: Map<string, number>, steps: number): void {
-  const rows = [...table].sort((a, b) => b[1] - a[1]);
-  console.log('CPU ms/step by kernel:');
-  for (const [k, ms] of rows.filter(([k]) => !k.includes(' ')).slice(0, 15))
-    console.log(`${f1(ms / steps).padStart(8)}  ${k}`);
-  console.log('CPU ms/step by kernel and input shapes:');
-  for (const [k, ms] of rows.filter(([k]) => k.includes(' ')).slice(0, 25))
-    console.log(`${f1(ms / steps).padStart(8)}  ${k}`);
-}
-
 async function main(): Promise<void> {
   const backend = await initBackend(BACKEND, { wasmThreads: THREADS });
   const step = makeTrainer();
@@ -163,7 +134,7 @@ async function main(): Promise<void> {
   );
   for (let i = 0; i < WARMUP; i++) await step();
   if (torchProc) await torchSteps(WARMUP);
-  const table = new Map<string, number>();
+  const table = new Map<string, KernelStat>();
   if (PROFILE) profileKernels(backend, table);
   const ours: number[] = [];
   const oursCpu: number[] = [];

@@ -4,6 +4,7 @@
  *
  *     npm run bench:small -- [--workload lstm-cell|mnist|all] [--steps 5] [--rounds 3] [--warmup 3]
  *                            [--backend NAME] [--threads N] [--no-torch] [--torch-blas auto|installed|openblas]
+ *                            [--profile]
  *
  * Workloads (one training step each: zero_grad, forward, loss, backward, optimizer step, loss read back):
  * - `lstm-cell`: time_sequence_prediction's `Sequence` (LSTMCell(1, 51), LSTMCell(51, 51), Linear(51, 1)) unrolled
@@ -16,7 +17,8 @@
  * Inputs are fixed random tensors (their values do not change the cost). PyTorch runs `bench/torch_small_ops.py` as a
  * persistent child (one thread, OpenBLAS when installed: see `bench/common.ts`); rounds interleave the two so that
  * machine load hits both. The ratio is ours / torch, the median of per-round ratios of medians, of wall time and of
- * CPU time (each process's threads together: steadier than wall time on a loaded machine). To profile the
+ * CPU time (each process's threads together: steadier than wall time on a loaded machine). `--profile` (no PyTorch)
+ * adds the CPU time per step of each kernel (outermost calls), by kernel and by input shapes. To profile the
  * library's JavaScript: `npx tsx --cpu-prof --cpu-prof-dir .scratch/prof bench/small-ops.ts --no-torch ...`.
  * The library is imported by its package name (`dist/`: run `npx tsup` after changing `src/`).
  */
@@ -29,9 +31,12 @@ import {
   f3,
   Flags,
   hasTorch,
+  type KernelStat,
   load,
   median,
   PYTHON,
+  printProfile,
+  profileKernels,
   roundRatios,
   timeCpu,
   TORCH_BLAS_CHOICES,
@@ -41,7 +46,7 @@ import {
 
 const USAGE =
   'npm run bench:small -- [--workload lstm-cell|mnist|all] [--steps 5] [--rounds 3] [--warmup 3] [--backend NAME] ' +
-  '[--threads N] [--no-torch] [--torch-blas auto|installed|openblas]';
+  '[--threads N] [--no-torch] [--torch-blas auto|installed|openblas] [--profile]';
 const flags = new Flags(USAGE, [
   '--workload',
   '--steps',
@@ -51,6 +56,7 @@ const flags = new Flags(USAGE, [
   '--threads',
   '--no-torch',
   '--torch-blas',
+  '--profile',
 ]);
 const WORKLOADS = ['lstm-cell', 'mnist'] as const;
 type Workload = (typeof WORKLOADS)[number];
@@ -61,6 +67,9 @@ const WARMUP = flags.int('--warmup', 3, 0);
 const BACKEND = flags.has('--backend') ? flags.str('--backend', '') : undefined;
 const THREADS = flags.has('--threads') ? flags.int('--threads', 1, 1) : undefined;
 const TORCH_BLAS = flags.choice('--torch-blas', TORCH_BLAS_CHOICES, 'auto');
+const PROFILE = flags.has('--profile');
+/** Kernel times of the timed steps (`--profile`). */
+const profile = new Map<string, KernelStat>();
 
 const BATCH = 64;
 const SEQ_LEN = 100;
@@ -136,6 +145,7 @@ async function runWorkload(workload: Workload, torchAvailable: boolean): Promise
   for (let i = 0; i < WARMUP; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   await torch?.steps(Math.max(WARMUP, 1));
+  profile.clear();
   const ours: number[][] = [];
   const oursCpu: number[][] = [];
   let lastLoss = 0;
@@ -154,6 +164,7 @@ async function runWorkload(workload: Workload, torchAvailable: boolean): Promise
     if (torch) parts.push(`torch ${f1(median(await torch.round(STEPS)))} ms`);
     console.log(`${parts.join(', ')} (load ${load()})`);
   }
+  if (PROFILE) printProfile(profile, ROUNDS * STEPS);
   if (!Number.isFinite(lastLoss)) throw new Error(`${workload}: non-finite loss ${lastLoss}`);
   const all = ours.flat();
   const leaked = tf.memory().numTensors - tensorsBefore;
@@ -182,8 +193,9 @@ async function main(): Promise<void> {
     `tfjs-torch small-ops bench: tfjs ${tf.version_core}, backend ${backend}` +
       `${threads !== undefined ? ` (threads: ${threads})` : ''}, node ${process.version}, load average ${load()}`,
   );
+  if (PROFILE) profileKernels(backend, profile);
   let torchAvailable = false;
-  if (!flags.has('--no-torch')) {
+  if (!flags.has('--no-torch') && !PROFILE) {
     torchAvailable = await hasTorch();
     if (!torchAvailable) console.log(`PyTorch: not run (${PYTHON} cannot import torch)`);
   }

@@ -1,7 +1,7 @@
 // The pooling family against PyTorch 1.13 (test/fixtures/pooling.json, written by scripts/fixtures/pooling.py), on
-// the cpu backend and on wasm (the default backend), plus max pooling's gradient on wasm against cpu: tfjs-backend-wasm
-// 4.22's MaxPoolGrad is wrong for windows of negative values (issue 9 item 5), and the library's max pooling must not
-// depend on it.
+// the cpu backend and on wasm (the default backend, where max pooling runs the library's NCHW kernels), plus max
+// pooling's gradient on wasm against cpu: tfjs-backend-wasm 4.22's MaxPoolGrad is wrong for windows of negative values
+// (issue 9 item 5), and the library's max pooling must not depend on it.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 
@@ -20,9 +20,10 @@ const functions: Fixture<FunctionCase> = { ...fixture, cases: fixture.cases.filt
 describe('pooling modules match torch 1.13 (cpu)', () => runModuleCases(modules));
 describe('pooling functions match torch 1.13 (cpu)', () => runFunctionCases(functions));
 
-describe('pooling on wasm (the default backend) matches torch 1.13', () => {
+describe('pooling on wasm (the default backend: NCHW max-pooling kernels) matches torch 1.13', () => {
   useWasmBackend();
   runModuleCases(modules);
+  runFunctionCases(functions);
 });
 
 /** Max pooling's output and input gradient for `sum(y * proj)`, on the current backend. */

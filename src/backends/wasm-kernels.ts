@@ -15,6 +15,7 @@ import { GruKernel, gruBackwardWasm, gruForwardWasm } from './wasm/gru-cell';
 import { batchNormGradWasm, batchNormTrainWasm, identityWasm, leakyReluGradWasm, leakyReluWasm } from './wasm/fused';
 import { assertPinnedVersion, setStockKernel } from './wasm/internals';
 import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from './wasm/lstm-cell';
+import { PoolKernel, maxPool2dGradWasm, maxPool2dWasm } from './wasm/max-pool';
 import { maxPoolGradWasm } from './wasm/max-pool-grad';
 import { unsortedSegmentSumWasm } from './wasm/segment-sum';
 import { meanWasmKernel, prodWasmKernel, sumWasmKernel } from './wasm/empty-reduce';
@@ -54,6 +55,8 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   [GruKernel.Backward]: mark(gruBackwardWasm),
   [CrossEntropyKernel.Forward]: mark(crossEntropyWasm),
   [CrossEntropyKernel.Backward]: mark(crossEntropyGradWasm),
+  [PoolKernel.MaxPool2d]: mark(maxPool2dWasm),
+  [PoolKernel.MaxPool2dGrad]: mark(maxPool2dGradWasm),
 };
 
 /** The wasm backend's own kernels that ours replaced, kept for benchmarks and comparisons. */
@@ -71,7 +74,8 @@ const stock = new Map<string, tf.KernelConfig>();
  * It replaces `MaxPoolGrad` (`tf.maxPool`'s gradient), whose stock version is wrong when a window holds only
  * negative values, with one that matches the cpu backend. It replaces `Sum` over leading axes (a bias's gradient) with a
  * row-adding SIMD loop that reads the input in place (the stock one transposes it first), and adds the fused LSTM
- * recurrence (LSTM, GRU) and cross-entropy kernels that `nn.LSTM`, `nn.GRU` and `F.crossEntropy` use when present.
+ * recurrence (LSTM, GRU), cross-entropy and NCHW max-pooling kernels that `nn.LSTM`, `nn.GRU`, `F.crossEntropy` and
+ * `F.maxPool1d/2d` use when present.
  *
  * Both conv kernels take NHWC tensors, any stride, explicit / `'same'` / `'valid'` padding, and, beyond tfjs's kernels,
  * an optional `dilations` attribute. They match the `cpu` backend's kernels to float32 rounding.

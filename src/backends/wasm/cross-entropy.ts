@@ -180,15 +180,6 @@ function checkRows(kernel: string, logits: tf.TensorInfo, rowTensors: Record<str
   return [m, c];
 }
 
-/** An int32 view of a tensor on the heap (valid until the next allocation). */
-function int32View(heap: WasmHeap, t: tf.TensorInfo, kernel: string): Int32Array {
-  const memory = heap.memory();
-  if (t.dtype !== 'int32' || !memory) {
-    throw new BackendError(`${kernel}: expected an int32 target on the wasm heap, got ${t.dtype}`);
-  }
-  return new Int32Array(memory.buffer, heap.ptr(t), t.shape[0]);
-}
-
 /** {@link CrossEntropyKernel.Forward} on the wasm backend. */
 export function crossEntropyWasm(args: Args<{ logits: tf.TensorInfo; target: tf.TensorInfo }>): tf.TensorInfo[] {
   const kernel = CrossEntropyKernel.Forward;
@@ -205,7 +196,7 @@ export function crossEntropyWasm(args: Args<{ logits: tf.TensorInfo; target: tf.
   const c4 = ops ? c & ~3 : 0;
   const base = heap.ptr(logits);
   const xv = heap.f32(logits);
-  const tv = int32View(heap, target, kernel);
+  const tv = heap.i32(target);
   const lossV = heap.f32(loss);
   const lseV = heap.f32(lse);
   for (let row = 0; row < m; row++) {
@@ -248,7 +239,7 @@ export function crossEntropyGradWasm(
   const dxv = heap.f32(dx);
   const lseV = heap.f32(lse);
   const gv = heap.f32(g);
-  const tv = int32View(heap, target, kernel);
+  const tv = heap.i32(target);
   for (let row = 0; row < m; row++) {
     const t = tv[row];
     const r0 = row * c;

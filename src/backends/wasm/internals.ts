@@ -68,6 +68,11 @@ export class WasmHeap {
     return this.backend.makeOutput(shape, 'float32');
   }
 
+  /** A new uninitialised int32 tensor on the wasm heap. */
+  allocInt32(shape: number[]): tf.TensorInfo {
+    return this.backend.makeOutput(shape, 'int32');
+  }
+
   /** A new tensor of any dtype holding `value` everywhere (`true`/`false` as 1/0 for bool). */
   filled(shape: number[], dtype: tf.DataType, value: number): tf.TensorInfo {
     const t = this.backend.makeOutput(shape, dtype);
@@ -103,6 +108,16 @@ export class WasmHeap {
       );
     }
     return this.backend.typedArrayFromHeap(t) as Float32Array;
+  }
+
+  /** An int32 view of a tensor's memory on the heap (valid until the next allocation). */
+  i32(t: tf.TensorInfo): Int32Array {
+    if (t.dtype !== 'int32') {
+      throw new BackendError(
+        `${this.kernelName}: expected an int32 tensor, got ${t.dtype} of shape [${t.shape.join(', ')}]`,
+      );
+    }
+    return this.backend.typedArrayFromHeap(t) as Int32Array;
   }
 
   /** The byte offset of a tensor's data in the wasm memory. */

@@ -11,10 +11,6 @@ import { WasmHeap } from './internals';
 
 const KERNEL = 'UnsortedSegmentSum';
 
-interface HeapBackend {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
 /** The kernel function: tfjs's `UnsortedSegmentSum` inputs `{x, segmentIds}` and attrs `{numSegments}`. */
 export function unsortedSegmentSumWasm(args: {
   inputs: { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
@@ -41,7 +37,7 @@ export function unsortedSegmentSumWasm(args: {
   // Views after the allocation (it may grow the memory).
   const src = heap.f32(x);
   const dst = heap.f32(out);
-  const ids = (backend as HeapBackend).typedArrayFromHeap(segmentIds);
+  const ids = heap.i32(segmentIds);
   for (let i = 0; i < ids.length; i++) {
     const s = ids[i];
     if (s < 0 || s >= numSegments) continue;

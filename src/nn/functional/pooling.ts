@@ -7,16 +7,28 @@
  * with torch's window positions (padding, dilation, ceil mode) decided once by index lists. Its backward sums the
  * patches' gradients back with 0/1 matrices (no scatter kernel). Max pooling's backward routes each output's
  * gradient to the first maximum of its window, as torch's CPU kernel does, and never uses tfjs's `MaxPoolGrad`
- * (tfjs-backend-wasm 4.22's is wrong for windows of negative values).
+ * (tfjs-backend-wasm 4.22's is wrong for windows of negative values). Where the backend has the library's NCHW
+ * max-pooling kernels (wasm), max pooling is one op over them instead ({@link FusedMaxPool2d}).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 
 import { type ArgsOf, Arg, bool, float, int, ints, signature, tensor } from '../../args';
 import { defineFunction } from '../../autograd/function';
+import { hasFusedKernel } from '../../backends/fused-kernels';
+import { type MaxPoolAttrs, PoolKernel } from '../../backends/wasm/max-pool';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { checkFloat } from './utils';
-import { type AxisWindows, FirstMax, WindowPatches, adaptiveWindows, from4d, slidingWindows, to4d } from './windows';
+import {
+  type AxisWindows,
+  FirstMax,
+  WindowPatches,
+  adaptiveWindows,
+  from4d,
+  insideTaps,
+  slidingWindows,
+  to4d,
+} from './windows';
 
 function checkPoolInput(input: tf.Tensor, n: number, where: string): void {
   if (!(input instanceof tf.Tensor)) throw new ShapeError(`${where}: expected a tf.Tensor input, got ${typeof input}`);
@@ -92,10 +104,56 @@ function flatIndices(arg: tf.Tensor, h: AxisWindows, w: AxisWindows, width: numb
 /** Max pooling over given windows of a 4-D input: `[out, indices]`. */
 function maxOver(x4: tf.Tensor, h: AxisWindows, w: AxisWindows, withIndices: boolean): [tf.Tensor, tf.Tensor | null] {
   const patches = WindowPatches(x4, h, w, Number.NEGATIVE_INFINITY);
-  const out = FirstMax(patches);
-  const indices = withIndices ? flatIndices(tf.argMax(patches, -1), h, w, x4.shape[3] as number) : null;
+  const [height, width] = x4.shape.slice(2) as [number, number];
+  const inside = insideTaps(h, w, height, width);
+  const [out, arg] = FirstMax(patches, inside);
+  const indices = withIndices ? flatIndices(arg, h, w, width) : null;
+  // Neither backward reads these (FirstMax saved its own reference to arg).
+  tf.dispose([patches, arg, inside ?? []]);
   return [out, indices];
 }
+
+/**
+ * Max pooling of a 4-D `[B, C, H, W]` input over the backend's NCHW kernels ({@link PoolKernel}): `[y, indices]`,
+ * torch's values and indices; the gradient goes to each window's chosen tap.
+ */
+const FusedMaxPool2d = defineFunction({
+  name: 'MaxPool2d',
+  forward(ctx, x: tf.Tensor, attrs: MaxPoolAttrs) {
+    const [y, indices] = tf
+      .engine()
+      .runKernel(PoolKernel.MaxPool2d, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    ctx.saveForBackward(indices);
+    ctx.inSize = x.shape.slice(2);
+    return [y, indices];
+  },
+  backward(ctx, [dy]: tf.Tensor[]) {
+    const [indices] = ctx.savedTensors;
+    return [ScatterAtIndices(dy, indices, ctx.inSize as [number, number]), null];
+  },
+});
+
+/**
+ * Adds each `[B, C, H_out, W_out]` value into a zero `[B, C, H, W]` plane at its flat index `h * W + w` (max
+ * pooling's backward). Differentiable in the values (a createGraph backward differentiates it): its gradient
+ * gathers at the indices.
+ */
+const ScatterAtIndices = defineFunction({
+  name: 'MaxPool2dBackward',
+  forward(ctx, dy: tf.Tensor, indices: tf.Tensor, inSize: [number, number]) {
+    ctx.saveForBackward(indices);
+    return tf.engine().runKernel(PoolKernel.MaxPool2dGrad, { dy, indices }, {
+      inSize,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  },
+  backward(ctx, ddx: tf.Tensor) {
+    const [indices] = ctx.savedTensors;
+    const [b, c, oh, ow] = indices.shape as number[];
+    const planes = tf.reshape(ddx, [b * c, -1]);
+    const picked = tf.gather(planes, tf.reshape(indices, [b * c, oh * ow]), 1, 1);
+    return [tf.reshape(picked, indices.shape), null, null];
+  },
+});
 
 const poolSizes = <N extends number>(n: N) =>
   [
@@ -123,8 +181,29 @@ function maxPoolNd(
 ): tf.Tensor | [tf.Tensor, tf.Tensor] {
   checkPoolInput(input, n, where);
   const k = a.kernelSize as number[];
-  const [h, w] = poolWindows(where, input, n, k, (a.stride as number[] | null) ?? k, a.padding, a.dilation, a.ceilMode);
-  const [out, indices] = maxOver(to4d(input, n), h, w, a.returnIndices);
+  const s = (a.stride as number[] | null) ?? k;
+  const [h, w] = poolWindows(where, input, n, k, s, a.padding, a.dilation, a.ceilMode);
+  const x4 = to4d(input, n);
+  let out: tf.Tensor;
+  let indices: tf.Tensor | null;
+  if (hasFusedKernel(PoolKernel.MaxPool2d) && hasFusedKernel(PoolKernel.MaxPool2dGrad)) {
+    // [along H, along W]: 1-d pooling is 2-d over a height-1 plane.
+    const hw = (v: number[], one: number): [number, number] => (n === 1 ? [one, v[0]] : [v[0], v[1]]);
+    const attrs: MaxPoolAttrs = {
+      kernel: hw(k, 1),
+      stride: hw(s, 1),
+      padding: hw(a.padding, 0),
+      dilation: hw(a.dilation, 1),
+      outSize: [h.out, w.out],
+    };
+    [out, indices] = FusedMaxPool2d(x4, attrs);
+    if (!a.returnIndices) {
+      indices.dispose(); // the backward keeps its own reference
+      indices = null;
+    }
+  } else {
+    [out, indices] = maxOver(x4, h, w, a.returnIndices);
+  }
   const y = from4d(out, n, input.rank);
   return indices ? [y, from4d(indices, n, input.rank)] : y;
 }

@@ -54,23 +54,53 @@ export const WindowPatches = defineFunction({
 });
 
 /**
- * The maximum over the last axis, with torch's gradient: all of it to the first maximum of each window (tfjs's
- * `max` gradient splits it among ties).
+ * The maximum over the last axis and its position, chosen as torch's CPU max pooling chooses: the first maximum
+ * among the taps that `valid` marks (a `[..., k]` mask broadcast against the patches; `null`: all), a NaN over any
+ * number (the last NaN). `[max, argmax (int32)]`; the gradient goes all to the chosen tap (tfjs's `max` gradient
+ * splits it among ties).
  */
 export const FirstMax = defineFunction({
   name: 'FirstMax',
-  forward(ctx, p: tf.Tensor) {
-    const arg = tf.argMax(p, -1);
+  forward(ctx, p: tf.Tensor, valid: tf.Tensor | null) {
+    const k = p.shape[p.rank - 1] as number;
+    const nan = tf.isNaN(p);
+    const hasNaN = tf.any(nan, -1);
+    const lastNaN = tf.sub(tf.scalar(k - 1, 'int32'), tf.argMax(tf.reverse(tf.cast(nan, 'float32'), -1), -1));
+    const max = tf.max(tf.where(nan, tf.fill(p.shape, Number.NEGATIVE_INFINITY), p), -1);
+    const hits = tf.equal(p, tf.expandDims(max, -1));
+    const firstHit = tf.argMax(tf.cast(valid ? tf.logicalAnd(hits, valid) : hits, 'float32'), -1);
+    const arg = tf.where(hasNaN, lastNaN, firstHit);
     ctx.saveForBackward(arg);
-    ctx.k = p.shape[p.rank - 1];
-    return tf.max(p, -1);
+    ctx.k = k;
+    return [tf.where(hasNaN, tf.fill(max.shape, Number.NaN), max), arg];
   },
-  backward(ctx, dy: tf.Tensor) {
+  backward(ctx, [dy]: tf.Tensor[]) {
     const [arg] = ctx.savedTensors;
     const hot = tf.oneHot(tf.reshape(arg, [-1]), ctx.k as number);
-    return [tf.reshape(tf.mul(hot, tf.reshape(dy, [-1, 1])), [...dy.shape, ctx.k as number])];
+    return [tf.reshape(tf.mul(hot, tf.reshape(dy, [-1, 1])), [...dy.shape, ctx.k as number]), null];
   },
 });
+
+/**
+ * Which taps of `[H_out, W_out, kH * kW]` windows lie inside the input (not in its padding), as a bool tensor; `null`
+ * when all do.
+ * @param h the row windows.
+ * @param w the column windows.
+ * @param height the unpadded input height.
+ * @param width the unpadded input width.
+ */
+export function insideTaps(h: AxisWindows, w: AxisWindows, height: number, width: number): tf.Tensor | null {
+  const inside = (a: AxisWindows, len: number) => a.idx.map((v) => (v >= a.pad[0] && v < a.pad[0] + len ? 1 : 0));
+  const rows = inside(h, height);
+  const cols = inside(w, width);
+  if (rows.every((v) => v === 1) && cols.every((v) => v === 1)) return null;
+  const mask = new Uint8Array(h.out * w.out * h.k * w.k);
+  let at = 0;
+  for (let oi = 0; oi < h.out; oi++)
+    for (let oj = 0; oj < w.out; oj++)
+      for (let i = 0; i < h.k; i++) for (let j = 0; j < w.k; j++) mask[at++] = rows[oi * h.k + i] & cols[oj * w.k + j];
+  return tf.tensor(mask, [h.out, w.out, h.k * w.k], 'bool');
+}
 
 /** torch's sliding windows along one axis (padding, dilation, ceil mode), in padded coordinates. */
 export function slidingWindows(
