@@ -16,7 +16,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { type Fn, asm, assembleModule, simdOps } from './simd';
+import { type Fn, type SimdOps, asm, assembleModule, simdOps } from './simd';
 import type { WasmHeap } from './internals';
 
 const { I32, V128, uleb, get, set, tee, i32c, simd, I32_ADD, ZERO } = asm;
@@ -251,6 +251,8 @@ export class Gemm {
   /** The module's bytes (helper threads instantiate the same). */
   readonly bytes: Uint8Array<ArrayBuffer>;
   private helpers = new Map<number, GemmThreads | null>();
+  /** The SIMD copies and transposes that pack B. */
+  private readonly ops: SimdOps;
 
   constructor(
     memory: WebAssembly.Memory,
@@ -266,6 +268,9 @@ export class Gemm {
     const module = new WebAssembly.Module(this.bytes);
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
     this.kernels = Array.from({ length: tile.mr }, (_, i) => exports[`k${i + 1}`] as KernelFn);
+    const ops = simdOps(memory);
+    if (!ops) throw new Error('WebAssembly SIMD is unavailable');
+    this.ops = ops;
   }
 
   /**
@@ -297,19 +302,43 @@ export class Gemm {
   }
 
   /**
-   * Packs row-major `b [k, n]` (in `f32`, at float index `src`) into panels at float index `dst` of `f32`.
-   * @param f32 a view of the memory.
+   * Packs row-major `b [k, n]` (in `f32`, a view of the whole memory, at float index `src`) into panels at float
+   * index `dst`: full panels as strided SIMD copies, a last partial one zero-padded in JavaScript.
    */
   packB(f32: Float32Array, src: number, dst: number, k: number, n: number): void {
     const nr = this.nr;
-    for (let p = 0; p * nr < n; p++) {
-      const w = Math.min(nr, n - p * nr);
-      let d = dst + p * k * nr;
-      let s = src + p * nr;
-      for (let i = 0; i < k; i++, d += nr, s += n) {
-        for (let j = 0; j < w; j++) f32[d + j] = f32[s + j];
-        for (let j = w; j < nr; j++) f32[d + j] = 0;
-      }
+    const full = Math.floor(n / nr);
+    for (let p = 0; p < full; p++) {
+      this.ops.copyRows(4 * (src + p * nr), 4 * (dst + p * k * nr), k, nr, 4 * n, 4 * nr);
+    }
+    this.packTail(f32, dst + full * k * nr, k, n - full * nr, (i, j) => src + i * n + full * nr + j);
+  }
+
+  /**
+   * Packs `b [k, n]` given transposed, as row-major `bT [n, k]` (in `f32`, a view of the whole memory, at float
+   * index `src`), into panels at float index `dst`, as {@link packB} packs `b`: each full panel is the transpose of
+   * `nr` rows of `bT` (SIMD 4x4 blocks, its last `k % 4` columns in JavaScript).
+   */
+  packBT(f32: Float32Array, src: number, dst: number, k: number, n: number): void {
+    const nr = this.nr;
+    const full = Math.floor(n / nr);
+    const k4 = k & ~3;
+    for (let p = 0; p < full; p++) {
+      const s = src + p * nr * k;
+      const d = dst + p * k * nr;
+      if (k4 > 0) this.ops.transposeBlocks(4 * s, 4 * d, nr, k, nr, k4);
+      for (let j = 0; j < nr; j++) for (let i = k4; i < k; i++) f32[d + i * nr + j] = f32[s + j * k + i];
+    }
+    this.packTail(f32, dst + full * k * nr, k, n - full * nr, (i, j) => src + (full * nr + j) * k + i);
+  }
+
+  /** Writes a last panel of `w < nr` columns (`at(i, j)`: float index of row `i`, column `j`), zero-padded. */
+  private packTail(f32: Float32Array, d0: number, k: number, w: number, at: (i: number, j: number) => number): void {
+    if (w === 0) return;
+    const nr = this.nr;
+    for (let i = 0, d = d0; i < k; i++, d += nr) {
+      for (let j = 0; j < w; j++) f32[d + j] = f32[at(i, j)];
+      for (let j = w; j < nr; j++) f32[d + j] = 0;
     }
   }
 
@@ -644,9 +673,9 @@ export const GEMM_CONV_ENV_VAR = 'TFJS_TORCH_WASM_GEMM';
 let convMode: GemmConvMode | undefined;
 
 /**
- * Sets where the wasm `Conv2D` kernel uses this GEMM: `'auto'` (the default) where XNNPACK runs on one thread or
- * helper threads can start (Node), `'on'` also beside XNNPACK's threads, `'fma'` as `'on'` with the relaxed-SIMD
- * FMA build, `'off'` never. `'auto'` and `'on'` use the plain SIMD128 build, so a result is the same bits on every
+ * Sets where the wasm `Conv2D` and `BatchMatMul` kernels use this GEMM: `'auto'` (the default) where XNNPACK runs on
+ * one thread or helper threads can start (Node; `BatchMatMul` also for small products beside XNNPACK's threads),
+ * `'on'` also beside XNNPACK's threads, `'fma'` as `'on'` with the relaxed-SIMD FMA build, `'off'` never. `'auto'` and `'on'` use the plain SIMD128 build, so a result is the same bits on every
  * runtime (Node 20, Node 22, a browser). `TFJS_TORCH_WASM_GEMM` sets it in Node.
  */
 export function setGemmConvMode(mode: GemmConvMode): void {

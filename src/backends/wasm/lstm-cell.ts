@@ -1,7 +1,8 @@
 /**
  * The LSTM recurrence of one layer in one direction as two wasm kernels, forward and backward through time, each ONE
  * kernel call for the whole sequence instead of ~15 (forward) and ~30 (backward) tfjs kernels per time step. Each
- * step runs the hidden-side gate matmul on the backend's XNNPACK GEMM and the gate arithmetic (sigmoid, tanh, the
+ * step runs the hidden-side gate matmul on the library's GEMM (`W_hh` packed once per call, the previous state's rows
+ * read in place; `StepMatMul`) and the gate arithmetic (sigmoid, tanh, the
  * cell update and their derivatives) in one loop over the heap that reads the step's rows in place, where the
  * composed path slices them out (tfjs-backend-wasm's `Slice` copies its whole input first) and splits, concatenates
  * and re-stacks them.
@@ -18,12 +19,12 @@ import { BackendError, formatShape } from '../../errors';
 import { WasmHeap } from './internals';
 import { type Fn, asm, assembleModule } from './simd';
 import { type Scratch, at, f32x4, loop16, op, sigmoidOf, tanhOf, toBytes } from './simd-math';
-import { checkShape, prevStep, sigmoidF32 } from './recurrence';
+import { StepMatMul, checkShape, prevStep, sigmoidF32 } from './recurrence';
 
 /** Kernel names (namespaced: they are not tfjs's). Core-safe: the functional op checks for them by name. */
 export const LstmKernel = {
   /**
-   * `{xp [T, B, 4H], h0 [B, H], c0 [B, H], whhT [H, 4H]}`, attrs `{reverse}` → `[hs, cs [T, B, H], acts [T, B, 4H],
+   * `{xp [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H]}`, attrs `{reverse}` → `[hs, cs [T, B, H], acts [T, B, 4H],
    * hN, cN [B, H]]`: `xp` is the input projection of every step with both biases added; `hs`/`cs` are the states
    * after each step and `acts` the activated gates `i, f, g, o` (torch's order), each in the step's own slot
    * (`reverse` fills `T-1` first); `hN`/`cN` are copies of the last step's states.
@@ -230,11 +231,11 @@ const sigmoid = sigmoidF32;
 
 /** {@link LstmKernel.Forward} on the wasm backend. */
 export function lstmForwardWasm(
-  args: Args<{ xp: tf.TensorInfo; h0: tf.TensorInfo; c0: tf.TensorInfo; whhT: tf.TensorInfo }, { reverse: boolean }>,
+  args: Args<{ xp: tf.TensorInfo; h0: tf.TensorInfo; c0: tf.TensorInfo; wHh: tf.TensorInfo }, { reverse: boolean }>,
 ): tf.TensorInfo[] {
   const kernel = LstmKernel.Forward;
   const {
-    inputs: { xp, h0, c0, whhT },
+    inputs: { xp, h0, c0, wHh },
     attrs: { reverse },
     backend,
   } = args;
@@ -245,7 +246,7 @@ export function lstmForwardWasm(
   const H = H4 / 4;
   checkShape(kernel, 'h0', h0, [B, H]);
   checkShape(kernel, 'c0', c0, [B, H]);
-  checkShape(kernel, 'whhT', whhT, [H, H4]);
+  checkShape(kernel, 'wHh', wHh, [H4, H]);
   const heap = new WasmHeap(backend, kernel);
   const hs = heap.alloc([T, B, H]);
   const cs = heap.alloc([T, B, H]);
@@ -253,13 +254,13 @@ export function lstmForwardWasm(
   const n = B * H;
   const ops = cellOps(heap.memory());
   const h4 = ops ? H & ~3 : 0; // units per row done in SIMD; the rest in JS
-  const [xPtr, hsPtr, csPtr, actsPtr] = [xp, hs, cs, acts].map((t) => heap.ptr(t));
+  const gh = heap.alloc([B, H4]);
+  const hidden = new StepMatMul(heap, backend, wHh, H, H4, true, B);
+  const [xPtr, hsPtr, csPtr, actsPtr, ghPtr] = [xp, hs, cs, acts, gh].map((t) => heap.ptr(t));
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const p = prevStep(t, T, reverse);
-    const hPrev = p < 0 ? h0 : heap.copyRange(hs, p * n, [B, H]);
-    const gh = heap.matMul(hPrev, whhT, B, H, H4);
-    const ghPtr = heap.ptr(gh);
+    hidden.run(p < 0 ? heap.ptr(h0) : hsPtr + 4 * p * n, gh);
     const cPrevPtr = p < 0 ? heap.ptr(c0) : csPtr;
     // Views after the step's allocations (an allocation may grow the memory and detach older views).
     const xv = heap.f32(xp);
@@ -300,9 +301,9 @@ export function lstmForwardWasm(
         hv[s0 + j] = o * fr(Math.tanh(c));
       }
     }
-    heap.free(gh);
-    if (p >= 0) heap.free(hPrev);
   }
+  hidden.free();
+  heap.free(gh);
   const last = (reverse ? 0 : T - 1) * n;
   return [hs, cs, acts, heap.copyRange(hs, last, [B, H]), heap.copyRange(cs, last, [B, H])];
 }
@@ -347,6 +348,9 @@ export function lstmBackwardWasm(
   const n = B * H;
   const dG = heap.alloc([T, B, H4]);
   const dcT = heap.copyRange(dcN, 0, [B, H]); // the cell state's gradient, updated in place step by step
+  // The hidden state's gradient: dhN, then one buffer that each step's product overwrites after its gates read it.
+  const dhBuffer = heap.alloc([B, H]);
+  const hidden = new StepMatMul(heap, backend, wHh, H4, H, false, B);
   const ops = cellOps(heap.memory());
   const h4 = ops ? H & ~3 : 0;
   const [dOutPtr, actsPtr, csPtr, dGPtr, dcPtr] = [dOut, acts, cs, dG, dcT].map((t) => heap.ptr(t));
@@ -354,22 +358,18 @@ export function lstmBackwardWasm(
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     const p = prevStep(t, T, reverse);
-    const dGt = heap.alloc([B, H4]);
     const dhPtr = heap.ptr(dh);
-    const dGtPtr = heap.ptr(dGt);
     const cPrevPtr = p < 0 ? heap.ptr(c0) : csPtr;
     const dOutV = heap.f32(dOut);
     const dhV = heap.f32(dh);
     const av = heap.f32(acts);
     const cv = heap.f32(cs);
     const dGv = heap.f32(dG);
-    const dGtV = heap.f32(dGt);
     const dc = heap.f32(dcT);
     const cPrev = p < 0 ? heap.f32(c0) : cv;
     const cPrevOff = p < 0 ? 0 : p * n;
     for (let b = 0; b < B; b++) {
-      const g0 = b * H4; // row of dGt
-      const a0 = t * B * H4 + g0; // row of acts and dG
+      const a0 = t * B * H4 + b * H4; // row of acts and dG
       const s0 = t * n + b * H; // row of dOut and cs
       const cp0 = cPrevOff + b * H;
       const k0 = b * H; // row of dh and dc
@@ -381,7 +381,7 @@ export function lstmBackwardWasm(
           csPtr + 4 * s0,
           cPrevPtr + 4 * cp0,
           dcPtr + 4 * k0,
-          dGtPtr + 4 * g0,
+          dGPtr + 4 * a0,
           dGPtr + 4 * a0,
           h4,
           4 * H,
@@ -396,22 +396,18 @@ export function lstmBackwardWasm(
         const dhNew = fr(dhV[k] + dOutV[s0 + j]);
         const tc = fr(Math.tanh(cv[s0 + j]));
         const dcNew = fr(dc[k] + fr(fr(dhNew * o) * fr(1 - fr(tc * tc))));
-        const di = fr(fr(dcNew * g) * fr(i * fr(1 - i)));
-        const df = fr(fr(dcNew * cPrev[cp0 + j]) * fr(f * fr(1 - f)));
-        const dg = fr(fr(dcNew * i) * fr(1 - fr(g * g)));
-        const dO = fr(fr(dhNew * tc) * fr(o * fr(1 - o)));
-        dGtV[g0 + j] = dGv[a0 + j] = di;
-        dGtV[g0 + H + j] = dGv[a0 + H + j] = df;
-        dGtV[g0 + 2 * H + j] = dGv[a0 + 2 * H + j] = dg;
-        dGtV[g0 + 3 * H + j] = dGv[a0 + 3 * H + j] = dO;
+        dGv[a0 + j] = fr(fr(dcNew * g) * fr(i * fr(1 - i)));
+        dGv[a0 + H + j] = fr(fr(dcNew * cPrev[cp0 + j]) * fr(f * fr(1 - f)));
+        dGv[a0 + 2 * H + j] = fr(fr(dcNew * i) * fr(1 - fr(g * g)));
+        dGv[a0 + 3 * H + j] = fr(fr(dhNew * tc) * fr(o * fr(1 - o)));
         dc[k] = dcNew * f;
       }
     }
-    const dhPrev = heap.matMul(dGt, wHh, B, H4, H);
-    heap.free(dGt);
-    if (dh !== dhN) heap.free(dh);
-    dh = dhPrev;
+    hidden.run(dGPtr + 4 * t * B * H4, dhBuffer);
+    dh = dhBuffer;
   }
+  hidden.free();
   const dh0 = dh === dhN ? heap.copyRange(dhN, 0, [B, H]) : dh;
+  if (dh0 !== dhBuffer) heap.free(dhBuffer);
   return [dG, dh0, dcT];
 }

@@ -1,11 +1,14 @@
 /**
  * What the fused recurrent-layer kernels (`lstm-cell.ts`, `gru-cell.ts`) share: their input checks, the order in
- * which a layer visits its time steps, and the float32 sigmoid of their JavaScript tails.
+ * which a layer visits its time steps, the hidden-side product of every step, and the float32 sigmoid of their
+ * JavaScript tails.
  * @module
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError, formatShape } from '../../errors';
+import { HeapMatMul } from './batch-matmul';
+import type { WasmHeap } from './internals';
 
 /** `sigmoid(x)` rounded to float32, as the composed path's float32 `Sigmoid` kernel gives it. */
 export function sigmoidF32(x: number): number {
@@ -35,4 +38,60 @@ export function checkShape(kernel: string, what: string, t: tf.TensorInfo, expec
  */
 export function prevStep(t: number, T: number, reverse: boolean): number {
   return reverse ? (t < T - 1 ? t + 1 : -1) : t - 1;
+}
+
+/**
+ * The hidden-side product of every step of a recurrence, `A · W` (`transposed`: `A · Wᵀ`) for `rows` rows of A read in
+ * place: on the library's GEMM with W packed once for all steps, else (the GEMM off) on the backend's `BatchMatMul`
+ * with A copied out and W transposed once. Take heap views after each `run` (the fallback allocates).
+ */
+export class StepMatMul {
+  private readonly own: HeapMatMul | null;
+  /** The fallback's `[k, n]` weight (a transposed copy this owns when `transposed`). */
+  private readonly w: tf.TensorInfo | null = null;
+  private readonly transposedCopy: boolean;
+
+  /**
+   * @param heap the kernel's heap.
+   * @param backend the wasm backend.
+   * @param w the weight, `[k, n]` (or `[n, k]` when `transposed`).
+   * @param k A's columns.
+   * @param n C's columns.
+   * @param transposed whether `w` holds `Wᵀ`.
+   * @param rows A's rows.
+   */
+  constructor(
+    private readonly heap: WasmHeap,
+    backend: unknown,
+    w: tf.TensorInfo,
+    private readonly k: number,
+    private readonly n: number,
+    transposed: boolean,
+    private readonly rows: number,
+  ) {
+    this.own = HeapMatMul.create(heap, backend, w, k, n, transposed, rows);
+    if (!this.own) this.w = transposed ? heap.run('Transpose', { x: w }, { perm: [1, 0] }) : w;
+    this.transposedCopy = !this.own && transposed;
+  }
+
+  /** `out [rows, n] = A · W` for the rows of A at byte offset `aPtr`. */
+  run(aPtr: number, out: tf.TensorInfo): void {
+    if (this.own) {
+      this.own.run(aPtr, this.rows, this.heap.ptr(out));
+      return;
+    }
+    const a = this.heap.alloc([this.rows, this.k]);
+    const mem = this.heap.memory()!;
+    this.heap.f32(a).set(new Float32Array(mem.buffer, aPtr, this.rows * this.k));
+    const c = this.heap.matMul(a, this.w!, this.rows, this.k, this.n);
+    this.heap.f32(out).set(this.heap.f32(c));
+    this.heap.free(a);
+    this.heap.free(c);
+  }
+
+  /** Releases the packed or transposed weight. */
+  free(): void {
+    this.own?.free();
+    if (this.transposedCopy) this.heap.free(this.w!);
+  }
 }

@@ -46,10 +46,25 @@ export function transposeWasm(args: {
   if (!split || !heap || !ops) return runStockKernel(KERNEL, args);
   const [batch, rows, cols] = split;
   const out = heap.alloc(perm.map((a) => x.shape[a]));
-  const src = heap.f32(x);
-  const dst = heap.f32(out);
-  const srcPtr = heap.ptr(x);
-  const dstPtr = heap.ptr(out);
+  transposeMatrices(heap.f32(x), heap.f32(out), heap.ptr(x), heap.ptr(out), batch, rows, cols, ops);
+  return out;
+}
+
+/**
+ * Transposes `batch` row-major `[rows, cols]` float32 matrices at byte offset `srcPtr` into `[cols, rows]` ones at
+ * `dstPtr` (not overlapping), the 4x4 blocks with `ops` and the edges in JavaScript. `src` and `dst` are float32
+ * views of the same memory starting at those offsets' tensors (or the whole memory, with the pointers 0-based).
+ */
+export function transposeMatrices(
+  src: Float32Array,
+  dst: Float32Array,
+  srcPtr: number,
+  dstPtr: number,
+  batch: number,
+  rows: number,
+  cols: number,
+  ops: NonNullable<ReturnType<typeof simdOps>>,
+): void {
   const rows4 = rows & ~3;
   const cols4 = cols & ~3;
   const size = rows * cols;
@@ -62,5 +77,4 @@ export function transposeWasm(args: {
     for (let i = 0; i < rows4; i++)
       for (let j = cols4; j < cols; j++) dst[base + j * rows + i] = src[base + i * cols + j];
   }
-  return out;
 }

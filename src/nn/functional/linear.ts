@@ -59,28 +59,28 @@ export function linear(input: tf.Tensor, ...args: ArgsOf<typeof LINEAR>): tf.Ten
 }
 
 /**
- * The weight gradient `dyᵀ @ x` (`[out, in]` from `dy` `[N, out]` and `x` `[N, in]`) with untransposed matMul
- * operands, transposing whichever side is smaller: `dy` (N·out floats), or `x` and the `[in, out]` product
- * (N·in + in·out; a language model's decoder, N = 700, in = 200, out = 10000, copies 2.1 M floats instead of 7 M).
+ * The weight gradient `dyᵀ @ x` (`[out, in]` from `dy` `[N, out]` and `x` `[N, in]`), as `(xᵀ @ dy)ᵀ` when that moves
+ * fewer floats: the wasm backend's `BatchMatMul` copies a transposed A once (N·out floats), where the other order
+ * copies `x` and the `[in, out]` product (N·in + in·out; a language model's decoder, N = 700, in = 200, out = 10000,
+ * 2.1 M floats instead of 7 M).
  */
 function weightGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   const [n, out] = dy.shape as [number, number];
   const inF = x.shape[1] as number;
-  if (n * out <= n * inF + inF * out) return tf.matMul(tf.transpose(dy), x);
-  return tf.transpose(tf.matMul(tf.transpose(x), dy));
+  if (n * out <= n * inF + inF * out) return tf.matMul(dy, x, true, false);
+  return tf.transpose(tf.matMul(x, dy, true, false));
 }
 
 /**
- * `x @ weightᵀ + bias` for 2-D `x`, as one tape node whose products all have untransposed operands: the weight is
- * transposed once (it is small), because a matMul with a transposed operand, or tfjs's own gradients of one, leaves
- * wasm's XNNPACK GEMM for a loop about 20x slower. Not tf.fused.matMul either: tfjs-backend-wasm 4.22's _FusedMatMul
- * gives wrong sums with transposeB and a [1]-shaped bias (seen on the article's Discriminator.out).
+ * `x @ weightᵀ + bias` for 2-D `x`, as one tape node (tfjs's own matMul gradients would record several). The wasm
+ * backend's `BatchMatMul` reads the transposed weight as it is. Not tf.fused.matMul: tfjs-backend-wasm 4.22's
+ * _FusedMatMul gives wrong sums with transposeB and a [1]-shaped bias (seen on the article's Discriminator.out).
  */
 const LinearOp = defineFunction({
   name: 'Linear',
   forward(ctx, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null) {
     ctx.saveForBackward(x, weight);
-    const xw = tf.matMul(x, tf.transpose(weight));
+    const xw = tf.matMul(x, weight, false, true);
     return bias != null ? tf.add(xw, bias) : xw;
   },
   backward(ctx, dy: tf.Tensor) {

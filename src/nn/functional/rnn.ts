@@ -55,14 +55,14 @@ function stepOf(all: tf.Tensor): (t: number) => tf.Tensor {
   return (t) => tf.reshape(tf.slice(all, [t], [1]), rest);
 }
 
-/** `a @ bᵀ` with the transpose made explicit (wasm's XNNPACK GEMM only takes untransposed operands). */
+/** `a @ bᵀ` (the wasm backend's `BatchMatMul` packs `b` from its transpose: no copy). */
 function mmT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.matMul(a, tf.transpose(b));
+  return tf.matMul(a, b, false, true);
 }
 
-/** `aᵀ @ b` with the transpose made explicit. */
+/** `aᵀ @ b`. */
 function mTm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.matMul(tf.transpose(a), b);
+  return tf.matMul(a, b, true, false);
 }
 
 interface LayerCtx extends FunctionCtx {
@@ -85,7 +85,7 @@ interface LayerCtx extends FunctionCtx {
  * layer has neither a projection nor a packed-sequence mask: `[hs, cs, acts]` over all steps, then `[hN, cN]`.
  */
 function fusedLstmForward(xp: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, wHh: tf.Tensor, reverse: boolean): tf.Tensor[] {
-  return tf.engine().runKernel(LstmKernel.Forward, { xp, h0, c0, whhT: tf.transpose(wHh) }, {
+  return tf.engine().runKernel(LstmKernel.Forward, { xp, h0, c0, wHh }, {
     reverse,
   } as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }

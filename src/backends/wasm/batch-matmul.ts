@@ -1,0 +1,206 @@
+/**
+ * `BatchMatMul` for the wasm backend on the library's own GEMM (`gemm-relaxed.ts`), for every float32 product whose
+ * batch dimensions are equal or absent on one side:
+ * - transposed operands are read as they are (B packed from its transpose, A transposed once in SIMD blocks), where
+ *   the stock kernel runs XNNPACK only for untransposed single matrices and a reference loop (~1 GFLOP/s) otherwise;
+ * - small products run on this thread alone: XNNPACK's thread pool wakes and waits for its workers on every call, which
+ *   made many small products (an LSTM cell unrolled in a loop) ~2x slower with the two threads `initBackend()` starts
+ *   than with one; large ones (over {@link THREADED_MIN_FLOPS}) use the GEMM's helper threads where they exist.
+ * Other cases (integer data, broadcasting between two batch shapes) and `TFJS_TORCH_WASM_GEMM=off` go to the stock
+ * kernel (a single product with a transposed operand: transposed first, so that it stays on XNNPACK). Each output element is a float32 sum in `k` order (mul then add), as the cpu backend's.
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { type Gemm, type GemmThreads, backendThreads, gemmConvMode, gemmFor } from './gemm-relaxed';
+import { WasmHeap, runStockKernel } from './internals';
+import { simdOps } from './simd';
+import { transposeMatrices } from './transpose';
+
+const KERNEL = 'BatchMatMul';
+
+/** Multiply-adds (times 2) from which a product runs on the GEMM's helper threads, when there are any. */
+export const THREADED_MIN_FLOPS = 16e6;
+
+interface BatchMatMulArgs {
+  inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
+  attrs: { transposeA: boolean; transposeB: boolean };
+  backend: unknown;
+}
+
+const product = (dims: number[]) => dims.reduce((x, y) => x * y, 1);
+
+/**
+ * Which matrix of a `lead`-batched operand output batch `i` reads: all of them (`'each'`), always the one (`'one'`),
+ * or `null` when the operand's batch shape broadcasts otherwise (left to the stock kernel).
+ */
+function batchUse(lead: number[], outLead: number[]): 'each' | 'one' | null {
+  if (product(lead) === 1) return 'one';
+  const padded = [...Array(outLead.length - lead.length).fill(1), ...lead];
+  return padded.every((d, i) => d === outLead[i]) ? 'each' : null;
+}
+
+/** The GEMM and helper threads for a product of `flops`, or `null` for the stock kernel. */
+function ownGemm(heap: WasmHeap, backend: unknown, flops: number): { gemm: Gemm; threads: GemmThreads | null } | null {
+  const mode = gemmConvMode();
+  const memory = heap.memory();
+  if (mode === 'off' || memory === undefined) return null;
+  const gemm = (mode === 'fma' ? gemmFor(memory, true) : null) ?? gemmFor(memory, false);
+  if (!gemm) return null;
+  const count = backendThreads(backend);
+  const threads = count > 1 && flops >= THREADED_MIN_FLOPS ? gemm.threads(memory, count) : null;
+  // Without helper threads (a browser page), XNNPACK's threads beat one thread on large products.
+  if (mode === 'auto' && count > 1 && flops >= THREADED_MIN_FLOPS && !threads) return null;
+  return { gemm, threads };
+}
+
+/**
+ * Products `A · B` on the wasm heap with one `B [k, n]` packed for the GEMM once (a recurrence's hidden weights,
+ * used at every step): A is given by a byte pointer to `m` rows of `k` floats, C written row-major at a pointer.
+ * It allocates everything it needs when made, so that `run` never grows the memory; `free` releases it.
+ */
+export class HeapMatMul {
+  private readonly packed: tf.TensorInfo;
+  private readonly ind: tf.TensorInfo;
+  private readonly scratch: tf.TensorInfo | null;
+
+  private constructor(
+    private readonly heap: WasmHeap,
+    private readonly gemm: Gemm,
+    private readonly threads: GemmThreads | null,
+    private readonly k: number,
+    private readonly n: number,
+    private readonly maxRows: number,
+  ) {
+    this.packed = heap.alloc([gemm.packedSize(k, n)]);
+    this.ind = heap.alloc([Math.max(maxRows, 1)]);
+    this.scratch = n % gemm.nr === 0 ? null : heap.alloc([maxRows * gemm.nr]);
+  }
+
+  /**
+   * A product with `b` packed (`transposed`: `b` holds `Bᵀ [n, k]`), for `A` of up to `maxRows` rows; `null` where the
+   * library's GEMM is off or unavailable (the caller then uses `heap.matMul`).
+   */
+  static create(
+    heap: WasmHeap,
+    backend: unknown,
+    b: tf.TensorInfo,
+    k: number,
+    n: number,
+    transposed: boolean,
+    maxRows: number,
+  ): HeapMatMul | null {
+    const own = ownGemm(heap, backend, 2 * maxRows * k * n);
+    if (!own) return null;
+    const mm = new HeapMatMul(heap, own.gemm, own.threads, k, n, maxRows);
+    mm.pack(heap.ptr(b), transposed);
+    return mm;
+  }
+
+  /** Packs another `B` (same shape) from byte offset `bPtr`. */
+  pack(bPtr: number, transposed: boolean): void {
+    const f32 = new Float32Array(this.heap.memory()!.buffer);
+    const dst = this.heap.ptr(this.packed) / 4;
+    if (transposed) this.gemm.packBT(f32, bPtr / 4, dst, this.k, this.n);
+    else this.gemm.packB(f32, bPtr / 4, dst, this.k, this.n);
+  }
+
+  /** `C [m, n] = A · B` for `m <= maxRows` rows of A at byte offset `aPtr`, C at byte offset `cPtr`. */
+  run(aPtr: number, m: number, cPtr: number): void {
+    if (m > this.maxRows) throw new Error(`HeapMatMul: ${m} rows, made for at most ${this.maxRows}`);
+    if (m === 0) return;
+    const mem = this.heap.memory()!;
+    const indPtr = this.heap.ptr(this.ind);
+    const table = new Int32Array(mem.buffer, indPtr, m);
+    for (let r = 0; r < m; r++) table[r] = aPtr + 4 * this.k * r;
+    const scratch = this.scratch ? this.heap.ptr(this.scratch) : 0;
+    this.gemm.run(mem, indPtr, m, 1, this.k, this.heap.ptr(this.packed), this.n, cPtr, false, scratch, this.threads);
+  }
+
+  /** Releases the packed B and the tables. */
+  free(): void {
+    for (const t of [this.packed, this.ind, this.scratch]) if (t) this.heap.free(t);
+  }
+}
+
+/**
+ * The stock kernel on untransposed operands (its XNNPACK path) for one product with a transposed operand, the
+ * transposes made by the backend's `Transpose`; other cases as they come.
+ */
+function stockUntransposed(
+  heap: WasmHeap,
+  args: BatchMatMulArgs,
+  outLead: number[],
+  m: number,
+  k: number,
+  n: number,
+): tf.TensorInfo {
+  const { a, b } = args.inputs;
+  const { transposeA, transposeB } = args.attrs;
+  if (product(outLead) !== 1 || (!transposeA && !transposeB)) return runStockKernel(KERNEL, args);
+  const plain = (t: tf.TensorInfo, transposed: boolean, rows: number, cols: number) =>
+    transposed ? heap.run('Transpose', { x: { ...t, shape: [cols, rows] } }, { perm: [1, 0] }) : t;
+  const a2 = plain(a, transposeA, m, k);
+  const b2 = plain(b, transposeB, k, n);
+  const out = runStockKernel(KERNEL, {
+    ...args,
+    inputs: { a: { ...a2, shape: [1, m, k] }, b: { ...b2, shape: [1, k, n] } },
+    attrs: { transposeA: false, transposeB: false },
+  });
+  if (a2 !== a) heap.free(a2);
+  if (b2 !== b) heap.free(b2);
+  return { ...out, shape: [...outLead, m, n] };
+}
+
+/** The kernel function: tfjs's `BatchMatMul` inputs `{a, b}` and attrs `{transposeA, transposeB}`. */
+export function batchMatMulWasm(args: BatchMatMulArgs): tf.TensorInfo {
+  const {
+    inputs: { a, b },
+    attrs: { transposeA, transposeB },
+    backend,
+  } = args;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) {
+    return runStockKernel(KERNEL, args);
+  }
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const [m, k] = transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
+  const [k2, n] = transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
+  const leadA = a.shape.slice(0, -2);
+  const leadB = b.shape.slice(0, -2);
+  const outLead = tf.backend_util.assertAndGetBroadcastShape(leadA, leadB);
+  const useA = batchUse(leadA, outLead);
+  const useB = batchUse(leadB, outLead);
+  const batch = product(outLead);
+  const heap = new WasmHeap(backend, KERNEL);
+  const ops = simdOps(heap.memory());
+  if (k !== k2 || !useA || !useB || !ops) return runStockKernel(KERNEL, args);
+  if (batch * m * n === 0 || k === 0) {
+    // An empty sum is 0 (the stock kernel leaves the output uninitialised for k = 0).
+    const out = heap.alloc([...outLead, m, n]);
+    heap.f32(out).fill(0);
+    return out;
+  }
+  // One B for every batch and A untransposed: the batches' rows are one matrix.
+  const merged = useB === 'one' && !transposeA && useA === 'each';
+  const rows = merged ? batch * m : m;
+  const mm = HeapMatMul.create(heap, backend, b, k, n, transposeB, rows);
+  if (!mm) return stockUntransposed(heap, args, outLead, m, k, n);
+  const out = heap.alloc([...outLead, m, n]);
+  const aT = transposeA ? heap.alloc([m, k]) : null;
+  const [aPtr, bPtr, cPtr] = [a, b, out].map((t) => heap.ptr(t));
+  for (let g = 0; g < (merged ? 1 : batch); g++) {
+    if (useB === 'each' && g > 0) mm.pack(bPtr + 4 * g * k * n, transposeB);
+    let rowsPtr = aPtr + 4 * (useA === 'each' ? g : 0) * m * k;
+    if (aT) {
+      const tPtr = heap.ptr(aT);
+      const f32 = new Float32Array(heap.memory()!.buffer);
+      transposeMatrices(f32.subarray(rowsPtr / 4), f32.subarray(tPtr / 4), rowsPtr, tPtr, 1, k, m, ops);
+      rowsPtr = tPtr;
+    }
+    mm.run(rowsPtr, rows, cPtr + 4 * g * m * n);
+  }
+  mm.free();
+  if (aT) heap.free(aT);
+  return out;
+}
