@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError } from '../errors';
 import { FusedKernel } from './fused-kernels';
+import { addWasm } from './wasm/add';
 import { batchMatMulWasm } from './wasm/batch-matmul';
 import { conv2DBackpropFilterWasm } from './wasm/conv-backprop-filter';
 import { conv2DBackpropInputWasm } from './wasm/conv-backprop-input';
@@ -36,6 +37,7 @@ function mark(f: (args: never) => tf.TensorInfo | tf.TensorInfo[]): tf.KernelFun
 }
 
 const KERNELS: Record<string, tf.KernelFunc> = {
+  Add: mark(addWasm),
   BatchMatMul: mark(batchMatMulWasm),
   Conv2D: mark(conv2DWasm),
   Conv2DBackpropFilter: mark(conv2DBackpropFilterWasm),

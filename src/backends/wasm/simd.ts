@@ -16,6 +16,8 @@ export interface SimdOps {
   leaky(x: number, out: number, n4: number, alpha: number): void;
   /** `out = x * a + b`. */
   affine(x: number, out: number, n4: number, a: number, b: number): void;
+  /** `out = a + b`. */
+  add(a: number, b: number, out: number, n4: number): void;
   /** `out = (dy - meanDy - (x - mu) * proj) * scale` (BatchNorm's input gradient). */
   bnGradApply(
     dy: number,
@@ -234,6 +236,14 @@ function functions(): Fn[] {
       ...set(7),
       ...loop16(5, 2, [...at(1, 5), ...at(0, 5), ...LOAD, ...get(6), ...F32X4_MUL, ...get(7), ...F32X4_ADD, ...STORE]),
     ],
+  });
+  // add(a 0, b 1, out 2, n 3) locals: i 4
+  fns.push({
+    name: 'add',
+    params: [I32, I32, I32, I32],
+    results: [],
+    locals: [I32],
+    body: loop16(4, 3, [...at(2, 4), ...at(0, 4), ...LOAD, ...at(1, 4), ...LOAD, ...F32X4_ADD, ...STORE]),
   });
   // bnGradApply(dy 0, x 1, out 2, n 3, mu 4, proj 5, meanDy 6, scale 7) locals: i 8, vmu 9, vproj 10, vmdy 11, vscale 12
   fns.push({
