@@ -365,14 +365,17 @@ function weightGrads(
       : tf.concat([first, tf.slice(hsAll, [0], [T - 1])]);
     return tf.reshape(steps, [T * B, h0.shape[1] as number]);
   };
+  // The biases' gradients are the gates' summed over steps and batch: one sum serves both where the sides agree.
+  const dbIh = need[5] ? tf.sum(dGiAll, 0) : null;
+  const dbHh = need[6] ? (dGhIn == null && dbIh ? tf.clone(dbIh) : tf.sum(dGhAll, 0)) : null;
   return [
     need[0] ? tf.reshape(tf.matMul(dGiAll, wIh), [T, B, I]) : null,
     need[1] ? dh : null,
     need[2] && dc ? dc : null,
     need[3] ? mTm(dGiAll, tf.reshape(x, [T * B, I])) : null,
     need[4] ? mTm(dGhAll, hPrevAll()) : null,
-    need[5] ? tf.sum(dGiAll, 0) : null,
-    need[6] ? tf.sum(dGhAll, 0) : null,
+    need[5] ? dbIh : null,
+    need[6] ? dbHh : null,
     need[7] && dHpAll ? mTm(tf.reshape(dHpAll, [T * B, wHr.shape[0] as number]), tf.reshape(hcsAll, [T * B, H])) : null,
     null,
     null,
