@@ -137,7 +137,7 @@ const RnnLayer = defineFunction({
     if (bIh) xp = tf.add(xp, bIh);
     if (bHh && mode !== 'GRU') xp = tf.add(xp, bHh);
     if (ctx.fused && mode === 'GRU') {
-      const inputs = { xp: tf.reshape(xp, [T, B, G * H]), h0, whhT: tf.transpose(wHh), bhh: bHh ?? tf.zeros([G * H]) };
+      const inputs = { xp: tf.reshape(xp, [T, B, G * H]), h0, wHh, bhh: bHh ?? tf.zeros([G * H]) };
       const attrs = { reverse } as unknown as tf.NamedAttrMap;
       const [hsAll, actsAll, hN] = tf.engine().runKernel(GruKernel.Forward, inputs, attrs) as tf.Tensor[];
       ctx.saveForBackward(x, h0, hN, wIh, wHh, hN, hN, hsAll, actsAll, hN, hN);
