@@ -60,9 +60,9 @@ function ownGemm(heap: WasmHeap, backend: unknown, flops: number): { gemm: Gemm;
  * It allocates everything it needs when made, so that `run` never grows the memory; `free` releases it.
  */
 export class HeapMatMul {
-  private readonly packed: tf.TensorInfo;
-  private readonly ind: tf.TensorInfo;
-  private readonly scratch: tf.TensorInfo | null;
+  /** One heap block: the packed B, then the row table (`maxRows` words), then the last panel's scratch. */
+  private readonly block: tf.TensorInfo;
+  private readonly packedFloats: number;
 
   private constructor(
     private readonly heap: WasmHeap,
@@ -72,9 +72,16 @@ export class HeapMatMul {
     private readonly n: number,
     private readonly maxRows: number,
   ) {
-    this.packed = heap.alloc([gemm.packedSize(k, n)]);
-    this.ind = heap.alloc([Math.max(maxRows, 1)]);
-    this.scratch = n % gemm.nr === 0 ? null : heap.alloc([maxRows * gemm.nr]);
+    this.packedFloats = gemm.packedSize(k, n);
+    const scratch = n % gemm.nr === 0 ? 0 : maxRows * gemm.nr;
+    this.block = heap.alloc([this.packedFloats + Math.max(maxRows, 1) + scratch]);
+  }
+
+  /** Byte offsets of the packed B, the row table and the scratch in the block. */
+  private pointers(): [number, number, number] {
+    const packed = this.heap.ptr(this.block);
+    const ind = packed + 4 * this.packedFloats;
+    return [packed, ind, ind + 4 * Math.max(this.maxRows, 1)];
   }
 
   /**
@@ -100,7 +107,7 @@ export class HeapMatMul {
   /** Packs another `B` (same shape) from byte offset `bPtr`. */
   pack(bPtr: number, transposed: boolean): void {
     const f32 = new Float32Array(this.heap.memory()!.buffer);
-    const dst = this.heap.ptr(this.packed) / 4;
+    const dst = this.pointers()[0] / 4;
     if (transposed) this.gemm.packBT(f32, bPtr / 4, dst, this.k, this.n);
     else this.gemm.packB(f32, bPtr / 4, dst, this.k, this.n);
   }
@@ -110,16 +117,15 @@ export class HeapMatMul {
     if (m > this.maxRows) throw new Error(`HeapMatMul: ${m} rows, made for at most ${this.maxRows}`);
     if (m === 0) return;
     const mem = this.heap.memory()!;
-    const indPtr = this.heap.ptr(this.ind);
+    const [packed, indPtr, scratch] = this.pointers();
     const table = new Int32Array(mem.buffer, indPtr, m);
     for (let r = 0; r < m; r++) table[r] = aPtr + 4 * this.k * r;
-    const scratch = this.scratch ? this.heap.ptr(this.scratch) : 0;
-    this.gemm.run(mem, indPtr, m, 1, this.k, this.heap.ptr(this.packed), this.n, cPtr, false, scratch, this.threads);
+    this.gemm.run(mem, indPtr, m, 1, this.k, packed, this.n, cPtr, false, scratch, this.threads);
   }
 
   /** Releases the packed B and the tables. */
   free(): void {
-    for (const t of [this.packed, this.ind, this.scratch]) if (t) this.heap.free(t);
+    this.heap.free(this.block);
   }
 }
 

@@ -253,6 +253,8 @@ export class Gemm {
   private helpers = new Map<number, GemmThreads | null>();
   /** The SIMD copies and transposes that pack B. */
   private readonly ops: SimdOps;
+  /** Where {@link plan} writes (reused: a plan is consumed by `run` before the next is made). */
+  private planBuffer = new Int32Array(256);
 
   constructor(
     memory: WebAssembly.Memory,
@@ -402,11 +404,16 @@ export class Gemm {
     const kcChunk = taps === 1 ? Math.min(kc, this.blocking.kc) : kc;
     const mc = Math.max(mr, this.blocking.mc - (this.blocking.mc % mr));
     const tasks = Math.ceil(m / mc);
-    const out: number[] = [tasks];
-    const offsets = out.length;
-    for (let i = 0; i <= tasks; i++) out.push(0);
+    const chunks = Math.ceil(taps / tapsPerChunk) * Math.ceil(kc / kcChunk);
+    // At most four kernel calls per task and depth chunk (full / rest rows, full / tail panels).
+    const words = 2 + tasks + tasks * chunks * 4 * CALL_WORDS;
+    if (this.planBuffer.length < words) this.planBuffer = new Int32Array(Math.max(words, 2 * this.planBuffer.length));
+    const out = this.planBuffer;
+    out[0] = tasks;
+    const offsets = 1;
+    let at = offsets + tasks + 1;
     for (let task = 0; task < tasks; task++) {
-      out[offsets + task] = out.length;
+      out[offsets + task] = at;
       const m0 = task * mc;
       const rows = Math.min(mc, m - m0);
       const blocks = Math.floor(rows / mr);
@@ -418,8 +425,10 @@ export class Gemm {
           const acc = accumulate || t0 > 0 || k0 > 0 ? 1 : 0;
           const bpChunk = bp + 4 * (t0 * kc + k0) * nr;
           const indChunk = ind + 4 * (t0 * m + m0);
-          const call = (rowsMr: number, r0: number, nb: number, b: number, panels: number, o: number, ld: number) =>
-            out.push(rowsMr - 1, indChunk + 4 * r0, nb, nt, kk, 4 * k0, b, panels, panelStride, o, ld, acc, 4 * m);
+          const call = (rowsMr: number, r0: number, nb: number, b: number, panels: number, o: number, ld: number) => {
+            out.set([rowsMr - 1, indChunk + 4 * r0, nb, nt, kk, 4 * k0, b, panels, panelStride, o, ld, acc, 4 * m], at);
+            at += CALL_WORDS;
+          };
           if (full > 0) {
             if (blocks > 0) call(mr, 0, blocks, bpChunk, full, c + ldc * m0, ldc);
             if (rest > 0) call(rest, blocks * mr, 1, bpChunk, full, c + ldc * (m0 + blocks * mr), ldc);
@@ -433,8 +442,8 @@ export class Gemm {
         }
       }
     }
-    out[offsets + tasks] = out.length;
-    return { calls: Int32Array.from(out), tasks };
+    out[offsets + tasks] = at;
+    return { calls: out.subarray(0, at), tasks };
   }
 }
 
@@ -531,7 +540,7 @@ export function gemmFor(
   if (memory === undefined || (fma && !hasRelaxedSimd()) || simdOps(memory) === null) return null;
   let byKey = builds.get(memory);
   if (!byKey) builds.set(memory, (byKey = new Map()));
-  const key = `${fma}:${tile.mr}x${tile.nv}`;
+  const key = tile === DEFAULT_TILE ? (fma ? 'fma' : 'plain') : `${fma}:${tile.mr}x${tile.nv}`;
   if (!byKey.has(key)) {
     let g: Gemm | null = null;
     try {
