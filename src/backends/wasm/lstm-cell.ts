@@ -256,6 +256,9 @@ export function lstmForwardWasm(
   const h4 = ops ? H & ~3 : 0; // units per row done in SIMD; the rest in JS
   const gh = heap.alloc([B, H4]);
   const hidden = new StepMatMul(heap, backend, wHh, H, H4, true, B);
+  // The last H mod 4 units of every row, gathered into one SIMD call per step (x, gh 4U each, cPrev U | act 4U, c, h U).
+  const U = (B * (H - h4) + 3) & ~3;
+  const tail = ops && U > 0 ? heap.zeros([15 * U]) : null;
   const [xPtr, hsPtr, csPtr, actsPtr, ghPtr] = [xp, hs, cs, acts, gh].map((t) => heap.ptr(t));
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
@@ -287,7 +290,7 @@ export function lstmForwardWasm(
           4 * H,
         );
       }
-      for (let j = h4; j < H; j++) {
+      for (let j = tail ? H : h4; j < H; j++) {
         const i = sigmoid(fr(xv[x0 + j] + ghv[g0 + j]));
         const f = sigmoid(fr(xv[x0 + H + j] + ghv[g0 + H + j]));
         const g = fr(Math.tanh(fr(xv[x0 + 2 * H + j] + ghv[g0 + 2 * H + j])));
@@ -301,9 +304,36 @@ export function lstmForwardWasm(
         hv[s0 + j] = o * fr(Math.tanh(c));
       }
     }
+    if (tail) {
+      const tv = heap.f32(tail);
+      const r = H - h4;
+      for (let b = 0, q = 0; b < B; b++) {
+        const x0 = t * B * H4 + b * H4;
+        for (let j = h4; j < H; j++, q++) {
+          for (let g = 0; g < 4; g++) {
+            tv[g * U + q] = xv[x0 + g * H + j];
+            tv[(4 + g) * U + q] = ghv[b * H4 + g * H + j];
+          }
+          tv[8 * U + q] = cPrev[cPrevOff + b * H + j];
+        }
+      }
+      const tp = heap.ptr(tail);
+      ops!.gates(tp, tp + 16 * U, tp + 32 * U, tp + 36 * U, tp + 52 * U, tp + 56 * U, U, 4 * U);
+      for (let b = 0, q = 0; b < B; b++) {
+        const x0 = t * B * H4 + b * H4;
+        const s0 = t * n + b * H;
+        for (let u = 0; u < r; u++, q++) {
+          const j = h4 + u;
+          for (let g = 0; g < 4; g++) av[x0 + g * H + j] = tv[(9 + g) * U + q];
+          cv[s0 + j] = tv[13 * U + q];
+          hv[s0 + j] = tv[14 * U + q];
+        }
+      }
+    }
   }
   hidden.free();
   heap.free(gh);
+  if (tail) heap.free(tail);
   const last = (reverse ? 0 : T - 1) * n;
   return [hs, cs, acts, heap.copyRange(hs, last, [B, H]), heap.copyRange(cs, last, [B, H])];
 }
@@ -353,6 +383,9 @@ export function lstmBackwardWasm(
   const hidden = new StepMatMul(heap, backend, wHh, H4, H, false, B);
   const ops = cellOps(heap.memory());
   const h4 = ops ? H & ~3 : 0;
+  // The last H mod 4 units of every row in one SIMD call per step (dh, dOut U | act 4U | c, cPrev, dc U | dG 4U).
+  const U = (B * (H - h4) + 3) & ~3;
+  const tail = ops && U > 0 ? heap.zeros([13 * U]) : null;
   const [dOutPtr, actsPtr, csPtr, dGPtr, dcPtr] = [dOut, acts, cs, dG, dcT].map((t) => heap.ptr(t));
   let dh = dhN;
   for (let s = T - 1; s >= 0; s--) {
@@ -387,7 +420,7 @@ export function lstmBackwardWasm(
           4 * H,
         );
       }
-      for (let j = h4; j < H; j++) {
+      for (let j = tail ? H : h4; j < H; j++) {
         const k = k0 + j;
         const i = av[a0 + j];
         const f = av[a0 + H + j];
@@ -403,10 +436,39 @@ export function lstmBackwardWasm(
         dc[k] = dcNew * f;
       }
     }
+    if (tail) {
+      const tv = heap.f32(tail);
+      const gather = (to: boolean) => {
+        for (let b = 0, q = 0; b < B; b++) {
+          const a0 = t * B * H4 + b * H4;
+          const s0 = t * n + b * H;
+          for (let j = h4; j < H; j++, q++) {
+            const k = b * H + j;
+            if (to) {
+              tv[q] = dhV[k];
+              tv[U + q] = dOutV[s0 + j];
+              for (let g = 0; g < 4; g++) tv[(2 + g) * U + q] = av[a0 + g * H + j];
+              tv[6 * U + q] = cv[s0 + j];
+              tv[7 * U + q] = cPrev[cPrevOff + k];
+              tv[8 * U + q] = dc[k];
+            } else {
+              for (let g = 0; g < 4; g++) dGv[a0 + g * H + j] = tv[(9 + g) * U + q];
+              dc[k] = tv[8 * U + q];
+            }
+          }
+        }
+      };
+      gather(true);
+      const tp = heap.ptr(tail);
+      const dGtail = tp + 36 * U;
+      ops!.grads(tp, tp + 4 * U, tp + 8 * U, tp + 24 * U, tp + 28 * U, tp + 32 * U, dGtail, dGtail, U, 4 * U);
+      gather(false);
+    }
     hidden.run(dGPtr + 4 * t * B * H4, dhBuffer);
     dh = dhBuffer;
   }
   hidden.free();
+  if (tail) heap.free(tail);
   const dh0 = dh === dhN ? heap.copyRange(dhN, 0, [B, H]) : dh;
   if (dh0 !== dhBuffer) heap.free(dhBuffer);
   return [dG, dh0, dcT];
