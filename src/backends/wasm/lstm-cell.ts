@@ -438,31 +438,28 @@ export function lstmBackwardWasm(
     }
     if (tail) {
       const tv = heap.f32(tail);
-      const gather = (to: boolean) => {
-        for (let b = 0, q = 0; b < B; b++) {
-          const a0 = t * B * H4 + b * H4;
-          const s0 = t * n + b * H;
-          for (let j = h4; j < H; j++, q++) {
-            const k = b * H + j;
-            if (to) {
-              tv[q] = dhV[k];
-              tv[U + q] = dOutV[s0 + j];
-              for (let g = 0; g < 4; g++) tv[(2 + g) * U + q] = av[a0 + g * H + j];
-              tv[6 * U + q] = cv[s0 + j];
-              tv[7 * U + q] = cPrev[cPrevOff + k];
-              tv[8 * U + q] = dc[k];
-            } else {
-              for (let g = 0; g < 4; g++) dGv[a0 + g * H + j] = tv[(9 + g) * U + q];
-              dc[k] = tv[8 * U + q];
-            }
-          }
+      for (let b = 0, q = 0; b < B; b++) {
+        const a0 = t * B * H4 + b * H4;
+        const s0 = t * n + b * H;
+        for (let j = h4, k = b * H + h4; j < H; j++, k++, q++) {
+          tv[q] = dhV[k];
+          tv[U + q] = dOutV[s0 + j];
+          for (let g = 0; g < 4; g++) tv[(2 + g) * U + q] = av[a0 + g * H + j];
+          tv[6 * U + q] = cv[s0 + j];
+          tv[7 * U + q] = cPrev[cPrevOff + k];
+          tv[8 * U + q] = dc[k];
         }
-      };
-      gather(true);
+      }
       const tp = heap.ptr(tail);
       const dGtail = tp + 36 * U;
       ops!.grads(tp, tp + 4 * U, tp + 8 * U, tp + 24 * U, tp + 28 * U, tp + 32 * U, dGtail, dGtail, U, 4 * U);
-      gather(false);
+      for (let b = 0, q = 0; b < B; b++) {
+        const a0 = t * B * H4 + b * H4;
+        for (let j = h4, k = b * H + h4; j < H; j++, k++, q++) {
+          for (let g = 0; g < 4; g++) dGv[a0 + g * H + j] = tv[(9 + g) * U + q];
+          dc[k] = tv[8 * U + q];
+        }
+      }
     }
     hidden.run(dGPtr + 4 * t * B * H4, dhBuffer);
     dh = dhBuffer;
