@@ -18,14 +18,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
-import {
-  Gemm,
-  type GemmTile,
-  gemmConv2D,
-  gemmMatMul,
-  hasRelaxedSimd,
-  setGemmConvMode,
-} from '../src/backends/wasm/gemm-relaxed';
+import { Gemm, type GemmTile, gemmConv2D, gemmMatMul, hasRelaxedSimd } from '../src/backends/wasm/gemm-relaxed';
+import { setGemmMode } from '../src/backends/wasm/gemm-policy';
 import { WasmHeap } from '../src/backends/wasm/internals';
 import { installGemmThreads } from '../src/node/gemm-threads';
 import { isWinogradConv, winogradConv2D } from '../src/backends/wasm/winograd';
@@ -98,7 +92,7 @@ async function main(): Promise<void> {
   } else if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   registerWasmTrainingKernels();
   // The XNNPACK column is the stock path: the Conv2D kernel must not route to the own GEMM here.
-  setGemmConvMode('off');
+  setGemmMode('off');
   const heap = new WasmHeap(tf.backend(), 'bench/gemm');
   const memory = heap.memory();
   if (!memory) throw new Error('the wasm backend does not expose its memory');

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, test } from 'vitest';
 
-import { setGemmConvMode } from '../src/backends/wasm/gemm-relaxed';
+import { setGemmMode } from '../src/backends/wasm/gemm-policy';
 import { useWasmBackend } from './helpers';
 
 type Case = [number[], number[], boolean, boolean];
@@ -56,7 +56,7 @@ function expectSame(ours: { values: Float32Array; shape: number[] }, ref: { valu
 
 describe('wasm BatchMatMul = cpu', () => {
   useWasmBackend();
-  afterEach(() => setGemmConvMode('auto'));
+  afterEach(() => setGemmMode('auto'));
   for (const c of CASES) {
     test(`${JSON.stringify(c)}`, async () => {
       const ours = product(c);
@@ -65,9 +65,9 @@ describe('wasm BatchMatMul = cpu', () => {
   }
   for (const c of CASES.filter(([, , ta, tb]) => ta || tb)) {
     test(`GEMM off: ${JSON.stringify(c)}`, async () => {
-      setGemmConvMode('off');
+      setGemmMode('off');
       const ours = product(c);
-      setGemmConvMode('auto');
+      setGemmMode('auto');
       expectSame(ours, await onCpu(c));
     });
   }

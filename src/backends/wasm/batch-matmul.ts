@@ -12,7 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type Gemm, type GemmThreads, backendThreads, gemmConvMode, gemmFor } from './gemm-relaxed';
+import type { Gemm, GemmThreads } from './gemm-relaxed';
+import { ownGemm } from './gemm-policy';
 import { WasmHeap, runStockKernel } from './internals';
 import { simdOps } from './simd';
 import { transposeMatrices } from './transpose';
@@ -38,20 +39,6 @@ function batchUse(lead: number[], outLead: number[]): 'each' | 'one' | null {
   if (product(lead) === 1) return 'one';
   const padded = [...Array(outLead.length - lead.length).fill(1), ...lead];
   return padded.every((d, i) => d === outLead[i]) ? 'each' : null;
-}
-
-/** The GEMM and helper threads for a product of `flops`, or `null` for the stock kernel. */
-function ownGemm(heap: WasmHeap, backend: unknown, flops: number): { gemm: Gemm; threads: GemmThreads | null } | null {
-  const mode = gemmConvMode();
-  const memory = heap.memory();
-  if (mode === 'off' || memory === undefined) return null;
-  const gemm = (mode === 'fma' ? gemmFor(memory, true) : null) ?? gemmFor(memory, false);
-  if (!gemm) return null;
-  const count = backendThreads(backend);
-  const threads = count > 1 && flops >= THREADED_MIN_FLOPS ? gemm.threads(memory, count) : null;
-  // Without helper threads (a browser page), XNNPACK's threads beat one thread on large products.
-  if (mode === 'auto' && count > 1 && flops >= THREADED_MIN_FLOPS && !threads) return null;
-  return { gemm, threads };
 }
 
 /**
@@ -97,7 +84,7 @@ export class HeapMatMul {
     transposed: boolean,
     maxRows: number,
   ): HeapMatMul | null {
-    const own = ownGemm(heap, backend, 2 * maxRows * k * n);
+    const own = ownGemm(heap.memory(), backend, 2 * maxRows * k * n >= THREADED_MIN_FLOPS);
     if (!own) return null;
     const mm = new HeapMatMul(heap, own.gemm, own.threads, k, n, maxRows);
     mm.pack(heap.ptr(b), transposed);

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { MAX_COLUMN_FLOATS } from './conv-backprop-input';
-import { convGemm, gemmConv2D } from './gemm-relaxed';
+import { gemmConv2D } from './gemm-relaxed';
+import { ownGemm } from './gemm-policy';
 import { WasmHeap, runStockKernel } from './internals';
 
 const KERNEL = 'Conv2D';
@@ -18,7 +19,7 @@ const FEW_OUT_CHANNELS = 2;
 const MAX_GEMM_COLUMNS = 32;
 /**
  * Smallest depth `taps * inC` and output channels for which our own GEMM (`gemm-relaxed.ts`) replaces XNNPACK's
- * convolution where {@link convGemm} allows it: measured faster on the DCGAN's convs, slower at depth 16.
+ * convolution where {@link ownGemm} allows it: measured faster on the DCGAN's convs, slower at depth 16.
  */
 const OWN_GEMM_MIN_DEPTH = 64;
 const OWN_GEMM_MIN_OUT_CHANNELS = 8;
@@ -77,7 +78,7 @@ export function conv2DWasm(args: Conv2DArgs): tf.TensorInfo {
       info.inChannels === filter.shape[2]
     ) {
       const heap = new WasmHeap(args.backend, KERNEL);
-      const own = convGemm(heap.memory(), args.backend);
+      const own = ownGemm(heap.memory(), args.backend, true);
       if (own) return gemmConv2D(heap, own.gemm, x, filter, info, own.threads);
     }
   }
