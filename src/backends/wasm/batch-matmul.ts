@@ -7,11 +7,13 @@
  *   made many small products (an LSTM cell unrolled in a loop) ~2x slower with the two threads `initBackend()` starts
  *   than with one; large ones (over {@link THREADED_MIN_FLOPS}) use the GEMM's helper threads where they exist.
  * Other cases (integer data, broadcasting between two batch shapes) and `TFJS_TORCH_WASM_GEMM=off` go to the stock
- * kernel (a single product with a transposed operand: transposed first, so that it stays on XNNPACK). Each output element is a float32 sum in `k` order (mul then add), as the cpu backend's.
+ * kernel (a single product with a transposed operand: transposed first, so that it stays on XNNPACK). Each output
+ * element is a float32 sum in `k` order (mul then add), as the cpu backend's.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { BackendError } from '../../errors';
 import type { Gemm, GemmThreads } from './gemm-relaxed';
 import { ownGemm } from './gemm-policy';
 import { WasmHeap, runStockKernel } from './internals';
@@ -101,7 +103,7 @@ export class HeapMatMul {
 
   /** `C [m, n] = A · B` for `m <= maxRows` rows of A at byte offset `aPtr`, C at byte offset `cPtr`. */
   run(aPtr: number, m: number, cPtr: number): void {
-    if (m > this.maxRows) throw new Error(`HeapMatMul: ${m} rows, made for at most ${this.maxRows}`);
+    if (m > this.maxRows) throw new BackendError(`HeapMatMul: ${m} rows, made for at most ${this.maxRows}`);
     if (m === 0) return;
     const mem = this.heap.memory()!;
     const [packed, indPtr, scratch] = this.pointers();

@@ -151,7 +151,7 @@ export class WasmHeap {
 
   /** `a @ b` for `a: [m, k]`, `b: [k, n]` via the backend's XNNPACK GEMM (batch 1, nothing transposed). */
   matMul(a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo {
-    // BatchMatMul leaves XNNPACK for a reference loop (~1 GFLOP/s) when an operand is transposed or batch > 1.
+    // One untransposed product (the stock kernel's XNNPACK path where ours is off).
     const out = this.run(
       'BatchMatMul',
       { a: { ...a, shape: [1, m, k] }, b: { ...b, shape: [1, k, n] } },
