@@ -19,13 +19,14 @@ import { BackendError, formatShape } from '../../errors';
 import { WasmHeap } from './internals';
 import { type Fn, asm, assembleModule } from './simd';
 import { type Scratch, at, f32x4, loop16, op, sigmoidOf, tanhOf, toBytes } from './simd-math';
-import { StepMatMul, checkShape, prevStep, sigmoidF32 } from './recurrence';
+import { StepMatMul, addRows, checkShape, prevStep, sigmoidF32 } from './recurrence';
 
 /** Kernel names (namespaced: they are not tfjs's). Core-safe: the functional op checks for them by name. */
 export const LstmKernel = {
   /**
-   * `{xp [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H]}`, attrs `{reverse}` → `[hs, cs [T, B, H], acts [T, B, 4H],
-   * hN, cN [B, H]]`: `xp` is the input projection of every step with both biases added; `hs`/`cs` are the states
+   * `{xp [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H], bhh [4H]}`, attrs `{reverse}` → `[hs, cs [T, B, H],
+   * acts [T, B, 4H], hN, cN [B, H]]`: `xp` is the input projection of every step with `b_ih` added, and each step's
+   * gates are `xp + (h W_hhᵀ + b_hh)` (torch's association); `hs`/`cs` are the states
    * after each step and `acts` the activated gates `i, f, g, o` (torch's order), each in the step's own slot
    * (`reverse` fills `T-1` first); `hN`/`cN` are copies of the last step's states.
    */
@@ -231,11 +232,14 @@ const sigmoid = sigmoidF32;
 
 /** {@link LstmKernel.Forward} on the wasm backend. */
 export function lstmForwardWasm(
-  args: Args<{ xp: tf.TensorInfo; h0: tf.TensorInfo; c0: tf.TensorInfo; wHh: tf.TensorInfo }, { reverse: boolean }>,
+  args: Args<
+    { xp: tf.TensorInfo; h0: tf.TensorInfo; c0: tf.TensorInfo; wHh: tf.TensorInfo; bhh: tf.TensorInfo },
+    { reverse: boolean }
+  >,
 ): tf.TensorInfo[] {
   const kernel = LstmKernel.Forward;
   const {
-    inputs: { xp, h0, c0, wHh },
+    inputs: { xp, h0, c0, wHh, bhh },
     attrs: { reverse },
     backend,
   } = args;
@@ -247,6 +251,7 @@ export function lstmForwardWasm(
   checkShape(kernel, 'h0', h0, [B, H]);
   checkShape(kernel, 'c0', c0, [B, H]);
   checkShape(kernel, 'wHh', wHh, [H4, H]);
+  checkShape(kernel, 'bhh', bhh, [H4]);
   const heap = new WasmHeap(backend, kernel);
   const hs = heap.alloc([T, B, H]);
   const cs = heap.alloc([T, B, H]);
@@ -264,6 +269,7 @@ export function lstmForwardWasm(
     const t = reverse ? T - 1 - s : s;
     const p = prevStep(t, T, reverse);
     hidden.run(p < 0 ? heap.ptr(h0) : hsPtr + 4 * p * n, gh);
+    addRows(heap, gh, bhh, B, H4);
     const cPrevPtr = p < 0 ? heap.ptr(c0) : csPtr;
     // Views after the step's allocations (an allocation may grow the memory and detach older views).
     const xv = heap.f32(xp);

@@ -9,6 +9,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { BackendError, formatShape } from '../../errors';
 import { HeapMatMul } from './batch-matmul';
 import type { WasmHeap } from './internals';
+import { simdOps } from './simd';
 
 /** `sigmoid(x)` rounded to float32, as the composed path's float32 `Sigmoid` kernel gives it. */
 export function sigmoidF32(x: number): number {
@@ -93,5 +94,21 @@ export class StepMatMul {
   free(): void {
     this.own?.free();
     if (this.transposedCopy) this.heap.free(this.w!);
+  }
+}
+
+/**
+ * Adds the `[n]` row `bias` to each of the `rows` rows of the `[rows, n]` tensor `t` in place (SIMD where the
+ * backend has it): a step's hidden-side bias, added to its product as torch adds a linear map's bias.
+ */
+export function addRows(heap: WasmHeap, t: tf.TensorInfo, bias: tf.TensorInfo, rows: number, n: number): void {
+  const ops = simdOps(heap.memory());
+  const n4 = ops ? n & ~3 : 0;
+  const [tPtr, bPtr] = [heap.ptr(t), heap.ptr(bias)];
+  const tv = heap.f32(t);
+  const bv = heap.f32(bias);
+  for (let r = 0; r < rows; r++) {
+    if (n4 > 0) ops!.add(tPtr + 4 * r * n, bPtr, tPtr + 4 * r * n, n4);
+    for (let j = n4; j < n; j++) tv[r * n + j] += bv[j];
   }
 }

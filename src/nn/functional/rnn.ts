@@ -84,8 +84,16 @@ interface LayerCtx extends FunctionCtx {
  * The LSTM recurrence as one kernel call (`LstmKernel.Forward`, the wasm backend's), when the backend has it and the
  * layer has neither a projection nor a packed-sequence mask: `[hs, cs, acts]` over all steps, then `[hN, cN]`.
  */
-function fusedLstmForward(xp: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, wHh: tf.Tensor, reverse: boolean): tf.Tensor[] {
-  return tf.engine().runKernel(LstmKernel.Forward, { xp, h0, c0, wHh }, {
+function fusedLstmForward(
+  xp: tf.Tensor,
+  h0: tf.Tensor,
+  c0: tf.Tensor,
+  wHh: tf.Tensor,
+  bHh: tf.Tensor | null,
+  reverse: boolean,
+): tf.Tensor[] {
+  const bhh = bHh ?? tf.zeros([wHh.shape[0] as number]);
+  return tf.engine().runKernel(LstmKernel.Forward, { xp, h0, c0, wHh, bhh }, {
     reverse,
   } as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }
@@ -132,10 +140,10 @@ const RnnLayer = defineFunction({
         ((mode === 'LSTM' && c0 != null && wHr == null && hasFusedKernel(LstmKernel.Forward)) ||
           (mode === 'GRU' && hasFusedKernel(GruKernel.Forward))),
     });
-    // Input projection of every step at once; for GRU b_hh stays apart (n uses r * (W_hn h + b_hn)).
+    // Input projection of every step at once, with b_ih; b_hh goes with the hidden side, as torch adds the two
+    // sides' linear maps (`(x W_ihᵀ + b_ih) + (h W_hhᵀ + b_hh)`; GRU's n needs them apart: r * (W_hn h + b_hn)).
     let xp = mmT(tf.reshape(x, [T * B, I]), wIh);
     if (bIh) xp = tf.add(xp, bIh);
-    if (bHh && mode !== 'GRU') xp = tf.add(xp, bHh);
     if (ctx.fused && mode === 'GRU') {
       const inputs = { xp: tf.reshape(xp, [T, B, G * H]), h0, wHh, bhh: bHh ?? tf.zeros([G * H]) };
       const attrs = { reverse } as unknown as tf.NamedAttrMap;
@@ -144,7 +152,14 @@ const RnnLayer = defineFunction({
       return [hsAll, hN];
     }
     if (ctx.fused) {
-      const [hsAll, csAll, actsAll, hN, cN] = fusedLstmForward(tf.reshape(xp, [T, B, G * H]), h0, c0!, wHh, reverse);
+      const [hsAll, csAll, actsAll, hN, cN] = fusedLstmForward(
+        tf.reshape(xp, [T, B, G * H]),
+        h0,
+        c0!,
+        wHh,
+        bHh,
+        reverse,
+      );
       ctx.saveForBackward(x, h0, c0!, wIh, wHh, hN, hN, hsAll, actsAll, csAll, hN);
       return [hsAll, hN, cN];
     }
@@ -162,7 +177,7 @@ const RnnLayer = defineFunction({
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
       const step = scoped(() => {
-        const hh = tf.matMul(h, whhT);
+        const hh = bHh ? tf.add(tf.matMul(h, whhT), bHh) : tf.matMul(h, whhT);
         let hNew: tf.Tensor;
         let cNew: tf.Tensor | null = null;
         let act: tf.Tensor;
@@ -178,9 +193,8 @@ const RnnLayer = defineFunction({
           hNew = whrT ? tf.matMul(hc, whrT) : hc;
           act = tf.concat([i, f, g, o], 1);
         } else if (mode === 'GRU') {
-          const ghAll = bHh ? tf.add(hh, bHh) : hh;
           const [xr, xz, xn] = tf.split(xs.at(t), 3, 1);
-          const [hr, hz, hn] = tf.split(ghAll, 3, 1);
+          const [hr, hz, hn] = tf.split(hh, 3, 1);
           const r = tf.sigmoid(tf.add(xr, hr));
           const z = tf.sigmoid(tf.add(xz, hz));
           const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
