@@ -18,7 +18,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
-import { Gemm, type GemmTile, gemmConv2D, gemmMatMul, hasRelaxedSimd } from '../src/backends/wasm/gemm-relaxed';
+import { Gemm, type GemmTile, gemmConv2D, hasRelaxedSimd } from '../src/backends/wasm/gemm-relaxed';
+import { gemmMatMul } from '../src/backends/wasm/batch-matmul';
 import { setGemmMode } from '../src/backends/wasm/gemm-policy';
 import { WasmHeap } from '../src/backends/wasm/internals';
 import { installGemmThreads } from '../src/node/gemm-threads';

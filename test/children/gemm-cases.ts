@@ -3,7 +3,8 @@
 // and the same product on the cpu backend, and reports the largest difference relative to the largest |product|.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { Gemm, type GemmTile, gemmConv2D, gemmMatMul } from '../../src/backends/wasm/gemm-relaxed';
+import { Gemm, type GemmTile, gemmConv2D } from '../../src/backends/wasm/gemm-relaxed';
+import { gemmMatMul } from '../../src/backends/wasm/batch-matmul';
 import { WasmHeap } from '../../src/backends/wasm/internals';
 import { winogradConv2D } from '../../src/backends/wasm/winograd';
 

@@ -87,8 +87,21 @@ export class HeapMatMul {
     maxRows: number,
   ): HeapMatMul | null {
     const own = ownGemm(heap.memory(), backend, 2 * maxRows * k * n >= THREADED_MIN_FLOPS);
-    if (!own) return null;
-    const mm = new HeapMatMul(heap, own.gemm, own.threads, k, n, maxRows);
+    return own ? HeapMatMul.withGemm(heap, own.gemm, own.threads, b, k, n, transposed, maxRows) : null;
+  }
+
+  /** As {@link HeapMatMul.create}, on a given GEMM build and helper threads (tests and benches compare builds). */
+  static withGemm(
+    heap: WasmHeap,
+    gemm: Gemm,
+    threads: GemmThreads | null,
+    b: tf.TensorInfo,
+    k: number,
+    n: number,
+    transposed: boolean,
+    maxRows: number,
+  ): HeapMatMul {
+    const mm = new HeapMatMul(heap, gemm, threads, k, n, maxRows);
     mm.pack(heap.ptr(b), transposed);
     return mm;
   }
@@ -101,21 +114,50 @@ export class HeapMatMul {
     else this.gemm.packB(f32, bPtr / 4, dst, this.k, this.n);
   }
 
-  /** `C [m, n] = A · B` for `m <= maxRows` rows of A at byte offset `aPtr`, C at byte offset `cPtr`. */
-  run(aPtr: number, m: number, cPtr: number): void {
+  /**
+   * `C [m, n] = A · B` (`accumulate`: `C += A · B`) for `m <= maxRows` rows of A at byte offset `aPtr`, C at byte
+   * offset `cPtr`.
+   */
+  run(aPtr: number, m: number, cPtr: number, accumulate = false): void {
     if (m > this.maxRows) throw new BackendError(`HeapMatMul: ${m} rows, made for at most ${this.maxRows}`);
     if (m === 0) return;
     const mem = this.heap.memory()!;
     const [packed, indPtr, scratch] = this.pointers();
     const table = new Int32Array(mem.buffer, indPtr, m);
     for (let r = 0; r < m; r++) table[r] = aPtr + 4 * this.k * r;
-    this.gemm.run(mem, indPtr, m, 1, this.k, packed, this.n, cPtr, false, scratch, this.threads);
+    this.gemm.run(mem, indPtr, m, 1, this.k, packed, this.n, cPtr, accumulate, scratch, this.threads);
   }
 
   /** Releases the packed B and the tables. */
   free(): void {
     this.heap.free(this.block);
   }
+}
+
+/**
+ * `a @ b` for row-major `a: [m, k]`, `b: [k, n]` float32 tensors on the wasm heap, into a new `[m, n]` tensor (or
+ * accumulated into `out`), with a given GEMM build and helper threads (tests and benches compare builds).
+ */
+export function gemmMatMul(
+  heap: WasmHeap,
+  gemm: Gemm,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  m: number,
+  k: number,
+  n: number,
+  out?: tf.TensorInfo,
+  threads: GemmThreads | null = null,
+): tf.TensorInfo {
+  const c = out ?? heap.alloc([m, n]);
+  if (m > 0 && n > 0 && k > 0) {
+    const mm = HeapMatMul.withGemm(heap, gemm, threads, b, k, n, false, m);
+    mm.run(heap.ptr(a), m, heap.ptr(c), out !== undefined);
+    mm.free();
+  } else if (out === undefined) {
+    heap.f32(c).fill(0);
+  }
+  return c;
 }
 
 /**

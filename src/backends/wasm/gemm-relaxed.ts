@@ -554,55 +554,6 @@ export function gemmFor(
 }
 
 /**
- * `a @ b` for row-major `a: [m, k]`, `b: [k, n]` float32 tensors on the wasm heap, into a new `[m, n]` tensor (or
- * accumulated into `out`), with `gemm`. Allocates the packed B, the row table and any scratch on the heap and frees
- * them.
- */
-export function gemmMatMul(
-  heap: WasmHeap,
-  gemm: Gemm,
-  a: tf.TensorInfo,
-  b: tf.TensorInfo,
-  m: number,
-  k: number,
-  n: number,
-  out?: tf.TensorInfo,
-  threads: GemmThreads | null = null,
-): tf.TensorInfo {
-  const mem = heap.memory()!;
-  const c = out ?? heap.alloc([m, n]);
-  const packed = heap.alloc([gemm.packedSize(k, n)]);
-  const ind = heap.alloc([Math.max(m, 1)]);
-  const scratch = n % gemm.nr === 0 ? null : heap.alloc([m * gemm.nr]);
-  const f32 = new Float32Array(mem.buffer);
-  gemm.packB(f32, heap.ptr(b) / 4, heap.ptr(packed) / 4, k, n);
-  const rows = new Int32Array(mem.buffer, heap.ptr(ind), m);
-  const a0 = heap.ptr(a);
-  for (let r = 0; r < m; r++) rows[r] = a0 + 4 * k * r;
-  if (m > 0 && n > 0 && k > 0) {
-    gemm.run(
-      mem,
-      heap.ptr(ind),
-      m,
-      1,
-      k,
-      heap.ptr(packed),
-      n,
-      heap.ptr(c),
-      out !== undefined,
-      scratch ? heap.ptr(scratch) : 0,
-      threads,
-    );
-  } else if (out === undefined) {
-    heap.f32(c).fill(0);
-  }
-  heap.free(packed);
-  heap.free(ind);
-  if (scratch) heap.free(scratch);
-  return c;
-}
-
-/**
  * A 2-D convolution (NHWC input, HWIO filter, any stride, dilation and padding in `info`) as one GEMM over an
  * indirection table: row `(n, i, j)`, tap `(kh, kw)` points at input pixel `(n, i*s - pad + kh*d, ...)`'s `inC` floats,
  * or at a zero row outside the input, so no im2col copy is made. Returns a new `[batch, outH, outW, outC]` tensor.
