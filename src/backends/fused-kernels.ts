@@ -10,9 +10,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** Kernel names (namespaced: they are not tfjs's). */
 export const FusedKernel = {
-  /** `{x, weight, bias}`, attrs `{eps}` → `[y, mean, invstd, biasedVar]`: BatchNorm in training mode, channels on axis 1. */
+  /**
+   * `{x, weight, bias}`, attrs `{eps, channelsLast}` → `[y, mean, invstd, biasedVar]`: BatchNorm in training mode.
+   * Channels on axis 1 (`[N, C, ...]`), or with `channelsLast: true` on the last axis (`[..., C]`, rank >= 2);
+   * `mean`, `invstd` and `biasedVar` are `[C]`, `y` has `x`'s shape. `weight` and `bias` (`[C]`) are optional.
+   */
   BatchNormTrain: 'TfjsTorchBatchNormTrain',
-  /** `{dy, x, mean, invstd, weight}` → `[dx, dweight, dbias]`: torch's `batch_norm_backward` (training mode). */
+  /**
+   * `{dy, x, mean, invstd, weight}`, attrs `{channelsLast}` → `[dx, dweight, dbias]`: torch's `batch_norm_backward`
+   * (training mode), channels laid out as `BatchNormTrain`'s `channelsLast` says. `weight` is optional.
+   */
   BatchNormGrad: 'TfjsTorchBatchNormGrad',
   /** `{x}`, attrs `{alpha}` → `x > 0 ? x : alpha * x`. */
   LeakyRelu: 'TfjsTorchLeakyRelu',

@@ -589,17 +589,32 @@ const instances = new WeakMap<WebAssembly.Memory, SimdOps | null>();
  * ```
  */
 export function simdOps(memory: WebAssembly.Memory | undefined): SimdOps | null {
+  return boundOps(instances, memory, functions);
+}
+
+/**
+ * The exports of the module of `fns()` bound to `memory`, or `null` where it does not compile (no WebAssembly SIMD)
+ * or `memory` is `undefined`. Compiled once per memory, remembered in `cache`.
+ * @param cache one per module: the exports (or `null`) by memory.
+ * @param memory the wasm backend's memory (`WasmHeap.memory()`).
+ * @param fns the module's functions, assembled on the first call for a memory.
+ */
+export function boundOps<T>(
+  cache: WeakMap<WebAssembly.Memory, T | null>,
+  memory: WebAssembly.Memory | undefined,
+  fns: () => Fn[],
+): T | null {
   if (memory === undefined) return null;
-  if (instances.has(memory)) return instances.get(memory)!;
-  let ops: SimdOps | null = null;
+  if (cache.has(memory)) return cache.get(memory)!;
+  let ops: T | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(simdModuleBytes(shared));
-    ops = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdOps;
+    const module = new WebAssembly.Module(assembleModule(fns(), shared));
+    ops = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as T;
   } catch {
     ops = null;
   }
-  instances.set(memory, ops);
+  cache.set(memory, ops);
   return ops;
 }
 
