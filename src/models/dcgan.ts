@@ -10,6 +10,7 @@ import { any, describeValue, float, signature } from '../args';
 import { ArgumentTypeError, ValueError } from '../errors';
 import { LeakyReLU, ReLU, Tanh } from '../nn/activation';
 import { BatchNorm2d } from '../nn/batchnorm';
+import { runChain } from '../nn/channels-last';
 import { Conv2d, ConvTranspose2d } from '../nn/conv';
 import { Dropout } from '../nn/dropout';
 import { constant_, normal_, xavierUniform_ } from '../nn/init';
@@ -152,6 +153,11 @@ export class GenConv extends Module {
       return this.act.forward(y);
     });
   }
+
+  /** The layers `forward` runs, in order (the generator runs its blocks channels-last through them). */
+  chainLayers(): Module[] {
+    return this.bn ? [this.conv, this.bn, this.act] : [this.conv, this.act];
+  }
 }
 
 /**
@@ -275,9 +281,8 @@ export class Generator extends Module {
     // torch: x.view(-1, 128, 7, 7). Keras' Reshape((7, 7, 128)) is channels-last: the same numbers
     // land in other places, which only matters when porting Keras weights (transpose the Dense kernel).
     x = tf.reshape(x, [-1, this.hiddenDim, this.base, this.base]);
-    x = this.gen1.forward(x);
-    x = this.gen2.forward(x);
-    return this.gen3.forward(x);
+    // gen1 → gen2 → gen3, channels-last between the first block's input and the last one's output.
+    return runChain(x, [this.gen1, this.gen2, this.gen3]);
   }
 }
 
@@ -333,6 +338,11 @@ export class DiscConv extends Module {
 
   override forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.act.forward(this.drop.forward(this.conv.forward(x))));
+  }
+
+  /** The layers `forward` runs, in order (the discriminator runs its blocks channels-last through them). */
+  chainLayers(): Module[] {
+    return [this.conv, this.drop, this.act];
   }
 }
 
@@ -476,10 +486,8 @@ export class Discriminator extends Module {
         `Discriminator: expected input of shape [N, ${this.imageDim}, ${this.imgSize}, ${this.imgSize}], got [${x.shape.join(', ')}]`,
       );
     }
-    let h = this.disc1.forward(x);
-    h = this.disc2.forward(h);
-    h = this.disc3.forward(h);
-    h = this.disc4.forward(h);
+    // disc1 → ... → disc4, channels-last between the first block's input and the last one's output.
+    let h = runChain(x, [this.disc1, this.disc2, this.disc3, this.disc4]);
     h = tf.reshape(h, [h.shape[0], -1]);
     return tf.squeeze(tf.sigmoid(this.out.forward(h)));
   }

@@ -43,6 +43,14 @@ export abstract class Activation extends Module {
   override forward(input: tf.Tensor): tf.Tensor {
     return this.op(input);
   }
+  /** Elementwise: in a channels-last run, the same output shape (see `nn/channels-last.ts`). */
+  channelsLastShape(shape: readonly number[]): number[] {
+    return [...shape];
+  }
+  /** Elementwise: in a channels-last run, the same op on the NHWC form. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return this.op(x);
+  }
 }
 
 const INPLACE_ONLY = signature('activation', [['inplace', F.inplaceArg()]]);
@@ -69,6 +77,14 @@ export abstract class InplaceActivation extends Module {
   }
   override forward(input: tf.Tensor): tf.Tensor {
     return this.op(input);
+  }
+  /** Elementwise: in a channels-last run, the same output shape (see `nn/channels-last.ts`). */
+  channelsLastShape(shape: readonly number[]): number[] {
+    return [...shape];
+  }
+  /** Elementwise: in a channels-last run, the same op on the NHWC form. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return this.op(x);
   }
   override extraRepr(): string {
     return inplaceRepr(this.inplace);
@@ -121,6 +137,14 @@ export class LeakyReLU extends Module {
   }
   override forward(input: tf.Tensor): tf.Tensor {
     return F.leakyRelu(input, this.negativeSlope);
+  }
+  /** Elementwise: in a channels-last run, the same output shape (see `nn/channels-last.ts`). */
+  channelsLastShape(shape: readonly number[]): number[] {
+    return [...shape];
+  }
+  /** Elementwise: in a channels-last run, the same op on the NHWC form. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
   }
   override extraRepr(): string {
     return `negative_slope=${pyFloat(this.negativeSlope)}${inplaceRepr(this.inplace, ', ')}`;

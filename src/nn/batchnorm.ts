@@ -5,7 +5,7 @@ import type { Parameter } from '../autograd/parameter';
 import { noGrad } from '../autograd/tape';
 import { ShapeError, formatShape } from '../errors';
 import { pyBool, pyFloat } from '../repr';
-import { batchNorm } from './functional/batchnorm';
+import { batchNorm, batchNormChannelsLast } from './functional/batchnorm';
 import { ones_ } from './init';
 import { Module } from './module';
 
@@ -134,21 +134,40 @@ export abstract class BatchNormBase extends Module {
           `got ${input.shape[1]} for input of shape ${formatShape(input.shape)}`,
       );
     }
+    return this.normalize(input, false);
+  }
+
+  /** Whether `forward` normalises with batch statistics (train mode, or no running statistics to use). */
+  private get batchStatistics(): boolean {
+    return this.training || (this.runningMean == null && this.runningVar == null);
+  }
+
+  /** `forward` on a checked input, with its channels on axis 1 or (`channelsLast`) on the last axis. */
+  protected normalize(input: tf.Tensor, channelsLast: boolean): tf.Tensor {
     let factor = this.momentum ?? 0;
     if (this.training && this.trackRunningStats && this.numBatchesTracked) {
       const n = this.numBatchesTracked;
       noGrad(() => tf.tidy(() => n.assign(tf.add(n, tf.scalar(1, 'int32')))));
       if (this.momentum === null) factor = 1 / (n.dataSync()[0] as number);
     }
-    const bnTraining = this.training || (this.runningMean == null && this.runningVar == null);
     const useRunning = !this.training || this.trackRunningStats;
-    return batchNorm(input, useRunning ? this.runningMean : null, useRunning ? this.runningVar : null, {
-      weight: this.weight,
-      bias: this.bias,
-      training: bnTraining,
-      momentum: factor,
-      eps: this.eps,
-    });
+    const runningMean = useRunning ? this.runningMean : null;
+    const runningVar = useRunning ? this.runningVar : null;
+    const a = { weight: this.weight, bias: this.bias, training: this.batchStatistics, momentum: factor, eps: this.eps };
+    return channelsLast
+      ? batchNormChannelsLast(input, { runningMean, runningVar, ...a })
+      : batchNorm(input, runningMean, runningVar, a);
+  }
+
+  /**
+   * `forward`'s output shape for a 4-d input of `shape` in a channels-last run (`BatchNorm2d`'s), or `null` where
+   * `forward` would refuse the input.
+   */
+  protected normalizedShape(shape: readonly number[]): number[] | null {
+    if (shape[1] !== this.numFeatures) return null;
+    const perChannel = shape.reduce((a, b) => a * b, 1) / this.numFeatures;
+    if (this.batchStatistics && (perChannel <= 1 || !(this.eps > 0))) return null;
+    return [...shape];
   }
 
   override extraRepr(): string {
@@ -188,6 +207,16 @@ export class BatchNorm2d extends BatchNormBase {
       throw new ShapeError(
         `BatchNorm2d: expected 4D input (got ${input.rank}D input of shape ${formatShape(input.shape)})`,
       );
+  }
+
+  /** `forward`'s output shape for an input of `shape` in a channels-last run, or `null`. */
+  channelsLastShape(shape: readonly number[]): number[] | null {
+    return this.normalizedShape(shape);
+  }
+
+  /** `forward` on the NHWC form of its input, in a channels-last run: the NHWC form of its output. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return this.normalize(x, true);
   }
 }
 

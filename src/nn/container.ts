@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeValue } from '../args';
 import { Parameter } from '../autograd/parameter';
 import { ArgumentTypeError, TorchError, ValueError } from '../errors';
+import { runChain } from './channels-last';
 import { Module } from './module';
 
 /** torch's `IndexError: index 5 is out of range` for an int index into a container of `length` items. */
@@ -153,7 +154,9 @@ abstract class IndexedModules extends ModuleContainer {
  * keys are torch's (`'0.weight'`). The children are the module registry itself: `addModule('x', m)` adds a step to
  * `forward`, `length` and iteration, as in torch.
  *
- * Mirrors [torch.nn.Sequential](https://pytorch.org/docs/1.13/generated/torch.nn.Sequential.html).
+ * Mirrors [torch.nn.Sequential](https://pytorch.org/docs/1.13/generated/torch.nn.Sequential.html). Stretches of
+ * convolutions, BatchNorm and elementwise layers run on NHWC activations between their ends (see
+ * `nn/channels-last.ts`); what each child returns to its caller, and the output, are NCHW as in torch.
  *
  * Shape: the first module's input shape to the last module's output shape.
  * @example
@@ -195,12 +198,17 @@ export class Sequential extends IndexedModules {
    * @param input the first module's input.
    */
   override forward(input: tf.Tensor): tf.Tensor {
-    let x = input;
-    for (const [name, m] of this._modules) {
-      if (m == null) throw new TorchError(`Sequential: child '${name}' is None and cannot be called`);
-      x = m.forward(x);
-    }
-    return x;
+    const names = [...this._modules.keys()];
+    return runChain(
+      input,
+      [...this._modules.values()],
+      (i) => new TorchError(`Sequential: child '${names[i]}' is None and cannot be called`),
+    );
+  }
+
+  /** The children, in order: what `forward` calls (channels-last runs flatten nested chains through it). */
+  chainLayers(): ReadonlyArray<Module | null> {
+    return [...this._modules.values()];
   }
 }
 

@@ -10,12 +10,19 @@ import { type ArgsOf, bool, checkNumel, int, ints, oneOf, signature, str, union 
 import type { Parameter } from '../autograd/parameter';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { pyTuple } from '../repr';
+import { shapeOrNull } from './channels-last';
 import {
+  type ConvArgs,
+  type ConvTransposeArgs,
   type IntOrInts,
   conv1d,
   conv2d,
+  conv2dChannelsLast,
+  conv2dOutputShape,
   convTranspose1d,
   convTranspose2d,
+  convTranspose2dChannelsLast,
+  convTranspose2dOutputShape,
   transposedOutputPadding,
 } from './functional/conv';
 import { pad } from './functional/pad';
@@ -217,24 +224,30 @@ export abstract class _ConvNd extends Module {
     if (!(input instanceof tf.Tensor)) {
       throw new ShapeError(`expected a tf.Tensor input, got ${input === null ? 'null' : typeof input}`);
     }
+    this.checkInputShape(input.shape);
+  }
+
+  /** {@link checkInput} on an input's shape: rank, channel count and the padded size. */
+  protected checkInputShape(shape: readonly number[]): void {
     const n = this.kernelSize.length;
-    if (input.rank !== n + 1 && input.rank !== n + 2) {
+    const rank = shape.length;
+    if (rank !== n + 1 && rank !== n + 2) {
       throw new ShapeError(
-        `expected ${n + 1}-D (unbatched) or ${n + 2}-D (batched) input, got ${input.rank}-D input of shape ${formatShape(input.shape)}`,
+        `expected ${n + 1}-D (unbatched) or ${n + 2}-D (batched) input, got ${rank}-D input of shape ${formatShape(shape)}`,
       );
     }
-    const c = input.shape[input.rank - n - 1];
+    const c = shape[rank - n - 1];
     if (c !== this.inChannels) {
       throw new ShapeError(
-        `expected input[${input.rank - n - 1}] (channels) to be in_channels = ${this.inChannels}, got ${c} ` +
-          `for input of shape ${formatShape(input.shape)}`,
+        `expected input[${rank - n - 1}] (channels) to be in_channels = ${this.inChannels}, got ${c} ` +
+          `for input of shape ${formatShape(shape)}`,
       );
     }
     if (Array.isArray(this.padding)) {
       const p = this.padding;
-      const lead = input.shape.slice(0, input.rank - n);
+      const lead = shape.slice(0, rank - n);
       checkNumel(
-        [...lead, ...input.shape.slice(-n).map((x, i) => x + 2 * p[i])],
+        [...lead, ...shape.slice(-n).map((x, i) => x + 2 * p[i])],
         'the padded input',
         `${this.typeName}.forward`,
       );
@@ -342,6 +355,28 @@ export class Conv2d extends _ConvNd {
     const padded = this.padForMode(input);
     const opts = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     return conv2d(padded ?? input, this.weight, this.bias, { ...opts, padding: padded ? 0 : this.padding });
+  }
+
+  /** A convolution: its NCHW `forward` transposes to NHWC and back, what a channels-last run saves. */
+  readonly computesInChannelsLast = true;
+
+  /** `forward`'s output shape for a 4-d input of `shape` in a channels-last run (zero padding only), or `null`. */
+  channelsLastShape(shape: readonly number[]): number[] | null {
+    if (this.paddingMode !== 'zeros') return null;
+    return shapeOrNull(() => {
+      this.checkInputShape(shape);
+      return conv2dOutputShape(shape, this.weight, this.convArgs());
+    });
+  }
+
+  /** `forward` on the NHWC form of its input, in a channels-last run: the NHWC form of its output. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return conv2dChannelsLast(x, this.weight, this.convArgs());
+  }
+
+  private convArgs(): ConvArgs {
+    const { bias, stride, padding, dilation, groups } = this;
+    return { bias, stride, padding, dilation, groups };
   }
 }
 
@@ -467,6 +502,27 @@ export class ConvTranspose2d extends _ConvTransposeNd {
       groups: this.groups,
       dilation: this.dilation as [number, number],
     });
+  }
+
+  /** A convolution: its NCHW `forward` transposes to NHWC and back, what a channels-last run saves. */
+  readonly computesInChannelsLast = true;
+
+  /** `forward(input)`'s output shape for a 4-d input of `shape` in a channels-last run, or `null`. */
+  channelsLastShape(shape: readonly number[]): number[] | null {
+    return shapeOrNull(() => {
+      this.checkInputShape(shape);
+      return convTranspose2dOutputShape(shape, this.weight, this.convArgs());
+    });
+  }
+
+  /** `forward(input)` on the NHWC form of its input, in a channels-last run: the NHWC form of its output. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return convTranspose2dChannelsLast(x, this.weight, this.convArgs());
+  }
+
+  private convArgs(): ConvTransposeArgs {
+    const { bias, stride, dilation, groups, outputPadding } = this;
+    return { bias, stride, padding: this.padding as number[], outputPadding, groups, dilation };
   }
 }
 

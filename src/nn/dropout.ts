@@ -74,6 +74,14 @@ export class Dropout extends DropoutNd {
   constructor(...args: ArgsOf<typeof DROPOUT>) {
     super('Dropout', args, F.dropout);
   }
+  /** Elementwise: in a channels-last run, the same output shape (see `nn/channels-last.ts`). */
+  channelsLastShape(shape: readonly number[]): number[] {
+    return [...shape];
+  }
+  /** `forward` on the NHWC form of its input in a channels-last run: the mask `forward` draws, transposed. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return F.dropoutChannelsLast(x, this.p, this.training, false);
+  }
 }
 
 /**
@@ -111,6 +119,14 @@ export class Dropout2d extends DropoutNd {
   /** @param args `p?` (default `0.5`), `inplace?` (default `false`), positionally or in an options object. */
   constructor(...args: ArgsOf<typeof DROPOUT>) {
     super('Dropout2d', args, F.dropout2d);
+  }
+  /** In a channels-last run (4-d input), the same output shape (see `nn/channels-last.ts`). */
+  channelsLastShape(shape: readonly number[]): number[] {
+    return [...shape];
+  }
+  /** `forward` on the NHWC form of a 4-d input in a channels-last run: the channel mask `forward` draws. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return F.dropoutChannelsLast(x, this.p, this.training, true);
   }
 }
 

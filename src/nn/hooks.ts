@@ -91,6 +91,15 @@ export function addBackwardHook<M extends object>(m: M, fn: BackwardHookOf<M>): 
   return add(table(m).backward, fn as BackwardHook);
 }
 
+/**
+ * Whether any hook is registered on `m`.
+ * @param m the module.
+ */
+export function hasHooks(m: AnyModule): boolean {
+  const h = hooksOf.get(m);
+  return h != null && (h.pre.length > 0 || h.post.length > 0 || h.backward.length > 0);
+}
+
 /** Shared between the identity ops around one call: the output gradients, once backward has them. */
 interface CallState {
   gradOutputs: Array<tf.Tensor | null> | null;
@@ -152,8 +161,8 @@ const HookInputs = defineFunction({
  * @param args the inputs.
  */
 export function runHooked(m: AnyModule, impl: (...args: unknown[]) => unknown, args: unknown[]): unknown {
-  const h = hooksOf.get(m);
-  if (!h || (h.pre.length === 0 && h.post.length === 0 && h.backward.length === 0)) return impl.apply(m, args);
+  if (!hasHooks(m)) return impl.apply(m, args);
+  const h = hooksOf.get(m)!;
   let inputs = args;
   for (const hook of [...h.pre]) {
     const r = hook(m, inputs);

@@ -40,6 +40,17 @@ const ERROR_PATH = Symbol('tfjs-torch.modulePath');
 const ERROR_MODULE = Symbol('tfjs-torch.module');
 let forwardDepth = 0;
 
+/** The `forward`s the constructor installed: a module's class's own, not one assigned to the instance later. */
+const classForwards = new WeakSet<object>();
+
+/**
+ * Whether `m.forward` is its class's own (what the constructor installed), not a function assigned later.
+ * @param m the module.
+ */
+export function runsClassForward(m: Module): boolean {
+  return classForwards.has(m.forward);
+}
+
 interface AnnotatedError {
   [ERROR_PATH]?: string[];
   [ERROR_MODULE]?: Module;
@@ -94,8 +105,10 @@ export class Module {
     // Wrap the subclass's forward so errors name the failing submodule's path.
     const impl = (this as unknown as { forward: (...args: unknown[]) => unknown }).forward;
     if (impl !== Module.prototype.forward) {
+      const wrapped = (...args: unknown[]) => this.runForward(impl, args);
+      classForwards.add(wrapped);
       Object.defineProperty(this, 'forward', {
-        value: (...args: unknown[]) => this.runForward(impl, args),
+        value: wrapped,
         writable: true,
         configurable: true,
         enumerable: false,

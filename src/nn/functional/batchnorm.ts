@@ -81,8 +81,33 @@ export function batchNorm(input: tf.Tensor, ...args: ArgsOf<typeof BATCH_NORM>):
       throw new ValueError(`${where}: ${name} must be a tf.Variable to be updated in place in training, got a tensor`);
     }
   }
-  const bshape = channelShape(input);
-  const perChannel = input.size / C;
+  return batchNormOn(input, false, { runningMean, runningVar, weight, bias, training, momentum, eps });
+}
+
+/** {@link batchNorm}'s arguments as parsed. */
+export interface BatchNormArgs {
+  runningMean: tf.Tensor | null;
+  runningVar: tf.Tensor | null;
+  weight: tf.Tensor | null;
+  bias: tf.Tensor | null;
+  training: boolean;
+  momentum: number;
+  eps: number;
+}
+
+/**
+ * {@link batchNorm} in a channels-last run (`nn/channels-last.ts`): `input` holds an NCHW tensor as NHWC (channels
+ * on the last axis), and so does the result. The caller has checked the shapes as `batchNorm` does on NCHW.
+ */
+export function batchNormChannelsLast(input: tf.Tensor, a: BatchNormArgs): tf.Tensor {
+  return batchNormOn(input, true, a);
+}
+
+/** Batch norm of checked arguments, channels on axis 1 or (`channelsLast`) on the last axis. */
+function batchNormOn(input: tf.Tensor, channelsLast: boolean, a: BatchNormArgs): tf.Tensor {
+  const { runningMean, runningVar, weight, bias, training, momentum, eps } = a;
+  const bshape = channelShape(input, channelsLast);
+  const perChannel = input.size / channelCount(input, channelsLast);
   if (training) {
     if (perChannel <= 1) {
       throw new ValueError(
@@ -99,6 +124,7 @@ export function batchNorm(input: tf.Tensor, ...args: ArgsOf<typeof BATCH_NORM>):
       momentum,
       eps,
       perChannel,
+      channelsLast,
     );
   }
   if (runningMean == null || runningVar == null) {
@@ -122,10 +148,11 @@ function trainingBatchNorm(
   momentum: number,
   eps: number,
   n: number,
+  channelsLast: boolean,
 ): tf.Tensor {
   let batchMean: tf.Tensor | null = null;
   let batchVar: tf.Tensor | null = null;
-  const C = input.shape[1] as number;
+  const C = channelCount(input, channelsLast);
   const w = weight ?? tf.ones([C]);
   const b = bias ?? tf.zeros([C]);
   const keepStats: StatsSink = (mean, variance) => {
@@ -136,7 +163,7 @@ function trainingBatchNorm(
     hasFusedKernel(FusedKernel.BatchNormTrain) && hasFusedKernel(FusedKernel.BatchNormGrad)
       ? FusedBatchNormTrain
       : CompositeBatchNormTrain;
-  const out = op(input, w, b, eps, keepStats);
+  const out = op(input, w, b, eps, keepStats, channelsLast);
   if (weight == null) w.dispose();
   if (bias == null) b.dispose();
   noGrad(() => {
@@ -164,32 +191,35 @@ type StatsSink = (mean: tf.Tensor, variance: tf.Tensor) => void;
  */
 const FusedBatchNormTrain = defineFunction({
   name: 'BatchNormTrain',
-  forward(ctx, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number, stats: StatsSink) {
+  forward(ctx, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number, stats: StatsSink, channelsLast: boolean) {
+    const attrs = { eps, channelsLast } as unknown as tf.NamedAttrMap;
     const [y, mean, invstd, variance] = tf
       .engine()
-      .runKernel(FusedKernel.BatchNormTrain, { x, weight, bias }, { eps } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      .runKernel(FusedKernel.BatchNormTrain, { x, weight, bias }, attrs) as tf.Tensor[];
     stats(tf.keep(mean), tf.keep(variance));
     ctx.eps = eps;
+    ctx.channelsLast = channelsLast;
     ctx.saveForBackward(x, mean, invstd, weight);
     return y;
   },
   backward(ctx, dy: tf.Tensor) {
     const [x, mean, invstd, weight] = ctx.savedTensors;
-    if (isGradEnabled()) return [...batchNormBackwardOfX(dy, x, weight, ctx.eps as number), null, null];
-    const [dx, dw, db] = tf
-      .engine()
-      .runKernel(FusedKernel.BatchNormGrad, { dy, x, mean, invstd, weight }, {}) as tf.Tensor[];
-    return [dx, dw, db, null, null];
+    const { eps, channelsLast } = ctx as unknown as { eps: number; channelsLast: boolean };
+    if (isGradEnabled()) return [...batchNormBackwardOfX(dy, x, weight, eps, channelsLast), null, null, null];
+    const [dx, dw, db] = tf.engine().runKernel(FusedKernel.BatchNormGrad, { dy, x, mean, invstd, weight }, {
+      channelsLast,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    return [dx, dw, db, null, null, null];
   },
 });
 
 /** Training-mode batch norm composed of tfjs ops (backends without the fused kernels), as one tape node. */
 const CompositeBatchNormTrain = defineFunction({
   name: 'BatchNormTrain',
-  forward(ctx, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number, stats: StatsSink) {
-    const C = x.shape[1] as number;
-    const axes = reductionAxes(x.rank);
-    const bshape = channelShape(x);
+  forward(ctx, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number, stats: StatsSink, channelsLast: boolean) {
+    const C = channelCount(x, channelsLast);
+    const axes = reductionAxes(x.rank, channelsLast);
+    const bshape = channelShape(x, channelsLast);
     const mean = tf.mean(x, axes, true);
     const xc = tf.sub(x, mean);
     const variance = tf.mean(tf.square(xc), axes, true);
@@ -198,23 +228,25 @@ const CompositeBatchNormTrain = defineFunction({
     const y = tf.add(tf.mul(xhat, tf.reshape(weight, bshape)), tf.reshape(bias, bshape));
     stats(tf.keep(tf.reshape(mean, [C])), tf.keep(tf.reshape(variance, [C])));
     ctx.eps = eps;
+    ctx.channelsLast = channelsLast;
     ctx.saveForBackward(xhat, invstd, weight, x);
     return y;
   },
   backward(ctx, dy: tf.Tensor) {
     const [xhat, invstd, weight, x] = ctx.savedTensors;
-    if (isGradEnabled()) return [...batchNormBackwardOfX(dy, x, weight, ctx.eps as number), null, null];
-    const C = xhat.shape[1] as number;
-    const axes = reductionAxes(xhat.rank);
+    const { eps, channelsLast } = ctx as unknown as { eps: number; channelsLast: boolean };
+    if (isGradEnabled()) return [...batchNormBackwardOfX(dy, x, weight, eps, channelsLast), null, null, null];
+    const C = channelCount(xhat, channelsLast);
+    const axes = reductionAxes(xhat.rank, channelsLast);
     const n = xhat.size / C;
-    const dyw = tf.mul(dy, tf.reshape(weight, channelShape(xhat)));
+    const dyw = tf.mul(dy, tf.reshape(weight, channelShape(xhat, channelsLast)));
     const sumDyw = tf.sum(dyw, axes, true);
     const sumDywXhat = tf.sum(tf.mul(dyw, xhat), axes, true);
     // torch's batch_norm_backward: dx = invstd * (dy*w - mean(dy*w) - xhat * mean(dy*w*xhat))
     const dx = tf.mul(invstd, tf.sub(tf.sub(dyw, tf.div(sumDyw, n)), tf.mul(xhat, tf.div(sumDywXhat, n))));
     const dw = tf.reshape(tf.sum(tf.mul(dy, xhat), axes), [C]);
     const db = tf.reshape(tf.sum(dy, axes), [C]);
-    return [dx, dw, db, null, null];
+    return [dx, dw, db, null, null, null];
   },
 });
 
@@ -223,25 +255,39 @@ const CompositeBatchNormTrain = defineFunction({
  * that differentiates the gradients again (through `x`'s statistics too); the saved statistics of the forward are
  * constants to the tape. Returns `[dx, dweight, dbias]`.
  */
-function batchNormBackwardOfX(dy: tf.Tensor, x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor[] {
-  const C = x.shape[1] as number;
-  const axes = reductionAxes(x.rank);
+function batchNormBackwardOfX(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  eps: number,
+  channelsLast: boolean,
+): tf.Tensor[] {
+  const C = channelCount(x, channelsLast);
+  const axes = reductionAxes(x.rank, channelsLast);
   const xc = tf.sub(x, tf.mean(x, axes, true));
   const invstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), axes, true), eps));
   const xhat = tf.mul(xc, invstd);
-  const dyw = tf.mul(dy, tf.reshape(weight, channelShape(x)));
+  const dyw = tf.mul(dy, tf.reshape(weight, channelShape(x, channelsLast)));
   const meanDyw = tf.mean(dyw, axes, true);
   const meanDywXhat = tf.mean(tf.mul(dyw, xhat), axes, true);
   const dx = tf.mul(invstd, tf.sub(tf.sub(dyw, meanDyw), tf.mul(xhat, meanDywXhat)));
   return [dx, tf.reshape(tf.sum(tf.mul(dy, xhat), axes), [C]), tf.reshape(tf.sum(dy, axes), [C])];
 }
 
-/** Every dimension but the channels' (1): what the statistics reduce over. */
-function reductionAxes(rank: number): number[] {
-  return [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+/** The channels' axis: 1, or the last in a channels-last run. */
+const channelAxis = (rank: number, channelsLast: boolean) => (channelsLast ? rank - 1 : 1);
+
+/** The number of channels of `x`. */
+const channelCount = (x: tf.Tensor, channelsLast: boolean) => x.shape[channelAxis(x.rank, channelsLast)] as number;
+
+/** Every dimension but the channels': what the statistics reduce over. */
+function reductionAxes(rank: number, channelsLast: boolean): number[] {
+  const axis = channelAxis(rank, channelsLast);
+  return Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis);
 }
 
-/** `[1, C, 1, ...]`: a `[C]` vector broadcast along dimension 1 of `x`. */
-function channelShape(x: tf.Tensor): number[] {
-  return x.shape.map((d, i) => (i === 1 ? d : 1));
+/** `[1, C, 1, ...]` (channels-last: `[1, ..., 1, C]`): a `[C]` vector broadcast along the channels of `x`. */
+function channelShape(x: tf.Tensor, channelsLast: boolean): number[] {
+  const axis = channelAxis(x.rank, channelsLast);
+  return x.shape.map((d, i) => (i === axis ? d : 1));
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { ShapeError, formatShape } from '../../errors';
-import { checkFloat, toChannelsLast } from './utils';
+import { checkFloat, fromChannelsLast, toChannelsLast } from './utils';
 
 /** An int, or an `[height, width]` pair (torch's `_pair`). */
 export type IntOrPair = number | [number, number];
@@ -138,9 +138,18 @@ export function conv2dFilterGrad(
   } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
-/** The bias gradient: `dy` summed over everything but the channels (axis `rank - 3` of an NCHW or CHW tensor). */
-export function biasGrad(dy: tf.Tensor): tf.Tensor {
+/**
+ * The bias gradient: `dy` summed over everything but the channels (axis `rank - 3` of an NCHW or CHW tensor, the
+ * last axis of a channels-last run's NHWC one).
+ */
+export function biasGrad(dy: tf.Tensor, channelsLast = false): tf.Tensor {
+  if (channelsLast) return tf.sum(dy, [0, 1, 2]);
   return dy.rank === 3 ? tf.sum(dy, [1, 2]) : tf.sum(dy, [0, 2, 3]);
+}
+
+/** A kernel's NHWC result in the op's layout: as it is in a channels-last run, else `like`'s NCHW or CHW shape. */
+export function fromKernelLayout(y: tf.Tensor4D, like: tf.Tensor, channelsLast: boolean): tf.Tensor {
+  return channelsLast ? y : tf.reshape(fromChannelsLast(y, 4), like.shape);
 }
 
 /** `[C, L]` / `[N, C, L]` (and `[O, I, k]` weights) with a unit height inserted, for the 2-d kernels. */

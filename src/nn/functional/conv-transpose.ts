@@ -23,13 +23,14 @@ import {
   checkConvOperands,
   concatGroups,
   conv2dFilterGrad,
+  fromKernelLayout,
   group,
   hwio,
   nhwc,
   undilateFilter,
   unitHeight,
 } from './conv-kernels';
-import { fromChannelsLast, ntuple } from './utils';
+import { fromChannelsLast, nchwShape, ntuple } from './utils';
 
 const CONV_TRANSPOSE1D = signature('convTranspose1d', [
   ['bias', tensor().optional()],
@@ -234,6 +235,8 @@ interface TransposeGeometry {
   groups: number;
   dims: [TransposedDim, TransposedDim];
   outC: number;
+  /** `x` and the result are NHWC (a channels-last run, `nn/channels-last.ts`) instead of NCHW / CHW. */
+  channelsLast: boolean;
 }
 
 /**
@@ -243,11 +246,11 @@ interface TransposeGeometry {
 const ConvTranspose = defineFunction({
   name: 'ConvTranspose2d',
   forward(ctx, x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, geo: TransposeGeometry) {
-    const { stride, dilation, groups, dims, outC } = geo;
+    const { stride, dilation, groups, dims, outC, channelsLast } = geo;
     const [dimH, dimW] = dims;
     ctx.geo = geo;
     ctx.saveForBackward(x, w);
-    const xN = nhwc(x);
+    const xN = channelsLast ? (x as tf.Tensor4D) : nhwc(x);
     let y: tf.Tensor4D;
     if (dimH.len < 1 || dimW.len < 1) {
       // No filter tap reaches any output position (tiny inputs with large padding and output padding).
@@ -275,14 +278,15 @@ const ConvTranspose = defineFunction({
         ]);
       }
     }
-    return fromChannelsLast(b != null ? tf.add(y, b) : y, x.rank);
+    const yb = b != null ? tf.add(y, b) : y;
+    return channelsLast ? yb : fromChannelsLast(yb, x.rank);
   },
   backward(ctx, dy: tf.Tensor) {
-    const { stride, dilation, groups, dims } = ctx.geo as TransposeGeometry;
+    const { stride, dilation, groups, dims, channelsLast } = ctx.geo as TransposeGeometry;
     const [dimH, dimW] = dims;
     const [x, w] = ctx.savedTensors;
     const [needX, needW, needB] = ctx.needsInputGrad;
-    const db = needB ? biasGrad(dy) : null;
+    const db = needB ? biasGrad(dy, channelsLast) : null;
     if (dimH.len < 1 || dimW.len < 1) return [null, null, db, null];
     const pad: ExplicitPad = [
       [0, 0],
@@ -290,8 +294,9 @@ const ConvTranspose = defineFunction({
       [dimW.padBefore, dimW.padAfter],
       [0, 0],
     ];
-    const xN = needW ? nhwc(x) : null;
-    let dyN = nhwc(dy);
+    const toNhwc = (t: tf.Tensor) => (channelsLast ? (t as tf.Tensor4D) : nhwc(t));
+    const xN = needW ? toNhwc(x) : null;
+    let dyN = toNhwc(dy);
     if (dimH.extra > 0 || dimW.extra > 0) dyN = tf.slice(dyN, [0, 0, 0, 0], [-1, dimH.len, dimW.len, -1]);
     const f = hwio(w, dilation);
     const dxs: tf.Tensor4D[] = [];
@@ -303,7 +308,7 @@ const ConvTranspose = defineFunction({
       // The transposed conv is the input gradient of a conv from dy-space to x-space, whose filter gradient is this.
       if (xN) dfs.push(conv2dFilterGrad(dyg, group(xN, g, groups), fg.shape, stride, pad));
     }
-    const dx = needX ? tf.reshape(fromChannelsLast(concatGroups(dxs, 3), 4), x.shape) : null;
+    const dx = needX ? fromKernelLayout(concatGroups(dxs, 3), x, channelsLast) : null;
     // HWIO filters with I = out/groups, O = in: back to torch's [in, out/groups, kH, kW].
     const dw = needW ? tf.transpose(undilateFilter(concatGroups(dfs, 3), dilation), [3, 2, 0, 1]) : null;
     return [dx, dw, db, null];
@@ -311,13 +316,66 @@ const ConvTranspose = defineFunction({
 });
 
 /** The parsed arguments of a transposed convolution. */
-interface ConvTransposeArgs {
+export interface ConvTransposeArgs {
   bias: tf.Tensor | null;
   stride: number[];
   padding: number[];
   outputPadding: number[];
   groups: number;
   dilation: number[];
+}
+
+/**
+ * The checks of an `n`-d transposed convolution of an input of NCHW (or CHW) `shape` that need the operands'
+ * sizes, and the output size per spatial dimension.
+ */
+function transposedOut(where: string, n: number, shape: readonly number[], weight: tf.Tensor, a: ConvTransposeArgs) {
+  const { bias, stride: s, padding: p, outputPadding: op, groups, dilation: d } = a;
+  const [inC, outPerGroup] = weight.shape;
+  const k = weight.shape.slice(2);
+  const channels = shape[shape.length - n - 1];
+  if (channels !== inC) {
+    throw new ShapeError(
+      `${where}: expected input[${shape.length - n - 1}] (channels) to be weight[0] = ${inC}, ` +
+        `got ${channels} for input of shape ${formatShape(shape)}`,
+    );
+  }
+  checkBias(bias, outPerGroup * groups, weight, where);
+  const out = shape.slice(-n).map((x, i) => transposedSize(x, k[i], s[i], p[i], op[i], d[i]));
+  if (out.some((x) => x < 1)) {
+    throw new ShapeError(
+      `${where}: calculated output size per channel (${out.join(' x ')}) is too small, for input of shape ` +
+        `${formatShape(shape)}, kernel (${k.join(' x ')}), stride ${formatShape(s)}, padding ${formatShape(p)}, dilation ${formatShape(d)}`,
+    );
+  }
+  return out;
+}
+
+/** Checks what needs no operand: output padding below stride or dilation. */
+function checkOutputPadding(where: string, n: number, a: ConvTransposeArgs): void {
+  const { stride: s, outputPadding: op, dilation: d } = a;
+  for (let i = 0; i < n; i++) {
+    if (op[i] >= s[i] && op[i] >= d[i]) {
+      throw new ValueError(
+        `${where}: output padding must be smaller than either stride or dilation, got outputPadding=${op[i]}, ` +
+          `stride=${s[i]}, dilation=${d[i]}${n === 2 ? (i === 0 ? ' (height)' : ' (width)') : ''}`,
+      );
+    }
+  }
+}
+
+/** The 2-d op's geometry for output size `out` (height, width). */
+function geometry2d(a: ConvTransposeArgs, weight: tf.Tensor, out: number[], channelsLast: boolean): TransposeGeometry {
+  const { stride: s, padding: p, outputPadding: op, dilation: d, groups } = a;
+  const dims = out.map((o, i) => transposedDim(p[i], op[i], o)) as [TransposedDim, TransposedDim];
+  return {
+    stride: s as Pair,
+    dilation: d as Pair,
+    groups,
+    dims,
+    outC: (weight.shape[1] as number) * groups,
+    channelsLast,
+  };
 }
 
 /** Checks and runs an `n`-d transposed convolution (n = 1 or 2) through the 2-d op. */
@@ -328,50 +386,36 @@ function convTransposeNd(
   weight: tf.Tensor,
   a: ConvTransposeArgs,
 ): tf.Tensor {
-  const { bias, stride: s, padding: p, outputPadding: op, groups, dilation: d } = a;
-  for (let i = 0; i < n; i++) {
-    if (op[i] >= s[i] && op[i] >= d[i]) {
-      throw new ValueError(
-        `${where}: output padding must be smaller than either stride or dilation, got outputPadding=${op[i]}, ` +
-          `stride=${s[i]}, dilation=${d[i]}${n === 2 ? (i === 0 ? ' (height)' : ' (width)') : ''}`,
-      );
-    }
-  }
-  checkConvOperands(where, n, input, weight, groups, true);
-  const [inC, outPerGroup] = weight.shape;
-  const k = weight.shape.slice(2);
-  const channels = input.shape[input.rank - n - 1];
-  if (channels !== inC) {
-    throw new ShapeError(
-      `${where}: expected input[${input.rank - n - 1}] (channels) to be weight[0] = ${inC}, ` +
-        `got ${channels} for input of shape ${formatShape(input.shape)}`,
-    );
-  }
-  const outC = outPerGroup * groups;
-  checkBias(bias, outC, weight, where);
-  const size = input.shape.slice(-n);
-  const out = size.map((x, i) => transposedSize(x, k[i], s[i], p[i], op[i], d[i]));
-  if (out.some((x) => x < 1)) {
-    throw new ShapeError(
-      `${where}: calculated output size per channel (${out.join(' x ')}) is too small, for input of shape ` +
-        `${formatShape(input.shape)}, kernel (${k.join(' x ')}), stride ${formatShape(s)}, padding ${formatShape(p)}, dilation ${formatShape(d)}`,
-    );
-  }
-  if (n === 2) {
-    const dims: [TransposedDim, TransposedDim] = [
-      transposedDim(p[0], op[0], out[0]),
-      transposedDim(p[1], op[1], out[1]),
-    ];
-    return ConvTranspose(input, weight, bias, { stride: s as Pair, dilation: d as Pair, groups, dims, outC });
-  }
+  checkOutputPadding(where, n, a);
+  checkConvOperands(where, n, input, weight, a.groups, true);
+  const out = transposedOut(where, n, input.shape, weight, a);
+  if (n === 2) return ConvTranspose(input, weight, a.bias, geometry2d(a, weight, out, false));
+  const { stride: s, padding: p, outputPadding: op, dilation: d } = a;
   const geo: TransposeGeometry = {
-    stride: [1, s[0]],
-    dilation: [1, d[0]],
-    groups,
+    ...geometry2d({ ...a, stride: [1, s[0]], dilation: [1, d[0]] }, weight, [1, out[0]], false),
     dims: [transposedDim(0, 0, 1), transposedDim(p[0], op[0], out[0])],
-    outC,
   };
-  return tf.squeeze(ConvTranspose(unitHeight(input), unitHeight(weight), bias, geo), [input.rank - 1]);
+  return tf.squeeze(ConvTranspose(unitHeight(input), unitHeight(weight), a.bias, geo), [input.rank - 1]);
+}
+
+/**
+ * The output shape of {@link convTranspose2d} for a batched NCHW input of `shape`, without running it.
+ * @throws as `convTranspose2d` does for sizes that do not fit.
+ */
+export function convTranspose2dOutputShape(shape: readonly number[], weight: tf.Tensor, a: ConvTransposeArgs) {
+  checkOutputPadding('convTranspose2d', 2, a);
+  return [shape[0], (weight.shape[1] as number) * a.groups, ...transposedOut('convTranspose2d', 2, shape, weight, a)];
+}
+
+/**
+ * {@link convTranspose2d} in a channels-last run (`nn/channels-last.ts`): `x` is the NHWC form of the NCHW input,
+ * and so is the result. Checked as `convTranspose2d` checks the NCHW input.
+ */
+export function convTranspose2dChannelsLast(x: tf.Tensor, weight: tf.Tensor, a: ConvTransposeArgs): tf.Tensor {
+  checkOutputPadding('convTranspose2d', 2, a);
+  checkConvOperands('convTranspose2d', 2, x, weight, a.groups, true);
+  const out = transposedOut('convTranspose2d', 2, nchwShape(x.shape), weight, a);
+  return ConvTranspose(x, weight, a.bias, geometry2d(a, weight, out, true));
 }
 
 /**

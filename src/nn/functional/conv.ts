@@ -25,20 +25,24 @@ import {
   checkConvOperands,
   concatGroups,
   conv2dFilterGrad,
+  fromKernelLayout,
   group,
   hwio,
   nhwc,
   undilateFilter,
   unitHeight,
 } from './conv-kernels';
-import { fromChannelsLast } from './utils';
+import { fromChannelsLast, nchwShape } from './utils';
 
 export type { IntOrInts, IntOrPair } from './conv-kernels';
 export {
   type ConvTranspose1dOptions,
   type ConvTranspose2dOptions,
+  type ConvTransposeArgs,
   convTranspose1d,
   convTranspose2d,
+  convTranspose2dChannelsLast,
+  convTranspose2dOutputShape,
   convTranspose2dOutputPadding,
   convTranspose2dOutputSize,
   transposedOutputPadding,
@@ -86,38 +90,42 @@ interface ConvGeometry {
   dilation: Pair;
   groups: number;
   pad: ExplicitPad;
+  /** `x` and the result are NHWC (a channels-last run, `nn/channels-last.ts`) instead of NCHW / CHW. */
+  channelsLast: boolean;
 }
 
 /**
  * The convolution of NCHW (or CHW) `x` with the torch-layout `weight` (`[out, in/groups, kH, kW]`) and optional
- * `bias`, as one differentiable op computed in NHWC. Returns NCHW (or CHW).
+ * `bias`, as one differentiable op computed in NHWC. Returns NCHW (or CHW); NHWC in, NHWC out with `channelsLast`.
  */
 const Conv = defineFunction({
   name: 'Conv2d',
   forward(ctx, x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, geo: ConvGeometry) {
-    const { stride, dilation, groups, pad } = geo;
+    const { stride, dilation, groups, pad, channelsLast } = geo;
     ctx.geo = geo;
     ctx.saveForBackward(x, w);
-    const xN = nhwc(x);
+    const xN = channelsLast ? (x as tf.Tensor4D) : nhwc(x);
     const f = hwio(w, dilation);
     const parts: tf.Tensor4D[] = [];
     for (let g = 0; g < groups; g++) parts.push(tf.conv2d(group(xN, g, groups), group(f, g, groups), stride, pad));
     let y: tf.Tensor = concatGroups(parts, 3);
     if (b != null) y = tf.add(y, b);
-    return fromChannelsLast(y, x.rank);
+    return channelsLast ? y : fromChannelsLast(y, x.rank);
   },
   backward(ctx, dy: tf.Tensor) {
-    const { stride, dilation, groups, pad } = ctx.geo as ConvGeometry;
+    const { stride, dilation, groups, pad, channelsLast } = ctx.geo as ConvGeometry;
     const [x, w] = ctx.savedTensors;
     // Input gradients nobody will read (a network's input, frozen weights) are not computed.
     const [needX, needW, needB] = ctx.needsInputGrad;
-    const dyN = nhwc(dy);
-    const xN = needW ? nhwc(x) : null;
+    const toNhwc = (t: tf.Tensor) => (channelsLast ? (t as tf.Tensor4D) : nhwc(t));
+    const dyN = toNhwc(dy);
+    const xN = needW ? toNhwc(x) : null;
     const f = needX ? hwio(w, dilation) : null;
     const dxs: tf.Tensor4D[] = [];
     const dfs: tf.Tensor4D[] = [];
-    const [n, h, wd] = [dyN.shape[0], x.shape[x.rank - 2], x.shape[x.rank - 1]];
-    const cPerGroup = x.shape[x.rank - 3] / groups;
+    const [c, h, wd] = (channelsLast ? [x.shape[3], x.shape[1], x.shape[2]] : x.shape.slice(-3)) as Triple;
+    const n = dyN.shape[0];
+    const cPerGroup = c / groups;
     const [outC, inPerGroup, kh, kw] = w.shape as [number, number, number, number];
     const filterShape = [(kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1, inPerGroup, outC / groups];
     for (let g = 0; g < groups; g++) {
@@ -125,14 +133,16 @@ const Conv = defineFunction({
       if (f) dxs.push(tf.conv2dTranspose(dyg, group(f, g, groups), [n, h, wd, cPerGroup], stride, pad));
       if (xN) dfs.push(conv2dFilterGrad(group(xN, g, groups), dyg, filterShape, stride, pad));
     }
-    const dx = needX ? tf.reshape(fromChannelsLast(concatGroups(dxs, 3), 4), x.shape) : null;
+    const dx = needX ? fromKernelLayout(concatGroups(dxs, 3), x, channelsLast) : null;
     const dw = needW ? tf.transpose(undilateFilter(concatGroups(dfs, 3), dilation), [3, 2, 0, 1]) : null;
-    return [dx, dw, needB ? biasGrad(dy) : null, null];
+    return [dx, dw, needB ? biasGrad(dy, channelsLast) : null, null];
   },
 });
 
+type Triple = [number, number, number];
+
 /** The parsed arguments of a forward convolution. */
-interface ConvArgs {
+export interface ConvArgs {
   bias: tf.Tensor | null;
   stride: number[];
   padding: number[] | 'same' | 'valid';
@@ -140,17 +150,25 @@ interface ConvArgs {
   groups: number;
 }
 
-/** Checks and runs an `n`-d convolution (n = 1 or 2) through the 2-d op. */
-function convNd(where: string, n: number, input: tf.Tensor, weight: tf.Tensor, a: ConvArgs): tf.Tensor {
+/**
+ * The shape checks of an `n`-d convolution of an input of NCHW (or CHW) `shape` that need the operands' sizes,
+ * and the padding per spatial dimension that gives (torch's split for `'same'`) with the output size.
+ */
+function convPads(
+  where: string,
+  n: number,
+  shape: readonly number[],
+  weight: tf.Tensor,
+  a: ConvArgs,
+): { pads: Pair[]; out: number[] } {
   const { bias, stride: s, dilation: d, groups, padding } = a;
-  checkConvOperands(where, n, input, weight, groups, false);
   const [outC, inPerGroup] = weight.shape;
   const k = weight.shape.slice(2);
-  const channels = input.shape[input.rank - n - 1];
+  const channels = shape[shape.length - n - 1];
   if (channels !== inPerGroup * groups) {
     throw new ShapeError(
-      `${where}: expected input[${input.rank - n - 1}] (channels) to be weight[1]*groups = ${inPerGroup * groups}, ` +
-        `got ${channels} for input of shape ${formatShape(input.shape)}`,
+      `${where}: expected input[${shape.length - n - 1}] (channels) to be weight[1]*groups = ${inPerGroup * groups}, ` +
+        `got ${channels} for input of shape ${formatShape(shape)}`,
     );
   }
   checkBias(bias, outC, weight, where);
@@ -169,25 +187,48 @@ function convNd(where: string, n: number, input: tf.Tensor, weight: tf.Tensor, a
   } else {
     pads = padding.map((p) => [p, p]);
   }
-  const size = input.shape.slice(-n);
+  const size = shape.slice(-n);
   const padded = size.map((x, i) => x + pads[i][0] + pads[i][1]);
   if (padded.some((x, i) => x < ek[i])) {
     throw new ShapeError(
       `${where}: calculated padded input size per channel (${padded.join(' x ')}) is smaller than the ` +
-        `kernel size (${ek.join(' x ')}, dilation included), for input of shape ${formatShape(input.shape)}`,
+        `kernel size (${ek.join(' x ')}, dilation included), for input of shape ${formatShape(shape)}`,
     );
   }
-  if (n === 2) {
-    const geo: ConvGeometry = {
-      stride: s as Pair,
-      dilation: d as Pair,
-      groups,
-      pad: [[0, 0], pads[0], pads[1], [0, 0]],
-    };
-    return Conv(input, weight, bias, geo);
-  }
-  const geo: ConvGeometry = { stride: [1, s[0]], dilation: [1, d[0]], groups, pad: [[0, 0], [0, 0], pads[0], [0, 0]] };
-  return tf.squeeze(Conv(unitHeight(input), unitHeight(weight), bias, geo), [input.rank - 1]);
+  return { pads, out: padded.map((x, i) => Math.floor((x - ek[i]) / s[i]) + 1) };
+}
+
+/** The 2-d op's geometry for `pads` (height, width). */
+function geometry2d(a: ConvArgs, pads: Pair[], channelsLast: boolean): ConvGeometry {
+  const pad: ExplicitPad = [[0, 0], pads[0], pads[1], [0, 0]];
+  return { stride: a.stride as Pair, dilation: a.dilation as Pair, groups: a.groups, pad, channelsLast };
+}
+
+/** Checks and runs an `n`-d convolution (n = 1 or 2) through the 2-d op. */
+function convNd(where: string, n: number, input: tf.Tensor, weight: tf.Tensor, a: ConvArgs): tf.Tensor {
+  checkConvOperands(where, n, input, weight, a.groups, false);
+  const { pads } = convPads(where, n, input.shape, weight, a);
+  if (n === 2) return Conv(input, weight, a.bias, geometry2d(a, pads, false));
+  const geo = geometry2d({ ...a, stride: [1, a.stride[0]], dilation: [1, a.dilation[0]] }, [[0, 0], pads[0]], false);
+  return tf.squeeze(Conv(unitHeight(input), unitHeight(weight), a.bias, geo), [input.rank - 1]);
+}
+
+/**
+ * The output shape of {@link conv2d} for a batched NCHW input of `shape`, without running it.
+ * @throws as `conv2d` does for sizes that do not fit.
+ */
+export function conv2dOutputShape(shape: readonly number[], weight: tf.Tensor, a: ConvArgs): number[] {
+  return [shape[0], weight.shape[0], ...convPads('conv2d', 2, shape, weight, a).out];
+}
+
+/**
+ * {@link conv2d} in a channels-last run (`nn/channels-last.ts`): `x` is the NHWC form of the NCHW input, and so
+ * is the result. Checked as `conv2d` checks the NCHW input.
+ */
+export function conv2dChannelsLast(x: tf.Tensor, weight: tf.Tensor, a: ConvArgs): tf.Tensor {
+  checkConvOperands('conv2d', 2, x, weight, a.groups, false);
+  const { pads } = convPads('conv2d', 2, nchwShape(x.shape), weight, a);
+  return Conv(x, weight, a.bias, geometry2d(a, pads, true));
 }
 
 /**

@@ -13,6 +13,7 @@ import { any, bool, float, signature, type ArgsOf } from '../../args';
 import { ShapeError, ValueError, formatShape } from '../../errors';
 import { bernoulliFill, defaultGenerator, Generator } from '../../random';
 import { checkInput } from './activation';
+import { nchwShape, toChannelsLast } from './utils';
 
 /** The `p` parameter of every dropout: a finite number (checked in `[0, 1]` by {@link checkP}). */
 export const dropoutPArg = () => float().default(0.5);
@@ -60,6 +61,7 @@ function dropoutImpl(
   alpha: boolean,
   gen: Generator,
   where: string,
+  channelsLast = false,
 ): tf.Tensor {
   checkP(p);
   if (!(gen instanceof Generator)) {
@@ -72,12 +74,14 @@ function dropoutImpl(
   }
   if (p === 0 || !train || input.size === 0) return input;
   if (p === 1) return tf.mul(input, tf.scalar(0));
-  const shape = feature ? input.shape.map((d, i) => (i < 2 ? d : 1)) : input.shape;
+  // The mask is drawn in the NCHW order of what a channels-last run's NHWC input stands for, then transposed.
+  const logical = channelsLast ? nchwShape(input.shape) : input.shape;
+  const shape = feature ? logical.map((d, i) => (i < 2 ? d : 1)) : logical;
   const n = shape.reduce((a, b) => a * b, 1);
   // The mask of kept elements, written as 1 / (1 - p) (torch: noise.bernoulli_(1 - p).div_(1 - p)).
   if (!alpha) {
     const noise = bernoulliFill(n, 1 - p, gen, 1 / (1 - p));
-    return withConstants([noise], shape, ([mask]) => tf.mul(input, mask));
+    return withConstants([noise], shape, ([mask]) => tf.mul(input, channelsLast ? toChannelsLast(mask, 2) : mask));
   }
   const keep = bernoulliFill(n, 1 - p, gen);
   // torch: a = 1 / sqrt((alpha^2 p + 1)(1 - p)); b = (noise - 1) * alpha * a + alpha * a * p; noise *= a (float32 ops)
@@ -91,6 +95,15 @@ function dropoutImpl(
     keep[i] = Math.fround(keep[i] * fa);
   }
   return withConstants([keep, b], shape, ([noise, shift]) => tf.add(tf.mul(input, noise), shift));
+}
+
+/**
+ * `F.dropout` (`feature`: `F.dropout2d`) in a channels-last run (`nn/channels-last.ts`): `input` is the NHWC form of
+ * a 4-d NCHW tensor, and so is the result; the mask is the one the NCHW call draws.
+ */
+export function dropoutChannelsLast(input: tf.Tensor, p: number, training: boolean, feature: boolean): tf.Tensor {
+  const where = feature ? 'F.dropout2d' : 'F.dropout';
+  return dropoutImpl(input, p, training, feature, false, defaultGenerator, where, true);
 }
 
 /** Runs `fn` on float32 tensors of `values` (each of `shape`), freed afterwards (the ops' gradients keep copies). */

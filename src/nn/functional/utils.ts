@@ -128,6 +128,12 @@ export function toChannelsLast(x: tf.Tensor, spatialRank: number): tf.Tensor {
   return tf.transpose(batched, perm);
 }
 
+/** The NCHW shape `[N, C, H, W]` of an NHWC shape `[N, H, W, C]` (what a channels-last run's tensor stands for). */
+export function nchwShape(shape: readonly number[]): number[] {
+  const [n, h, w, c] = shape;
+  return [n, c, h, w];
+}
+
 /**
  * Inverse of {@link toChannelsLast}: `[N, *spatial, C]` back to `[N, C, *spatial]`, unbatched again when the
  * original rank was `spatialRank + 1`.
