@@ -9,7 +9,7 @@ import { backward } from '../src/autograd';
 import { hasFusedKernel } from '../src/backends/fused-kernels';
 import { registerWasmTrainingKernels } from '../src/backends/wasm-kernels';
 import { GruKernel } from '../src/backends/wasm/gru-cell';
-import { LstmKernel } from '../src/backends/wasm/lstm-cell';
+import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from '../src/backends/wasm/lstm-cell';
 import { type RnnLayerWeights, rnnLayer } from '../src/nn/functional/rnn';
 import { expectClose } from './helpers';
 
@@ -121,5 +121,68 @@ describe('fused LSTM and GRU kernels (wasm) against the composed path (cpu)', ()
         wasm.forEach((a, i) => expectClose(a, cpu[i], NAMES[mode][i], { rtol: 1e-5, atol: 1e-5 }));
       });
     }
+  }
+});
+
+// The LSTM kernels' JS loops (a runtime without WebAssembly SIMD) against their SIMD loops: the kernels called
+// directly with a backend whose module hides its memory, so the SIMD modules do not bind and the products take the
+// stock BatchMatMul. The SIMD sigmoid / tanh may differ from Math's in the last bits.
+describe('fused LSTM kernels without SIMD (JS loops)', () => {
+  const noSimd = (): unknown => {
+    const b = tf.backend() as unknown as Record<string, unknown> & { wasm: Record<string, unknown> };
+    const wasm = new Proxy(b.wasm, { get: (t, k) => (k === 'asm' || k === 'wasmMemory' ? undefined : t[k as string]) });
+    return new Proxy(b, {
+      get: (t, k) => {
+        if (k === 'wasm') return wasm;
+        const v = t[k as string];
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+  };
+  type Kernel = (a: { inputs: unknown; attrs: unknown; backend: unknown }) => tf.TensorInfo[];
+  const call = (k: Kernel, inputs: Record<string, tf.Tensor>, reverse: boolean, backend: unknown) =>
+    k({ inputs, attrs: { reverse }, backend }).map((t) => tf.engine().makeTensorFromTensorInfo(t));
+
+  for (const [T, B, H, reverse] of [
+    [3, 2, 4, false],
+    [4, 3, 13, true],
+    [1, 5, 7, false],
+  ] as const) {
+    test(`T=${T},B=${B},H=${H},reverse=${reverse}`, async () => {
+      await tf.setBackend('wasm');
+      const t = (shape: number[], seed: number, scale = 1) =>
+        tf.tensor(
+          values(
+            shape.reduce((a, b) => a * b, 1),
+            seed,
+            scale,
+          ),
+          shape,
+        );
+      const fwd = {
+        xp: t([T, B, 4 * H], 1, 2),
+        h0: t([B, H], 2),
+        c0: t([B, H], 3),
+        wHh: t([4 * H, H], 4, 0.6),
+        bhh: t([4 * H], 5, 0.3),
+      };
+      const bwdInputs = (outs: tf.Tensor[]) => ({
+        dOut: t([T, B, H], 6),
+        dhN: t([B, H], 7),
+        dcN: t([B, H], 8),
+        acts: outs[2],
+        cs: outs[1],
+        c0: fwd.c0,
+        wHh: fwd.wHh,
+      });
+      const results = [tf.backend(), noSimd()].map((backend) => {
+        const outs = call(lstmForwardWasm as Kernel, fwd, reverse, backend);
+        const grads = call(lstmBackwardWasm as Kernel, bwdInputs(outs), reverse, backend);
+        return [...outs, ...grads].map((x) => x.dataSync().slice());
+      });
+      const names = ['hs', 'cs', 'acts', 'hN', 'cN', 'dG', 'dh0', 'dc0'];
+      results[1].forEach((a, i) => expectClose(a, results[0][i], names[i], { rtol: 1e-5, atol: 1e-6 }));
+      await tf.setBackend('cpu');
+    });
   }
 });

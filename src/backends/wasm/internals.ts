@@ -22,7 +22,7 @@ interface WasmTensorData {
 interface BackendWasmLike {
   dataIdMap: { get(dataId: object): WasmTensorData | undefined };
   /** The emscripten module: its memory is exported as `asm.memory`, or (threaded build) kept as `wasmMemory`. */
-  wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory; HEAPU8?: Uint8Array };
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object, force?: boolean): boolean;
@@ -118,6 +118,13 @@ export class WasmHeap {
       );
     }
     return this.backend.typedArrayFromHeap(t) as Int32Array;
+  }
+
+  /** A float32 view of `n` floats at byte offset `ptr` of the heap (valid until the next allocation). */
+  floatsAt(ptr: number, n: number): Float32Array {
+    const heap = this.backend.wasm?.HEAPU8;
+    if (!heap) throw new BackendError(`${this.kernelName}: the wasm backend exposes no heap`);
+    return new Float32Array(heap.buffer, ptr, n);
   }
 
   /** The byte offset of a tensor's data in the wasm memory. */

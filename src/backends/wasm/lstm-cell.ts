@@ -17,7 +17,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError, formatShape } from '../../errors';
 import { WasmHeap } from './internals';
-import { type Fn, asm, assembleModule } from './simd';
+import { type Fn, asm, boundOps } from './simd';
 import { type Scratch, at, f32x4, loop16, op, sigmoidOf, tanhOf, toBytes } from './simd-math';
 import { StepMatMul, addRows, checkShape, prevStep, sigmoidF32 } from './recurrence';
 
@@ -62,9 +62,14 @@ interface CellOps {
     n4: number,
     hb: number,
   ): void;
+  /**
+   * Copies `rows` runs of `n` floats (any `n`), the runs `srcStride` / `dstStride` bytes apart: the last `H mod 4`
+   * units of every row into and out of the block that one SIMD call processes.
+   */
+  copyRuns(src: number, dst: number, rows: number, n: number, srcStride: number, dstStride: number): void;
 }
 
-const { I32, V128, get, set, tee, I32_ADD, LOAD, STORE } = asm;
+const { I32, V128, get, set, tee, i32c, I32_ADD, I32_GE_U, LOAD, STORE } = asm;
 const { F32X4_ADD, F32X4_SUB, F32X4_MUL } = op;
 
 /** `base + i + k * hb` for the gate block `k`, with `hbK[k]` the locals holding 0, hb, 2 hb, 3 hb (k > 0). */
@@ -202,26 +207,151 @@ function cellFunctions(): Fn[] {
       ]),
     ],
   };
-  return [gates, grads];
+  return [gates, grads, copyRuns()];
+}
+
+/** `copyRuns(src 0, dst 1, rows 2, n 3 (turned into bytes), srcStride 4, dstStride 5)`; locals: r 6, j 7 (i32). */
+function copyRuns(): Fn {
+  const [src, dst, rows, n, srcStride, dstStride, r, j] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const F32_LOAD = [0x2a, 0x02, 0x00];
+  const F32_STORE = [0x38, 0x02, 0x00];
+  const advance = (local: number, by: number[]) => [...get(local), ...by, ...I32_ADD, ...set(local)];
+  // block { loop { if (counter >= limit) break; body; br loop } }
+  const loop = (counter: number, limit: number, body: number[]) => [
+    0x02,
+    0x40,
+    0x03,
+    0x40,
+    ...get(counter),
+    ...get(limit),
+    ...I32_GE_U,
+    0x0d,
+    1,
+    ...body,
+    0x0c,
+    0,
+    0x0b,
+    0x0b,
+  ];
+  return {
+    name: 'copyRuns',
+    params: new Array(6).fill(I32),
+    results: [],
+    locals: [I32, I32],
+    body: [
+      ...toBytes(n),
+      ...loop(r, rows, [
+        ...i32c(0),
+        ...set(j),
+        ...loop(j, n, [...at(dst, j), ...at(src, j), ...F32_LOAD, ...F32_STORE, ...advance(j, i32c(4))]),
+        ...advance(src, get(srcStride)),
+        ...advance(dst, get(dstStride)),
+        ...advance(r, i32c(1)),
+      ]),
+    ],
+  };
 }
 
 const instances = new WeakMap<WebAssembly.Memory, CellOps | null>();
 
 /** The loops bound to `memory`, or null where WebAssembly SIMD is unavailable. Compiled once per memory. */
 function cellOps(memory: WebAssembly.Memory | undefined): CellOps | null {
-  if (memory === undefined) return null;
-  if (instances.has(memory)) return instances.get(memory)!;
-  let ops: CellOps | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    ops = new WebAssembly.Instance(new WebAssembly.Module(assembleModule(cellFunctions(), shared)), {
-      env: { memory },
-    }).exports as unknown as CellOps;
-  } catch {
-    ops = null;
+  return boundOps(instances, memory, cellFunctions);
+}
+
+/**
+ * The forward gate arithmetic of step `t` in JS (no WebAssembly SIMD): `acts`, `cs` and `hs` of the step from `xp`,
+ * the step's hidden-side product `gh` and the previous cell state (`cPrev` at element `cPrevOff`), in float32.
+ */
+function jsGates(
+  heap: WasmHeap,
+  ts: Record<'xp' | 'gh' | 'hs' | 'cs' | 'acts' | 'cPrev', tf.TensorInfo>,
+  t: number,
+  B: number,
+  H: number,
+  cPrevOff: number,
+): void {
+  const [xv, ghv, hv, cv, av, cPrev] = [ts.xp, ts.gh, ts.hs, ts.cs, ts.acts, ts.cPrev].map((x) => heap.f32(x));
+  const H4 = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const g0 = b * H4; // row of gh
+    const x0 = t * B * H4 + g0; // row of xp and acts
+    const s0 = (t * B + b) * H; // row of hs and cs
+    const cp0 = cPrevOff + b * H;
+    for (let j = 0; j < H; j++) {
+      const i = sigmoid(fr(xv[x0 + j] + ghv[g0 + j]));
+      const f = sigmoid(fr(xv[x0 + H + j] + ghv[g0 + H + j]));
+      const g = fr(Math.tanh(fr(xv[x0 + 2 * H + j] + ghv[g0 + 2 * H + j])));
+      const o = sigmoid(fr(xv[x0 + 3 * H + j] + ghv[g0 + 3 * H + j]));
+      const c = fr(fr(f * cPrev[cp0 + j]) + fr(i * g));
+      av[x0 + j] = i;
+      av[x0 + H + j] = f;
+      av[x0 + 2 * H + j] = g;
+      av[x0 + 3 * H + j] = o;
+      cv[s0 + j] = c;
+      hv[s0 + j] = o * fr(Math.tanh(c));
+    }
   }
-  instances.set(memory, ops);
-  return ops;
+}
+
+/**
+ * The backward gate arithmetic of step `t` in JS (no WebAssembly SIMD): the step's gate gradients into `dG` and the
+ * cell-state gradient `dc` updated in place to the previous step's, from `dh`, `dOut`, `acts`, `cs` and `cPrev`.
+ */
+function jsGrads(
+  heap: WasmHeap,
+  ts: Record<'dh' | 'dOut' | 'acts' | 'cs' | 'cPrev' | 'dc' | 'dG', tf.TensorInfo>,
+  t: number,
+  B: number,
+  H: number,
+  cPrevOff: number,
+): void {
+  const [dhV, dOutV, av, cv, cPrev, dc, dGv] = [ts.dh, ts.dOut, ts.acts, ts.cs, ts.cPrev, ts.dc, ts.dG].map((x) =>
+    heap.f32(x),
+  );
+  const H4 = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const a0 = (t * B + b) * H4; // row of acts and dG
+    const s0 = (t * B + b) * H; // row of dOut and cs
+    const cp0 = cPrevOff + b * H;
+    for (let j = 0, k = b * H; j < H; j++, k++) {
+      const i = av[a0 + j];
+      const f = av[a0 + H + j];
+      const g = av[a0 + 2 * H + j];
+      const o = av[a0 + 3 * H + j];
+      const dhNew = fr(dhV[k] + dOutV[s0 + j]);
+      const tc = fr(Math.tanh(cv[s0 + j]));
+      const dcNew = fr(dc[k] + fr(fr(dhNew * o) * fr(1 - fr(tc * tc))));
+      dGv[a0 + j] = fr(fr(dcNew * g) * fr(i * fr(1 - i)));
+      dGv[a0 + H + j] = fr(fr(dcNew * cPrev[cp0 + j]) * fr(f * fr(1 - f)));
+      dGv[a0 + 2 * H + j] = fr(fr(dcNew * i) * fr(1 - fr(g * g)));
+      dGv[a0 + 3 * H + j] = fr(fr(dhNew * tc) * fr(o * fr(1 - o)));
+      dc[k] = dcNew * f;
+    }
+  }
+}
+
+/** A field of the tail block and where its units live: `[field, first unit of row 0 (bytes), bytes between rows]`. */
+type TailField = [field: number, ptr: number, rowBytes: number];
+
+/**
+ * Copies the last `r = H mod 4` units of each of `B` rows between tensors and the tail block at `tp` (`toTail`: into
+ * the block), field `f` of the block holding `U` floats (row `b`'s units at `b * r`).
+ */
+function moveTail(
+  ops: CellOps,
+  tp: number,
+  U: number,
+  B: number,
+  r: number,
+  toTail: boolean,
+  fields: TailField[],
+): void {
+  for (const [f, ptr, rowBytes] of fields) {
+    const block = tp + 4 * f * U;
+    if (toTail) ops.copyRuns(ptr, block, B, r, rowBytes, 4 * r);
+    else ops.copyRuns(block, ptr, B, r, 4 * r, rowBytes);
+  }
 }
 
 type Args<I, A> = { inputs: I; attrs: A; backend: unknown };
@@ -271,70 +401,42 @@ export function lstmForwardWasm(
     hidden.run(p < 0 ? heap.ptr(h0) : hsPtr + 4 * p * n, gh);
     addRows(heap, gh, bhh, B, H4);
     const cPrevPtr = p < 0 ? heap.ptr(c0) : csPtr;
-    // Views after the step's allocations (an allocation may grow the memory and detach older views).
-    const xv = heap.f32(xp);
-    const ghv = heap.f32(gh);
-    const hv = heap.f32(hs);
-    const cv = heap.f32(cs);
-    const av = heap.f32(acts);
-    const cPrev = p < 0 ? heap.f32(c0) : cv;
     const cPrevOff = p < 0 ? 0 : p * n;
-    for (let b = 0; b < B; b++) {
+    if (!ops) {
+      jsGates(heap, { xp, gh, hs, cs, acts, cPrev: p < 0 ? c0 : cs }, t, B, H, cPrevOff);
+      continue;
+    }
+    for (let b = 0; b < B && h4 > 0; b++) {
       const g0 = b * H4; // row of gh
       const x0 = t * B * H4 + g0; // row of xp and acts
       const s0 = t * n + b * H; // row of hs and cs
-      const cp0 = cPrevOff + b * H;
-      if (h4 > 0) {
-        ops!.gates(
-          xPtr + 4 * x0,
-          ghPtr + 4 * g0,
-          cPrevPtr + 4 * cp0,
-          actsPtr + 4 * x0,
-          csPtr + 4 * s0,
-          hsPtr + 4 * s0,
-          h4,
-          4 * H,
-        );
-      }
-      for (let j = tail ? H : h4; j < H; j++) {
-        const i = sigmoid(fr(xv[x0 + j] + ghv[g0 + j]));
-        const f = sigmoid(fr(xv[x0 + H + j] + ghv[g0 + H + j]));
-        const g = fr(Math.tanh(fr(xv[x0 + 2 * H + j] + ghv[g0 + 2 * H + j])));
-        const o = sigmoid(fr(xv[x0 + 3 * H + j] + ghv[g0 + 3 * H + j]));
-        const c = fr(fr(f * cPrev[cp0 + j]) + fr(i * g));
-        av[x0 + j] = i;
-        av[x0 + H + j] = f;
-        av[x0 + 2 * H + j] = g;
-        av[x0 + 3 * H + j] = o;
-        cv[s0 + j] = c;
-        hv[s0 + j] = o * fr(Math.tanh(c));
-      }
+      ops.gates(
+        xPtr + 4 * x0,
+        ghPtr + 4 * g0,
+        cPrevPtr + 4 * (cPrevOff + b * H),
+        actsPtr + 4 * x0,
+        csPtr + 4 * s0,
+        hsPtr + 4 * s0,
+        h4,
+        4 * H,
+      );
     }
     if (tail) {
-      const tv = heap.f32(tail);
-      const r = H - h4;
-      for (let b = 0, q = 0; b < B; b++) {
-        const x0 = t * B * H4 + b * H4;
-        for (let j = h4; j < H; j++, q++) {
-          for (let g = 0; g < 4; g++) {
-            tv[g * U + q] = xv[x0 + g * H + j];
-            tv[(4 + g) * U + q] = ghv[b * H4 + g * H + j];
-          }
-          tv[8 * U + q] = cPrev[cPrevOff + b * H + j];
-        }
-      }
       const tp = heap.ptr(tail);
-      ops!.gates(tp, tp + 16 * U, tp + 32 * U, tp + 36 * U, tp + 52 * U, tp + 56 * U, U, 4 * U);
-      for (let b = 0, q = 0; b < B; b++) {
-        const x0 = t * B * H4 + b * H4;
-        const s0 = t * n + b * H;
-        for (let u = 0; u < r; u++, q++) {
-          const j = h4 + u;
-          for (let g = 0; g < 4; g++) av[x0 + g * H + j] = tv[(9 + g) * U + q];
-          cv[s0 + j] = tv[13 * U + q];
-          hv[s0 + j] = tv[14 * U + q];
-        }
-      }
+      const [row, row4, at0] = [4 * H, 4 * H4, 4 * (t * B * H4 + h4)];
+      const gateFields = (first: number, ptr: number): TailField[] =>
+        [0, 1, 2, 3].map((g) => [first + g, ptr + 4 * g * H, row4]);
+      moveTail(ops, tp, U, B, H - h4, true, [
+        ...gateFields(0, xPtr + at0),
+        ...gateFields(4, ghPtr + 4 * h4),
+        [8, cPrevPtr + 4 * (cPrevOff + h4), row],
+      ]);
+      ops.gates(tp, tp + 16 * U, tp + 32 * U, tp + 36 * U, tp + 52 * U, tp + 56 * U, U, 4 * U);
+      moveTail(ops, tp, U, B, H - h4, false, [
+        ...gateFields(9, actsPtr + at0),
+        [13, csPtr + 4 * (t * n + h4), row],
+        [14, hsPtr + 4 * (t * n + h4), row],
+      ]);
     }
   }
   hidden.free();
@@ -399,73 +501,44 @@ export function lstmBackwardWasm(
     const p = prevStep(t, T, reverse);
     const dhPtr = heap.ptr(dh);
     const cPrevPtr = p < 0 ? heap.ptr(c0) : csPtr;
-    const dOutV = heap.f32(dOut);
-    const dhV = heap.f32(dh);
-    const av = heap.f32(acts);
-    const cv = heap.f32(cs);
-    const dGv = heap.f32(dG);
-    const dc = heap.f32(dcT);
-    const cPrev = p < 0 ? heap.f32(c0) : cv;
     const cPrevOff = p < 0 ? 0 : p * n;
-    for (let b = 0; b < B; b++) {
+    if (!ops) {
+      jsGrads(heap, { dh, dOut, acts, cs, cPrev: p < 0 ? c0 : cs, dc: dcT, dG }, t, B, H, cPrevOff);
+    }
+    for (let b = 0; ops && b < B && h4 > 0; b++) {
       const a0 = t * B * H4 + b * H4; // row of acts and dG
       const s0 = t * n + b * H; // row of dOut and cs
-      const cp0 = cPrevOff + b * H;
       const k0 = b * H; // row of dh and dc
-      if (h4 > 0) {
-        ops!.grads(
-          dhPtr + 4 * k0,
-          dOutPtr + 4 * s0,
-          actsPtr + 4 * a0,
-          csPtr + 4 * s0,
-          cPrevPtr + 4 * cp0,
-          dcPtr + 4 * k0,
-          dGPtr + 4 * a0,
-          dGPtr + 4 * a0,
-          h4,
-          4 * H,
-        );
-      }
-      for (let j = tail ? H : h4; j < H; j++) {
-        const k = k0 + j;
-        const i = av[a0 + j];
-        const f = av[a0 + H + j];
-        const g = av[a0 + 2 * H + j];
-        const o = av[a0 + 3 * H + j];
-        const dhNew = fr(dhV[k] + dOutV[s0 + j]);
-        const tc = fr(Math.tanh(cv[s0 + j]));
-        const dcNew = fr(dc[k] + fr(fr(dhNew * o) * fr(1 - fr(tc * tc))));
-        dGv[a0 + j] = fr(fr(dcNew * g) * fr(i * fr(1 - i)));
-        dGv[a0 + H + j] = fr(fr(dcNew * cPrev[cp0 + j]) * fr(f * fr(1 - f)));
-        dGv[a0 + 2 * H + j] = fr(fr(dcNew * i) * fr(1 - fr(g * g)));
-        dGv[a0 + 3 * H + j] = fr(fr(dhNew * tc) * fr(o * fr(1 - o)));
-        dc[k] = dcNew * f;
-      }
+      ops.grads(
+        dhPtr + 4 * k0,
+        dOutPtr + 4 * s0,
+        actsPtr + 4 * a0,
+        csPtr + 4 * s0,
+        cPrevPtr + 4 * (cPrevOff + b * H),
+        dcPtr + 4 * k0,
+        dGPtr + 4 * a0,
+        dGPtr + 4 * a0,
+        h4,
+        4 * H,
+      );
     }
-    if (tail) {
-      const tv = heap.f32(tail);
-      for (let b = 0, q = 0; b < B; b++) {
-        const a0 = t * B * H4 + b * H4;
-        const s0 = t * n + b * H;
-        for (let j = h4, k = b * H + h4; j < H; j++, k++, q++) {
-          tv[q] = dhV[k];
-          tv[U + q] = dOutV[s0 + j];
-          for (let g = 0; g < 4; g++) tv[(2 + g) * U + q] = av[a0 + g * H + j];
-          tv[6 * U + q] = cv[s0 + j];
-          tv[7 * U + q] = cPrev[cPrevOff + k];
-          tv[8 * U + q] = dc[k];
-        }
-      }
+    if (ops && tail) {
       const tp = heap.ptr(tail);
+      const [row, row4, at0, st0] = [4 * H, 4 * H4, 4 * (t * B * H4 + h4), 4 * (t * n + h4)];
+      const gateFields = (first: number, ptr: number): TailField[] =>
+        [0, 1, 2, 3].map((g) => [first + g, ptr + 4 * g * H, row4]);
+      const dcField: TailField = [8, dcPtr + 4 * h4, row];
+      moveTail(ops, tp, U, B, H - h4, true, [
+        [0, dhPtr + 4 * h4, row],
+        [1, dOutPtr + st0, row],
+        ...gateFields(2, actsPtr + at0),
+        [6, csPtr + st0, row],
+        [7, cPrevPtr + 4 * (cPrevOff + h4), row],
+        dcField,
+      ]);
       const dGtail = tp + 36 * U;
-      ops!.grads(tp, tp + 4 * U, tp + 8 * U, tp + 24 * U, tp + 28 * U, tp + 32 * U, dGtail, dGtail, U, 4 * U);
-      for (let b = 0, q = 0; b < B; b++) {
-        const a0 = t * B * H4 + b * H4;
-        for (let j = h4, k = b * H + h4; j < H; j++, k++, q++) {
-          for (let g = 0; g < 4; g++) dGv[a0 + g * H + j] = tv[(9 + g) * U + q];
-          dc[k] = tv[8 * U + q];
-        }
-      }
+      ops.grads(tp, tp + 4 * U, tp + 8 * U, tp + 24 * U, tp + 28 * U, tp + 32 * U, dGtail, dGtail, U, 4 * U);
+      moveTail(ops, tp, U, B, H - h4, false, [...gateFields(9, dGPtr + at0), dcField]);
     }
     hidden.run(dGPtr + 4 * t * B * H4, dhBuffer);
     dh = dhBuffer;

@@ -82,8 +82,7 @@ export class StepMatMul {
       return;
     }
     const a = this.heap.alloc([this.rows, this.k]);
-    const mem = this.heap.memory()!;
-    this.heap.f32(a).set(new Float32Array(mem.buffer, aPtr, this.rows * this.k));
+    this.heap.f32(a).set(this.heap.floatsAt(aPtr, this.rows * this.k));
     const c = this.heap.matMul(a, this.w!, this.rows, this.k, this.n);
     this.heap.f32(out).set(this.heap.f32(c));
     this.heap.free(a);
@@ -105,10 +104,9 @@ export function addRows(heap: WasmHeap, t: tf.TensorInfo, bias: tf.TensorInfo, r
   const ops = simdOps(heap.memory());
   const n4 = ops ? n & ~3 : 0;
   const [tPtr, bPtr] = [heap.ptr(t), heap.ptr(bias)];
+  if (n4 > 0) for (let r = 0; r < rows; r++) ops!.add(tPtr + 4 * r * n, bPtr, tPtr + 4 * r * n, n4);
+  if (n4 === n) return;
   const tv = heap.f32(t);
   const bv = heap.f32(bias);
-  for (let r = 0; r < rows; r++) {
-    if (n4 > 0) ops!.add(tPtr + 4 * r * n, bPtr, tPtr + 4 * r * n, n4);
-    for (let j = n4; j < n; j++) tv[r * n + j] += bv[j];
-  }
+  for (let r = 0; r < rows; r++) for (let j = n4; j < n; j++) tv[r * n + j] += bv[j];
 }
