@@ -511,7 +511,8 @@ export class RNNCellBase extends Module {
       }
     });
     return tf.tidy(() => {
-      const x = tf.expandDims(batched ? input : tf.expandDims(input, 0), 0);
+      // One step as [B, I]: the layer op reads it as T = 1.
+      const x = batched ? input : tf.expandDims(input, 0);
       const st = states
         ? states.map((s) => (batched ? s : tf.expandDims(s, 0)))
         : (this.mode === 'LSTM' ? [0, 1] : [0]).map(() => tf.zeros([B, this.hiddenSize]));

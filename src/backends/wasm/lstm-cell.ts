@@ -24,8 +24,8 @@ import { StepMatMul, addRows, checkShape, prevStep, sigmoidF32 } from './recurre
 /** Kernel names (namespaced: they are not tfjs's). Core-safe: the functional op checks for them by name. */
 export const LstmKernel = {
   /**
-   * `{xp [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H], bhh [4H]}`, attrs `{reverse}` → `[hs, cs [T, B, H],
-   * acts [T, B, 4H], hN, cN [B, H]]`: `xp` is the input projection of every step with `b_ih` added, and each step's
+   * `{xp [T, B, 4H] (or [T·B, 4H]), h0 [B, H], c0 [B, H], wHh [4H, H], bhh [4H]}`, attrs `{reverse}` → `[hs, cs
+   * [T, B, H], acts [T, B, 4H], hN, cN [B, H]]`: `xp` is the input projection of every step with `b_ih` added, and each step's
    * gates are `xp + (h W_hhᵀ + b_hh)` (torch's association); `hs`/`cs` are the states
    * after each step and `acts` the activated gates `i, f, g, o` (torch's order), each in the step's own slot
    * (`reverse` fills `T-1` first); `hN`/`cN` are copies of the last step's states.
@@ -33,7 +33,8 @@ export const LstmKernel = {
   Forward: 'TfjsTorchLstmForward',
   /**
    * `{dOut, dhN, dcN, acts, cs, c0, wHh [4H, H]}` (shapes as {@link LstmKernel.Forward}'s), attrs `{reverse}` →
-   * `[dG [T, B, 4H], dh0, dc0]`: the gradients of every step's gate pre-activations and of the initial states.
+   * `[dG [T·B, 4H], dh0, dc0]`: the gradients of every step's gate pre-activations (rows in `xp`'s order, as the
+   * weight gradients' products read them) and of the initial states.
    */
   Backward: 'TfjsTorchLstmBackward',
 } as const;
@@ -373,10 +374,13 @@ export function lstmForwardWasm(
     attrs: { reverse },
     backend,
   } = args;
-  if (xp.shape.length !== 3 || xp.shape[2] % 4 !== 0) {
-    throw new BackendError(`${kernel}: expected xp of shape [T, B, 4H], got ${formatShape(xp.shape)}`);
+  const B = h0.shape[0];
+  const H4 = xp.shape[xp.shape.length - 1];
+  const T = xp.shape.length === 3 ? xp.shape[0] : xp.shape[0] / B;
+  if ((xp.shape.length !== 3 && xp.shape.length !== 2) || H4 % 4 !== 0 || !Number.isInteger(T)) {
+    throw new BackendError(`${kernel}: expected xp of shape [T, B, 4H] or [T·B, 4H], got ${formatShape(xp.shape)}`);
   }
-  const [T, B, H4] = xp.shape;
+  if (xp.shape.length === 3) checkShape(kernel, 'xp', xp, [T, B, H4]);
   const H = H4 / 4;
   checkShape(kernel, 'h0', h0, [B, H]);
   checkShape(kernel, 'c0', c0, [B, H]);
@@ -484,7 +488,7 @@ export function lstmBackwardWasm(
   }
   const heap = new WasmHeap(backend, kernel);
   const n = B * H;
-  const dG = heap.alloc([T, B, H4]);
+  const dG = heap.alloc([T * B, H4]);
   const dcT = heap.copyRange(dcN, 0, [B, H]); // the cell state's gradient, updated in place step by step
   // The hidden state's gradient: dhN, then one buffer that each step's product overwrites after its gates read it.
   const dhBuffer = heap.alloc([B, H]);

@@ -60,6 +60,11 @@ function mmT(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.matMul(a, b, false, true);
 }
 
+/** `[T, B, I]` (or one step's `[B, I]`) as the `[T·B, I]` rows the projections multiply. */
+function rows(x: tf.Tensor): tf.Tensor {
+  return x.rank === 2 ? x : tf.reshape(x, [-1, x.shape[2] as number]);
+}
+
 /** `aᵀ @ b`. */
 function mTm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.matMul(a, b, true, false);
@@ -99,7 +104,7 @@ function fusedLstmForward(
 }
 
 /**
- * The op: args `(x [T,B,I], h0 [B,Hout], c0 [B,H] | null, wIh, wHh, bIh, bHh, wHr, mask [T,B,1] | null, mode,
+ * The op: args `(x [T,B,I] (a cell's step: [B,I]), h0 [B,Hout], c0 [B,H] | null, wIh, wHh, bIh, bHh, wHr, mask [T,B,1] | null, mode,
  * reverse)`; outputs `[out [T,B,Hout], hN]` (+ `cN` for LSTM). `mask` marks the steps inside each sequence
  * (packed input): outside it the state passes through unchanged and the output is zero.
  */
@@ -120,7 +125,8 @@ const RnnLayer = defineFunction({
     reverse: boolean,
   ): tf.Tensor[] {
     const ctx = c as LayerCtx;
-    const [T, B, I] = x.shape as [number, number, number];
+    // A cell's one step comes as [B, I]: the projection then needs no reshape either way.
+    const [T, B] = (x.rank === 2 ? [1, ...x.shape] : x.shape) as [number, number, number];
     const G = gateCount(mode);
     const H = (wIh.shape[0] as number) / G;
     Object.assign(ctx, {
@@ -142,7 +148,7 @@ const RnnLayer = defineFunction({
     });
     // Input projection of every step at once, with b_ih; b_hh goes with the hidden side, as torch adds the two
     // sides' linear maps (`(x W_ihᵀ + b_ih) + (h W_hhᵀ + b_hh)`; GRU's n needs them apart: r * (W_hn h + b_hn)).
-    let xp = mmT(tf.reshape(x, [T * B, I]), wIh);
+    let xp = mmT(rows(x), wIh);
     if (bIh) xp = tf.add(xp, bIh);
     if (ctx.fused && mode === 'GRU') {
       const inputs = { xp: tf.reshape(xp, [T, B, G * H]), h0, wHh, bhh: bHh ?? tf.zeros([G * H]) };
@@ -152,14 +158,7 @@ const RnnLayer = defineFunction({
       return [hsAll, hN];
     }
     if (ctx.fused) {
-      const [hsAll, csAll, actsAll, hN, cN] = fusedLstmForward(
-        tf.reshape(xp, [T, B, G * H]),
-        h0,
-        c0!,
-        wHh,
-        bHh,
-        reverse,
-      );
+      const [hsAll, csAll, actsAll, hN, cN] = fusedLstmForward(xp, h0, c0!, wHh, bHh, reverse);
       ctx.saveForBackward(x, h0, c0!, wIh, wHh, hN, hN, hsAll, actsAll, csAll, hN);
       return [hsAll, hN, cN];
     }
@@ -262,7 +261,7 @@ function layerBackward(ctx: LayerCtx, dys: tf.Tensor[]): (tf.Tensor | null)[] {
       .runKernel(LstmKernel.Backward, { dOut: dOutAll, dhN, dcN, acts: actsAll, cs: csAll, c0, wHh }, {
         reverse,
       } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    return weightGrads(ctx, tf.reshape(dG, [T * B, 4 * H]), null, null, dh0, dc0);
+    return weightGrads(ctx, dG, null, null, dh0, dc0);
   }
   const hs = stepOf(hsAll);
   const acts = stepOf(actsAll);
@@ -368,7 +367,6 @@ function weightGrads(
   const { reverse, T, B, H } = ctx;
   const [x, h0, , wIh, , wHr, , hsAll, , , hcsAll] = ctx.savedTensors;
   const dGhAll = dGhIn ?? dGiAll;
-  const I = x.shape[2] as number;
   const need = ctx.needsInputGrad;
   // Previous states of every step, in step order: h0 then the states of all but the last step processed.
   const hPrevAll = () => {
@@ -383,10 +381,10 @@ function weightGrads(
   const dbIh = need[5] ? tf.sum(dGiAll, 0) : null;
   const dbHh = need[6] ? (dGhIn == null && dbIh ? tf.clone(dbIh) : tf.sum(dGhAll, 0)) : null;
   return [
-    need[0] ? tf.reshape(tf.matMul(dGiAll, wIh), [T, B, I]) : null,
+    need[0] ? tf.reshape(tf.matMul(dGiAll, wIh), x.shape) : null,
     need[1] ? dh : null,
     need[2] && dc ? dc : null,
-    need[3] ? mTm(dGiAll, tf.reshape(x, [T * B, I])) : null,
+    need[3] ? mTm(dGiAll, rows(x)) : null,
     need[4] ? mTm(dGhAll, hPrevAll()) : null,
     need[5] ? dbIh : null,
     need[6] ? dbHh : null,
@@ -402,7 +400,7 @@ function weightGrads(
  * `nn.LSTM`, `nn.GRU` and the cells), as one differentiable op.
  *
  * @param mode `'RNN_TANH'`, `'RNN_RELU'`, `'LSTM'` or `'GRU'`.
- * @param x `[T, B, I]`.
+ * @param x `[T, B, I]`, or one step's `[B, I]` (a cell's: `T = 1`).
  * @param h0 `[B, H_out]`.
  * @param c0 `[B, H]` for LSTM, else null.
  * @param w the layer-direction's weights.
