@@ -20,6 +20,7 @@ import { LstmKernel, lstmBackwardWasm, lstmForwardWasm } from './wasm/lstm-cell'
 import { PoolKernel, maxPool2dGradWasm, maxPool2dWasm } from './wasm/max-pool';
 import { maxPoolGradWasm } from './wasm/max-pool-grad';
 import { unsortedSegmentSumWasm } from './wasm/segment-sum';
+import { sliceWasm } from './wasm/slice';
 import { meanWasmKernel, prodWasmKernel, sumWasmKernel } from './wasm/empty-reduce';
 import { transposeWasm } from './wasm/transpose';
 
@@ -46,6 +47,7 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   MaxPoolGrad: mark(maxPoolGradWasm),
   Mean: mark(meanWasmKernel),
   Prod: mark(prodWasmKernel),
+  Slice: mark(sliceWasm),
   Sum: mark(sumWasmKernel),
   Transpose: mark(transposeWasm),
   UnsortedSegmentSum: mark(unsortedSegmentSumWasm),

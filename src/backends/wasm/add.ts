@@ -40,25 +40,22 @@ export function addWasm(args: { inputs: { a: tf.TensorInfo; b: tf.TensorInfo }; 
   const out = heap.alloc([...big.shape]);
   const n = size(big.shape);
   const [bigPtr, smallPtr, outPtr] = [big, small, out].map((t) => heap.ptr(t));
-  const x = heap.f32(big);
-  const y = heap.f32(small);
-  const z = heap.f32(out);
-  if (kind === 'same') {
+  // Views only for the JS tails (each is an object for the garbage collector, thousands per training step).
+  const views = () => [big, small, out].map((t) => heap.f32(t));
+  if (kind === 'same' || kind === 'scalar') {
     const n4 = n & ~3;
-    ops.add(bigPtr, smallPtr, outPtr, n4);
-    for (let i = n4; i < n; i++) z[i] = x[i] + y[i];
-  } else if (kind === 'scalar') {
-    const s = y[0];
-    const n4 = n & ~3;
-    ops.affine(bigPtr, outPtr, n4, 1, s);
-    for (let i = n4; i < n; i++) z[i] = x[i] + s;
+    if (kind === 'same') ops.add(bigPtr, smallPtr, outPtr, n4);
+    else ops.affine(bigPtr, outPtr, n4, 1, heap.f32(small)[0]);
+    if (n4 === n) return out;
+    const [x, y, z] = views();
+    for (let i = n4; i < n; i++) z[i] = x[i] + (kind === 'same' ? y[i] : y[0]);
   } else {
     const cols = small.shape[small.shape.length - 1];
     const c4 = cols & ~3;
-    for (let r = 0; r < n; r += cols) {
-      if (c4 > 0) ops.add(bigPtr + 4 * r, smallPtr, outPtr + 4 * r, c4);
-      for (let j = c4; j < cols; j++) z[r + j] = x[r + j] + y[j];
-    }
+    for (let r = 0; c4 > 0 && r < n; r += cols) ops.add(bigPtr + 4 * r, smallPtr, outPtr + 4 * r, c4);
+    if (c4 === cols) return out;
+    const [x, y, z] = views();
+    for (let r = 0; r < n; r += cols) for (let j = c4; j < cols; j++) z[r + j] = x[r + j] + y[j];
   }
   return out;
 }

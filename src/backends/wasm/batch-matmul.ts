@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../../errors';
 import type { Gemm, GemmThreads } from './gemm-relaxed';
 import { ownGemm } from './gemm-policy';
-import { WasmHeap, runStockKernel } from './internals';
+import { WasmHeap, memoryViews, runStockKernel } from './internals';
 import { simdOps } from './simd';
 import { transposeMatrices } from './transpose';
 
@@ -108,7 +108,7 @@ export class HeapMatMul {
 
   /** Packs another `B` (same shape) from byte offset `bPtr`. */
   pack(bPtr: number, transposed: boolean): void {
-    const f32 = new Float32Array(this.heap.memory()!.buffer);
+    const { f32 } = memoryViews(this.heap.memory()!);
     const dst = this.pointers()[0] / 4;
     if (transposed) this.gemm.packBT(f32, bPtr / 4, dst, this.k, this.n);
     else this.gemm.packB(f32, bPtr / 4, dst, this.k, this.n);
@@ -123,8 +123,8 @@ export class HeapMatMul {
     if (m === 0) return;
     const mem = this.heap.memory()!;
     const [packed, indPtr, scratch] = this.pointers();
-    const table = new Int32Array(mem.buffer, indPtr, m);
-    for (let r = 0; r < m; r++) table[r] = aPtr + 4 * this.k * r;
+    const { i32 } = memoryViews(mem);
+    for (let r = 0, at = indPtr / 4; r < m; r++) i32[at + r] = aPtr + 4 * this.k * r;
     this.gemm.run(mem, indPtr, m, 1, this.k, packed, this.n, cPtr, accumulate, scratch, this.threads);
   }
 
@@ -231,7 +231,7 @@ export function batchMatMulWasm(args: BatchMatMulArgs): tf.TensorInfo {
     let rowsPtr = aPtr + 4 * (useA === 'each' ? g : 0) * m * k;
     if (aT) {
       const tPtr = heap.ptr(aT);
-      const f32 = new Float32Array(heap.memory()!.buffer);
+      const { f32 } = memoryViews(heap.memory()!);
       transposeMatrices(f32.subarray(rowsPtr / 4), f32.subarray(tPtr / 4), rowsPtr, tPtr, 1, k, m, ops);
       rowsPtr = tPtr;
     }

@@ -17,7 +17,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { type Fn, type SimdOps, asm, assembleModule, simdOps } from './simd';
-import type { WasmHeap } from './internals';
+import { type WasmHeap, memoryViews } from './internals';
 
 const { I32, V128, uleb, get, set, tee, i32c, simd, I32_ADD, ZERO } = asm;
 
@@ -518,7 +518,7 @@ function copyColumns(
   rows: number,
   cols: number,
 ): void {
-  const f = new Float32Array(mem.buffer);
+  const { f32: f } = memoryViews(mem);
   let s = src / 4 + col0;
   let d = dst / 4;
   for (let r = 0; r < rows; r++, s += srcLd / 4, d += dstLd / 4) {

@@ -173,6 +173,23 @@ export class WasmHeap {
   }
 }
 
+const wholeViews = new WeakMap<WebAssembly.Memory, { buffer: ArrayBufferLike; f32: Float32Array; i32: Int32Array }>();
+
+/**
+ * Float32 and int32 views of the whole of `memory`, made again only after it grows: the kernels that run thousands of
+ * times per training step index these instead of making a view per call (each one more object for the collector).
+ * @param memory the wasm backend's memory.
+ */
+export function memoryViews(memory: WebAssembly.Memory): { f32: Float32Array; i32: Int32Array } {
+  const buffer = memory.buffer;
+  let v = wholeViews.get(memory);
+  if (!v || v.buffer !== buffer) {
+    v = { buffer, f32: new Float32Array(buffer), i32: new Int32Array(buffer) };
+    wholeViews.set(memory, v);
+  }
+  return v;
+}
+
 /** The wasm backend's own kernels that ours replaced and fall back to, by kernel name. */
 const stockKernels = new Map<string, tf.KernelFunc>();
 
