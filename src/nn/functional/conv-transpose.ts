@@ -5,7 +5,8 @@
  * Each op is one {@link defineFunction} node: the forward pass is tfjs's `Conv2DBackpropInput` over the
  * dilated, grouped filter; the backward pass computes the input, weight and bias gradients directly with the
  * `Conv2D` and `Conv2DBackpropFilter` kernels (see `conv-kernels.ts`). The 1-d op is the 2-d one over a unit
- * height.
+ * height. In a channels-last run (`nn/channels-last.ts`) the same node takes and returns NHWC activations
+ * ({@link convTranspose2dChannelsLast}).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';

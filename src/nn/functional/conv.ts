@@ -8,7 +8,8 @@
  * and bias gradients directly with the `Conv2DBackpropInput`, `Conv2D` and `Conv2DBackpropFilter` kernels. So the
  * ops need no registered tfjs gradient, support dilation with any stride (tfjs's own conv gradients assert
  * dilation 1), and record a single tape node per call. The 1-d ops are the 2-d ones over a unit height (exact:
- * the height kernel, stride and padding are 1, 1 and 0).
+ * the height kernel, stride and padding are 1, 1 and 0). In a channels-last run (`nn/channels-last.ts`) the same
+ * node takes and returns NHWC activations, with no transpose of its own ({@link conv2dChannelsLast}).
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
