@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 
 import { Discriminator, Generator, TorchError, manualSeed, nn } from '../src';
 import { gradOf } from '../src/autograd/tape';
+import { resnet18 } from '../src/models/resnet';
 import { setChannelsLastRuns } from '../src/nn/channels-last';
 import { expectClose, useWasmBackend } from './helpers';
 
@@ -104,6 +105,18 @@ function cases(): void {
         new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
       );
     await expectSame(odd, [2, 5, 9, 7], true);
+  });
+
+  test('ResNet: the four stages as one chain of residual blocks (shortcuts with and without downsampling)', async () => {
+    await expectSame(() => resnet18({ numClasses: 5, width: 4 }), [2, 3, 32, 32], true);
+    await expectSame(() => resnet18({ numClasses: 5, width: 4 }), [1, 3, 29, 31], true, false);
+    // A hook on one block: that block runs module by module, the stretches around it still channels-last.
+    const hooked = () => {
+      const net = resnet18({ numClasses: 5, width: 4 });
+      (net.layers[1].get(0) as nn.Module).registerForwardHook(() => undefined);
+      return net;
+    };
+    await expectSame(hooked, [2, 3, 32, 32], true);
   });
 
   test('layers that cannot run channels-last split the chain; nested Sequentials flatten', async () => {

@@ -9,6 +9,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { describeValue, int, signature } from '../args';
 import { ArgumentTypeError } from '../errors';
 import { BatchNorm2d } from '../nn/batchnorm';
+import { chainShape, channelsLastLayers, forwardChannelsLast, runChain } from '../nn/channels-last';
 import { Conv2d } from '../nn/conv';
 import { Sequential } from '../nn/container';
 import { ReLU } from '../nn/activation';
@@ -64,6 +65,31 @@ export class BasicBlock extends Module {
     out = this.bn2.forward(this.conv2.forward(out));
     const identity = this.downsample ? (this.downsample.forward(x) as tf.Tensor) : x;
     return this.relu.forward(out.add(identity));
+  }
+
+  /** Holds convolutions: a run of blocks saves their transposes (see `nn/channels-last.ts`). */
+  readonly computesInChannelsLast = true;
+
+  /** The main path's and the shortcut's layers, when all can run channels-last. */
+  private paths() {
+    const main = channelsLastLayers([this.conv1, this.bn1, this.relu, this.conv2, this.bn2]);
+    const shortcut = channelsLastLayers(this.downsample ? [this.downsample] : []);
+    return main && shortcut ? { main, shortcut } : null;
+  }
+
+  /** `forward`'s output shape for a 4-d input of `shape` in a channels-last run, or `null`. */
+  channelsLastShape(shape: readonly number[]): number[] | null {
+    const p = this.paths();
+    const out = p && chainShape(p.main, shape);
+    const identity = p && chainShape(p.shortcut, shape);
+    return out && identity && out.join() === identity.join() ? out : null;
+  }
+
+  /** `forward` on the NHWC form of its input, in a channels-last run: the NHWC form of its output. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    const { main, shortcut } = this.paths()!;
+    const out = forwardChannelsLast(main, x);
+    return this.relu.forwardChannelsLast(out.add(forwardChannelsLast(shortcut, x)));
   }
 }
 
@@ -155,7 +181,8 @@ export class ResNet extends Module {
 
   override forward(x: tf.Tensor): tf.Tensor {
     let y = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x)))) as tf.Tensor;
-    for (const layer of this.layers) y = layer.forward(y) as tf.Tensor;
+    // The four stages as one chain: channels-last from layer1's input to layer4's output.
+    y = runChain(y, this.layers);
     y = this.avgpool.forward(y);
     return this.fc.forward(y.reshape([y.shape[0] as number, -1]));
   }

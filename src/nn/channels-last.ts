@@ -89,29 +89,55 @@ function owns(m: Module, method: keyof ChannelsLastLayer | keyof LayerChain): bo
 /** The layers `m` runs, flattened through {@link LayerChain}s, when all can run channels-last; else `null`. */
 function leavesOf(m: Module | null): Array<Module & ChannelsLastLayer> | null {
   if (m == null) return null;
-  if (owns(m, 'chainLayers')) {
-    const out: Array<Module & ChannelsLastLayer> = [];
-    for (const child of (m as Module & LayerChain).chainLayers()) {
-      const leaves = leavesOf(child);
-      if (leaves == null) return null;
-      out.push(...leaves);
-    }
-    return out;
-  }
+  if (owns(m, 'chainLayers')) return channelsLastLayers((m as Module & LayerChain).chainLayers());
   return owns(m, 'forwardChannelsLast') ? [m as Module & ChannelsLastLayer] : null;
+}
+
+/**
+ * The layers of `modules` flattened through {@link LayerChain}s when every one can run channels-last (its class's
+ * `forward`, no hooks), else `null`: for a module whose own channels-last form runs several of its children (a
+ * residual block).
+ * @param modules the modules.
+ */
+export function channelsLastLayers(modules: readonly (Module | null)[]): Array<Module & ChannelsLastLayer> | null {
+  const out: Array<Module & ChannelsLastLayer> = [];
+  for (const m of modules) {
+    const leaves = leavesOf(m);
+    if (leaves == null) return null;
+    out.push(...leaves);
+  }
+  return out;
+}
+
+/**
+ * The NCHW output shape of `layers` run in order on an input of `shape`, or `null` where one of them refuses it.
+ * @param layers the layers, from {@link channelsLastLayers}.
+ * @param shape the input's NCHW shape.
+ */
+export function chainShape(layers: readonly ChannelsLastLayer[], shape: readonly number[]): number[] | null {
+  let s: readonly number[] | null = shape;
+  for (const l of layers) s = s && l.channelsLastShape(s);
+  return s && [...s];
+}
+
+/**
+ * `layers` run in order on the NHWC activation `x`, each on the previous one's output.
+ * @param layers the layers, from {@link channelsLastLayers}.
+ * @param x the NHWC form of the first layer's input.
+ */
+export function forwardChannelsLast(layers: readonly ChannelsLastLayer[], x: tf.Tensor): tf.Tensor {
+  return layers.reduce((t, l) => l.forwardChannelsLast(t), x);
 }
 
 /** The longest run of `layers` from `start` that can run channels-last on an input of `shape`, with its layers. */
 function segmentAt(layers: readonly (Module | null)[], start: number, shape: readonly number[]) {
   const blocks: Array<Array<Module & ChannelsLastLayer>> = [];
   let convs = 0;
-  let s: readonly number[] | null = shape;
+  let s: readonly number[] = shape;
   for (let i = start; i < layers.length; i++) {
     const leaves = leavesOf(layers[i]);
-    if (leaves == null) break;
-    let t: readonly number[] | null = s;
-    for (const l of leaves) t = t && l.channelsLastShape(t);
-    if (t == null) break;
+    const t = leaves && chainShape(leaves, s);
+    if (leaves == null || t == null) break;
     blocks.push(leaves);
     convs += leaves.filter((l) => l.computesInChannelsLast).length;
     s = t;
@@ -126,7 +152,7 @@ function runSegment(x: tf.Tensor, blocks: Array<Array<Module & ChannelsLastLayer
     let h = toChannelsLast(x, 2);
     for (const leaves of blocks) {
       const input = h;
-      h = tf.tidy(() => leaves.reduce((t, l) => l.forwardChannelsLast(t), input));
+      h = tf.tidy(() => forwardChannelsLast(leaves, input));
     }
     return fromChannelsLast(h, 4);
   });
