@@ -71,6 +71,37 @@ describe('wasm BatchMatMul = cpu', () => {
       expectSame(ours, await onCpu(c));
     });
   }
+  test('a B that comes back (a weight) is packed once: later products, a replaced weight, reshapes and transposes', async () => {
+    const fill = (shape: number[], seed: number) =>
+      Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => Math.cos(seed + i * 0.37) * 3);
+    // On each backend: W used as B many times (transposed and not, and as a reshape that shares its data), then
+    // replaced by assign (new data) as an optimizer does, then used again.
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const w = tf.variable(tf.tensor(fill([51, 204], 1), [51, 204]));
+      const outs: Float32Array[] = [];
+      for (let step = 0; step < 2; step++) {
+        for (let t = 0; t < 4; t++) {
+          const x = tf.tensor(fill([64, 51], 10 * step + t), [64, 51]);
+          const g = tf.tensor(fill([64, 204], 20 + t), [64, 204]);
+          const wFlat = tf.reshape(w, [204, 51]);
+          for (const y of [tf.matMul(x, w), tf.matMul(g, w, false, true), tf.matMul(x, wFlat, false, true)]) {
+            outs.push(y.dataSync() as Float32Array);
+            y.dispose();
+          }
+          tf.dispose([x, g, wFlat]);
+        }
+        w.assign(tf.tensor(fill([51, 204], 2 + step), [51, 204]));
+      }
+      w.dispose();
+      return outs;
+    };
+    const ref = await run('cpu');
+    const ours = await run('wasm');
+    expect(ours.length).toBe(ref.length);
+    ours.forEach((o, i) => expectSame({ values: o, shape: [o.length] }, { values: ref[i], shape: [ref[i].length] }));
+  });
+
   test('no tensor or heap leak', () => {
     product(CASES[5]);
     const before = tf.memory();

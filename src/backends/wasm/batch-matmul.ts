@@ -43,13 +43,78 @@ function batchUse(lead: number[], outLead: number[]): 'each' | 'one' | null {
   return padded.every((d, i) => d === outLead[i]) ? 'each' : null;
 }
 
+/** A packed B kept between products: its tensor's data, the packing's parameters and the raw memory holding it. */
+interface PackedB {
+  dataId: object;
+  heap: WasmHeap;
+  gemm: Gemm;
+  k: number;
+  n: number;
+  transposed: boolean;
+  ptr: number;
+}
+
+/**
+ * The packed copies of the B operands that come back: a weight is multiplied at every time step of a recurrence, by
+ * the forward and the backward products, until the optimizer replaces it (which gives it new data). An operand is
+ * kept from its second product on (activations, each multiplied once, do not push the weights out), in raw heap
+ * memory rather than tensors (the backend's tensor count stays the user's); the least recently used goes first.
+ * tfjs tensors never change their data, so a tensor's data identifies its values.
+ */
+class PackCache {
+  private readonly kept: PackedB[] = [];
+  private readonly seen: object[] = [];
+  private static readonly KEPT = 12;
+  private static readonly SEEN = 32;
+
+  /** The byte offset of `b`'s packed copy, packing it now if it has come before; `null` for a first sighting. */
+  lookup(heap: WasmHeap, gemm: Gemm, b: tf.TensorInfo, k: number, n: number, transposed: boolean): number | null {
+    const i = this.kept.findIndex(
+      (e) =>
+        e.dataId === b.dataId &&
+        e.heap.sameBackend(heap) &&
+        e.gemm === gemm &&
+        e.k === k &&
+        e.n === n &&
+        e.transposed === transposed,
+    );
+    if (i >= 0) {
+      const [e] = this.kept.splice(i, 1);
+      this.kept.unshift(e);
+      return e.ptr;
+    }
+    if (!this.seen.includes(b.dataId)) {
+      this.seen.unshift(b.dataId);
+      if (this.seen.length > PackCache.SEEN) this.seen.pop();
+      return null;
+    }
+    const ptr = heap.mallocBytes(4 * gemm.packedSize(k, n));
+    packInto(gemm, heap, heap.ptr(b), ptr, k, n, transposed);
+    this.kept.unshift({ dataId: b.dataId, heap, gemm, k, n, transposed, ptr });
+    if (this.kept.length > PackCache.KEPT) {
+      const old = this.kept.pop()!;
+      old.heap.freeBytes(old.ptr);
+    }
+    return ptr;
+  }
+}
+
+const packCache = new PackCache();
+
+/** Packs B (`transposed`: given as `Bᵀ [n, k]`) from byte offset `bPtr` into the GEMM's layout at byte offset `dst`. */
+function packInto(gemm: Gemm, heap: WasmHeap, bPtr: number, dst: number, k: number, n: number, transposed: boolean) {
+  const { f32 } = memoryViews(heap.memory()!);
+  if (transposed) gemm.packBT(f32, bPtr / 4, dst / 4, k, n);
+  else gemm.packB(f32, bPtr / 4, dst / 4, k, n);
+}
+
 /**
  * Products `A · B` on the wasm heap with one `B [k, n]` packed for the GEMM once (a recurrence's hidden weights,
  * used at every step): A is given by a byte pointer to `m` rows of `k` floats, C written row-major at a pointer.
  * It allocates everything it needs when made, so that `run` never grows the memory; `free` releases it.
  */
 export class HeapMatMul {
-  /** One heap block: the packed B, then the row table (`maxRows` words), then the last panel's scratch. */
+  /** One heap block: the packed B (unless kept by the pack cache), then the row table (`maxRows` words), then the last panel's scratch. */
   private readonly block: tf.TensorInfo;
   private readonly packedFloats: number;
 
@@ -60,22 +125,26 @@ export class HeapMatMul {
     private readonly k: number,
     private readonly n: number,
     private readonly maxRows: number,
+    /** The pack cache's copy of B, or `null`: B packed into the block. */
+    private readonly keptB: number | null,
   ) {
-    this.packedFloats = gemm.packedSize(k, n);
+    this.packedFloats = keptB === null ? gemm.packedSize(k, n) : 0;
     const scratch = n % gemm.nr === 0 ? 0 : maxRows * gemm.nr;
     this.block = heap.alloc([this.packedFloats + Math.max(maxRows, 1) + scratch]);
   }
 
-  /** Byte offsets of the packed B, the row table and the scratch in the block. */
+  /** Byte offsets of the packed B, the row table and the scratch. */
   private pointers(): [number, number, number] {
-    const packed = this.heap.ptr(this.block);
-    const ind = packed + 4 * this.packedFloats;
-    return [packed, ind, ind + 4 * Math.max(this.maxRows, 1)];
+    const base = this.heap.ptr(this.block);
+    const ind = base + 4 * this.packedFloats;
+    return [this.keptB ?? base, ind, ind + 4 * Math.max(this.maxRows, 1)];
   }
 
   /**
    * A product with `b` packed (`transposed`: `b` holds `Bᵀ [n, k]`), for `A` of up to `maxRows` rows; `null` where the
-   * library's GEMM is off or unavailable (the caller then uses `heap.matMul`).
+   * library's GEMM is off or unavailable (the caller then uses `heap.matMul`). With `reuse`, a `b` that comes back
+   * (a weight) is packed once for all its products (see `PackCache`); without, it is packed for this product alone
+   * (and {@link pack} may replace it).
    */
   static create(
     heap: WasmHeap,
@@ -85,9 +154,14 @@ export class HeapMatMul {
     n: number,
     transposed: boolean,
     maxRows: number,
+    reuse = false,
   ): HeapMatMul | null {
     const own = ownGemm(heap.memory(), backend, 2 * maxRows * k * n >= THREADED_MIN_FLOPS);
-    return own ? HeapMatMul.withGemm(heap, own.gemm, own.threads, b, k, n, transposed, maxRows) : null;
+    if (!own) return null;
+    // The cache may grow the memory: before this product's own allocations.
+    const kept = reuse ? packCache.lookup(heap, own.gemm, b, k, n, transposed) : null;
+    if (kept !== null) return new HeapMatMul(heap, own.gemm, own.threads, k, n, maxRows, kept);
+    return HeapMatMul.withGemm(heap, own.gemm, own.threads, b, k, n, transposed, maxRows);
   }
 
   /** As {@link HeapMatMul.create}, on a given GEMM build and helper threads (tests and benches compare builds). */
@@ -101,17 +175,15 @@ export class HeapMatMul {
     transposed: boolean,
     maxRows: number,
   ): HeapMatMul {
-    const mm = new HeapMatMul(heap, gemm, threads, k, n, maxRows);
+    const mm = new HeapMatMul(heap, gemm, threads, k, n, maxRows, null);
     mm.pack(heap.ptr(b), transposed);
     return mm;
   }
 
-  /** Packs another `B` (same shape) from byte offset `bPtr`. */
+  /** Packs another `B` (same shape) from byte offset `bPtr` (not for a B the pack cache keeps). */
   pack(bPtr: number, transposed: boolean): void {
-    const { f32 } = memoryViews(this.heap.memory()!);
-    const dst = this.pointers()[0] / 4;
-    if (transposed) this.gemm.packBT(f32, bPtr / 4, dst, this.k, this.n);
-    else this.gemm.packB(f32, bPtr / 4, dst, this.k, this.n);
+    if (this.keptB !== null) throw new BackendError("HeapMatMul: B is the pack cache's, not to be replaced");
+    packInto(this.gemm, this.heap, bPtr, this.pointers()[0], this.k, this.n, transposed);
   }
 
   /**
@@ -128,7 +200,7 @@ export class HeapMatMul {
     this.gemm.run(mem, indPtr, m, 1, this.k, packed, this.n, cPtr, accumulate, scratch, this.threads);
   }
 
-  /** Releases the packed B and the tables. */
+  /** Releases the tables (and the packed B, unless the pack cache keeps it). */
   free(): void {
     this.heap.free(this.block);
   }
@@ -221,7 +293,8 @@ export function batchMatMulWasm(args: BatchMatMulArgs): tf.TensorInfo {
   // One B for every batch and A untransposed: the batches' rows are one matrix.
   const merged = useB === 'one' && !transposeA && useA === 'each';
   const rows = merged ? batch * m : m;
-  const mm = HeapMatMul.create(heap, backend, b, k, n, transposeB, rows);
+  // A B shared by every batch may be a weight: packed once for all its products.
+  const mm = HeapMatMul.create(heap, backend, b, k, n, transposeB, rows, useB === 'one');
   if (!mm) return stockUntransposed(heap, args, outLead, m, k, n);
   const out = heap.alloc([...outLead, m, n]);
   const aT = transposeA ? heap.alloc([m, k]) : null;

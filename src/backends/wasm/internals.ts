@@ -22,7 +22,13 @@ interface WasmTensorData {
 interface BackendWasmLike {
   dataIdMap: { get(dataId: object): WasmTensorData | undefined };
   /** The emscripten module: its memory is exported as `asm.memory`, or (threaded build) kept as `wasmMemory`. */
-  wasm?: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory; HEAPU8?: Uint8Array };
+  wasm?: {
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
+    HEAPU8?: Uint8Array;
+    _malloc?: (bytes: number) => number;
+    _free?: (ptr: number) => void;
+  };
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: Float32Array): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object, force?: boolean): boolean;
@@ -118,6 +124,26 @@ export class WasmHeap {
       );
     }
     return this.backend.typedArrayFromHeap(t) as Int32Array;
+  }
+
+  /**
+   * `bytes` of raw heap memory (no tensor: not in the backend's count), for data a kernel keeps between calls; release
+   * it with {@link freeBytes}. May grow the memory.
+   */
+  mallocBytes(bytes: number): number {
+    const malloc = this.backend.wasm?._malloc;
+    if (!malloc) throw new BackendError(`${this.kernelName}: the wasm backend exposes no _malloc`);
+    return malloc(bytes) >>> 0;
+  }
+
+  /** Releases memory from {@link mallocBytes}. */
+  freeBytes(ptr: number): void {
+    this.backend.wasm?._free?.(ptr);
+  }
+
+  /** Whether `other` is a handle on the same backend. */
+  sameBackend(other: WasmHeap): boolean {
+    return other.backend === this.backend;
   }
 
   /** A float32 view of `n` floats at byte offset `ptr` of the heap (valid until the next allocation). */

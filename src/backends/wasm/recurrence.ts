@@ -70,7 +70,7 @@ export class StepMatMul {
     transposed: boolean,
     private readonly rows: number,
   ) {
-    this.own = HeapMatMul.create(heap, backend, w, k, n, transposed, rows);
+    this.own = HeapMatMul.create(heap, backend, w, k, n, transposed, rows, true);
     if (!this.own) this.w = transposed ? heap.run('Transpose', { x: w }, { perm: [1, 0] }) : w;
     this.transposedCopy = !this.own && transposed;
   }
