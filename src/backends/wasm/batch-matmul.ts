@@ -101,6 +101,9 @@ class PackCache {
 
 const packCache = new PackCache();
 
+/** The largest packed B the cache keeps (1 MB). */
+const PACK_CACHE_MAX_FLOATS = 1 << 18;
+
 /** Packs B (`transposed`: given as `Bᵀ [n, k]`) from byte offset `bPtr` into the GEMM's layout at byte offset `dst`. */
 function packInto(gemm: Gemm, heap: WasmHeap, bPtr: number, dst: number, k: number, n: number, transposed: boolean) {
   const { f32 } = memoryViews(heap.memory()!);
@@ -158,8 +161,10 @@ export class HeapMatMul {
   ): HeapMatMul | null {
     const own = ownGemm(heap.memory(), backend, 2 * maxRows * k * n >= THREADED_MIN_FLOPS);
     if (!own) return null;
-    // The cache may grow the memory: before this product's own allocations.
-    const kept = reuse ? packCache.lookup(heap, own.gemm, b, k, n, transposed) : null;
+    // The cache may grow the memory: before this product's own allocations. Small weights only: packing matters
+    // where products are small, and the cache holds at most `KEPT` × 1 MB.
+    const small = own.gemm.packedSize(k, n) <= PACK_CACHE_MAX_FLOATS;
+    const kept = reuse && small ? packCache.lookup(heap, own.gemm, b, k, n, transposed) : null;
     if (kept !== null) return new HeapMatMul(heap, own.gemm, own.threads, k, n, maxRows, kept);
     return HeapMatMul.withGemm(heap, own.gemm, own.threads, b, k, n, transposed, maxRows);
   }
