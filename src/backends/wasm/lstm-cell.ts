@@ -70,7 +70,7 @@ interface CellOps {
   copyRuns(src: number, dst: number, rows: number, n: number, srcStride: number, dstStride: number): void;
 }
 
-const { I32, V128, get, set, tee, i32c, I32_ADD, I32_GE_U, LOAD, STORE } = asm;
+const { I32, V128, get, set, tee, i32c, I32_ADD, I32_GE_U, LOAD, STORE, advance, loopUntil } = asm;
 const { F32X4_ADD, F32X4_SUB, F32X4_MUL } = op;
 
 /** `base + i + k * hb` for the gate block `k`, with `hbK[k]` the locals holding 0, hb, 2 hb, 3 hb (k > 0). */
@@ -216,24 +216,9 @@ function copyRuns(): Fn {
   const [src, dst, rows, n, srcStride, dstStride, r, j] = [0, 1, 2, 3, 4, 5, 6, 7];
   const F32_LOAD = [0x2a, 0x02, 0x00];
   const F32_STORE = [0x38, 0x02, 0x00];
-  const advance = (local: number, by: number[]) => [...get(local), ...by, ...I32_ADD, ...set(local)];
-  // block { loop { if (counter >= limit) break; body; br loop } }
-  const loop = (counter: number, limit: number, body: number[]) => [
-    0x02,
-    0x40,
-    0x03,
-    0x40,
-    ...get(counter),
-    ...get(limit),
-    ...I32_GE_U,
-    0x0d,
-    1,
-    ...body,
-    0x0c,
-    0,
-    0x0b,
-    0x0b,
-  ];
+  // for (r = 0; r < rows; r++) { for (j = 0; j < n bytes; j += 4) dst[j] = src[j]; src += srcStride; ... }
+  const loop = (counter: number, limit: number, body: number[]) =>
+    loopUntil([...get(counter), ...get(limit), ...I32_GE_U], body);
   return {
     name: 'copyRuns',
     params: new Array(6).fill(I32),

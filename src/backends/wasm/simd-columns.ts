@@ -14,7 +14,7 @@
 import { type Fn, asm, boundOps } from './simd';
 import { op, toBytes } from './simd-math';
 
-const { I32, V128, get, set, tee, i32c, simd, I32_ADD, LOAD, STORE, loopBytes16 } = asm;
+const { I32, V128, get, set, tee, i32c, simd, I32_ADD, LOAD, STORE, advance, loopBytes16, loopUntil } = asm;
 const { F64X2_PROMOTE_LOW, F64X2_ADD, SHUFFLE_HIGH_TO_LOW, F32X4_ADD, F32X4_SUB, F32X4_MUL } = op;
 const F64X2_SUB = simd(0xf1);
 const F64X2_MUL = simd(0xf2);
@@ -63,30 +63,10 @@ const addTo = (acc: number, value: number[]) => [...value, ...get(acc), ...F64X2
  * rows (`rowBytes` a local) and the row counter `r` by `k`.
  */
 function rowSteps(r: number, rows: number, k: number, rowBytes: number, ptrs: number[], body: number[]): number[] {
-  const advance = ptrs.flatMap((p) => [...get(p), ...get(rowBytes), ...i32c(k), ...I32_MUL, ...I32_ADD, ...set(p)]);
-  return [
-    0x02,
-    0x40, // block
-    0x03,
-    0x40, // loop
-    ...get(r),
-    ...i32c(k),
-    ...I32_ADD,
-    ...get(rows),
-    ...I32_GT_U,
-    0x0d,
-    1, // br_if 1 (fewer than k rows left)
-    ...body,
-    ...advance,
-    ...get(r),
-    ...i32c(k),
-    ...I32_ADD,
-    ...set(r),
-    0x0c,
-    0, // br 0
-    0x0b,
-    0x0b, // end loop, end block
-  ];
+  const next = ptrs.flatMap((p) => advance(p, [...get(rowBytes), ...i32c(k), ...I32_MUL]));
+  // Exit when fewer than k rows are left.
+  const exit = [...get(r), ...i32c(k), ...I32_ADD, ...get(rows), ...I32_GT_U];
+  return loopUntil(exit, [...body, ...next, ...advance(r, i32c(k))]);
 }
 
 /**

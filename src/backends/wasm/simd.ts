@@ -110,28 +110,33 @@ const EXTRACT = (lane: number) => simd(0x21, lane);
 /** `ptr + i` for a pointer local and the byte-offset local `i`. */
 const at = (ptr: number, i: number): number[] => [...get(ptr), ...get(i), ...I32_ADD];
 
-/** A loop over byte offsets `i = 0, 16, ...` below `bytes` (locals), running `body` each time. */
-function loopBytes16(i: number, bytes: number, body: number[]): number[] {
+/**
+ * `block { loop { if (exit) break; body; continue } }`: `exit` leaves an i32 condition on the stack, `body` runs while
+ * it is 0 (and advances whatever `exit` tests).
+ */
+function loopUntil(exit: number[], body: number[]): number[] {
   return [
     0x02,
     0x40, // block
     0x03,
     0x40, // loop
-    ...get(i),
-    ...get(bytes),
-    ...I32_GE_U,
+    ...exit,
     0x0d,
     1, // br_if 1 (exit)
     ...body,
-    ...get(i),
-    ...i32c(16),
-    ...I32_ADD,
-    ...set(i),
     0x0c,
     0, // br 0
     0x0b,
     0x0b, // end loop, end block
   ];
+}
+
+/** `local += by` for an i32 local; `by` leaves the increment on the stack. */
+const advance = (local: number, by: number[]) => [...get(local), ...by, ...I32_ADD, ...set(local)];
+
+/** A loop over byte offsets `i = 0, 16, ...` below `bytes` (locals), running `body` each time. */
+function loopBytes16(i: number, bytes: number, body: number[]): number[] {
+  return loopUntil([...get(i), ...get(bytes), ...I32_GE_U], [...body, ...advance(i, i32c(16))]);
 }
 
 /** A loop over byte offsets `i = 0, 16, ...` below `4 * n4` (local `n`, turned into bytes), running `body`. */
@@ -636,5 +641,7 @@ export const asm = {
   STORE,
   ZERO,
   at,
+  advance,
+  loopUntil,
   loopBytes16,
 };
