@@ -21,35 +21,45 @@ function refuseAbstract(base: string, concrete: string): never {
   throw new ArgumentTypeError(`${base} is an abstract base class: construct ${concrete}`);
 }
 
+/**
+ * An elementwise op as a module, the base of {@link Activation} and {@link InplaceActivation}: `forward` applies the
+ * op, and so does a channels-last run (`nn/channels-last.ts`) to the NHWC form of the input.
+ */
+export abstract class Elementwise extends Module {
+  /** @param op the elementwise op. */
+  protected constructor(private readonly op: (input: tf.Tensor) => tf.Tensor) {
+    super();
+    if (new.target === Elementwise) refuseAbstract('Elementwise', 'an activation such as ReLU or Tanh');
+  }
+  override forward(input: tf.Tensor): tf.Tensor {
+    return this.op(input);
+  }
+  /** In a channels-last run: the same shape. */
+  channelsLastShape(shape: readonly number[]): number[] {
+    return [...shape];
+  }
+  /** In a channels-last run: the same op on the NHWC form. */
+  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
+    return this.op(x);
+  }
+}
+
 const NO_ARGS = signature('activation', []);
 
 /**
  * Base of the activations without arguments (`Tanh`, `Sigmoid`, `Tanhshrink`, `Softsign`, `LogSigmoid`): accepts
  * at most an empty options object, as torch accepts no argument, and applies its elementwise op.
  */
-export abstract class Activation extends Module {
-  private readonly op: (input: tf.Tensor) => tf.Tensor;
+export abstract class Activation extends Elementwise {
   /**
    * @param where the class name, for error messages.
    * @param args none (an empty options object is accepted).
    * @param op the elementwise op `forward` applies.
    */
   protected constructor(where: string, args: ArgsOf<typeof NO_ARGS>, op: (input: tf.Tensor) => tf.Tensor) {
-    super();
+    super(op);
     if (new.target === Activation) refuseAbstract('Activation', 'Tanh, Sigmoid, Tanhshrink, Softsign or LogSigmoid');
     NO_ARGS.parse(args, where);
-    this.op = op;
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return this.op(input);
-  }
-  /** Elementwise: in a channels-last run, the same output shape (see `nn/channels-last.ts`). */
-  channelsLastShape(shape: readonly number[]): number[] {
-    return [...shape];
-  }
-  /** Elementwise: in a channels-last run, the same op on the NHWC form. */
-  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
-    return this.op(x);
   }
 }
 
@@ -59,32 +69,19 @@ const INPLACE_ONLY = signature('activation', [['inplace', F.inplaceArg()]]);
  * Base of the activations whose only argument is torch's `inplace` flag (`ReLU`, `SELU`, `SiLU`, `Mish`,
  * `Hardsigmoid`, `Hardswish`): parses it as torch does, prints `inplace=True` when set, and applies its op.
  */
-export abstract class InplaceActivation extends Module {
+export abstract class InplaceActivation extends Elementwise {
   /** Accepted for porting; tfjs tensors are immutable, so it changes nothing. */
   readonly inplace: boolean;
-  private readonly op: (input: tf.Tensor) => tf.Tensor;
   /**
    * @param where the class name, for error messages.
    * @param args `inplace?` (default `false`), positionally or in an options object.
    * @param op the elementwise op `forward` applies.
    */
   protected constructor(where: string, args: ArgsOf<typeof INPLACE_ONLY>, op: (input: tf.Tensor) => tf.Tensor) {
-    super();
+    super(op);
     if (new.target === InplaceActivation)
       refuseAbstract('InplaceActivation', 'ReLU, SELU, SiLU, Mish, Hardsigmoid or Hardswish');
     this.inplace = INPLACE_ONLY.parse(args, where).inplace;
-    this.op = op;
-  }
-  override forward(input: tf.Tensor): tf.Tensor {
-    return this.op(input);
-  }
-  /** Elementwise: in a channels-last run, the same output shape (see `nn/channels-last.ts`). */
-  channelsLastShape(shape: readonly number[]): number[] {
-    return [...shape];
-  }
-  /** Elementwise: in a channels-last run, the same op on the NHWC form. */
-  forwardChannelsLast(x: tf.Tensor): tf.Tensor {
-    return this.op(x);
   }
   override extraRepr(): string {
     return inplaceRepr(this.inplace);

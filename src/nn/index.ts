@@ -70,6 +70,7 @@ export {
   RReLU,
   Threshold,
   Activation,
+  Elementwise,
   InplaceActivation,
   AlphaActivation,
   ShrinkActivation,
