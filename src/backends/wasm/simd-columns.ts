@@ -14,8 +14,24 @@
 import { type Fn, asm, boundOps } from './simd';
 import { op, toBytes } from './simd-math';
 
-const { I32, V128, get, set, tee, i32c, simd, I32_ADD, LOAD, STORE, advance, loopBytes16, loopUntil } = asm;
-const { F64X2_PROMOTE_LOW, F64X2_ADD, SHUFFLE_HIGH_TO_LOW, F32X4_ADD, F32X4_SUB, F32X4_MUL } = op;
+const {
+  I32,
+  V128,
+  get,
+  set,
+  tee,
+  i32c,
+  simd,
+  I32_ADD,
+  LOAD,
+  STORE,
+  advance,
+  affineOf,
+  bnGradOf,
+  loopBytes16,
+  loopUntil,
+} = asm;
+const { F64X2_PROMOTE_LOW, F64X2_ADD, SHUFFLE_HIGH_TO_LOW } = op;
 const F64X2_SUB = simd(0xf1);
 const F64X2_MUL = simd(0xf2);
 const I32_MUL = [0x6c];
@@ -186,27 +202,11 @@ function columnFunctions(): Fn[] {
     ...dotsHalf(promoteHigh(vdy), promoteHigh(vx), hi, sdHi, dotHi, g),
   ]);
   // colAffine(x, out, rows, c, c4, alpha, beta)
-  const affine = columnMap('colAffine', 1, 2, (src, param) => [
-    ...src(0),
-    ...param(0),
-    ...F32X4_MUL,
-    ...param(1),
-    ...F32X4_ADD,
-  ]);
+  const affine = columnMap('colAffine', 1, 2, (src, param) => affineOf(src(0), param(0), param(1)));
   // colGradApply(dy, x, out, rows, c, c4, mu, proj, meanDy, scale)
-  const gradApply = columnMap('colGradApply', 2, 4, (src, param) => [
-    ...src(0),
-    ...param(2),
-    ...F32X4_SUB,
-    ...src(1),
-    ...param(0),
-    ...F32X4_SUB,
-    ...param(1),
-    ...F32X4_MUL,
-    ...F32X4_SUB,
-    ...param(3),
-    ...F32X4_MUL,
-  ]);
+  const gradApply = columnMap('colGradApply', 2, 4, (src, param) =>
+    bnGradOf(src(0), param(2), src(1), param(0), param(1), param(3)),
+  );
   return [sums, affine, dots, gradApply];
 }
 

@@ -144,6 +144,28 @@ function loop16(i: number, n: number, body: number[]): number[] {
   return [...get(n), ...i32c(2), 0x74 /* i32.shl */, ...set(n), ...loopBytes16(i, n, body)];
 }
 
+/** `x * a + b` in float32 (an f32x4 left on the stack), each operand given as the instructions that push it. */
+const affineOf = (x: number[], a: number[], b: number[]) => [...x, ...a, ...F32X4_MUL, ...b, ...F32X4_ADD];
+
+/**
+ * BatchNorm's input gradient `(dy - meanDy - (x - mu) * proj) * scale` in float32 ops, each operand given as the
+ * instructions that push it: one formula for the per-plane loop here and the per-column one (`simd-columns.ts`), so
+ * that the two layouts round alike.
+ */
+const bnGradOf = (dy: number[], meanDy: number[], x: number[], mu: number[], proj: number[], scale: number[]) => [
+  ...dy,
+  ...meanDy,
+  ...F32X4_SUB,
+  ...x,
+  ...mu,
+  ...F32X4_SUB,
+  ...proj,
+  ...F32X4_MUL,
+  ...F32X4_SUB,
+  ...scale,
+  ...F32X4_MUL,
+];
+
 /** One function of a hand-assembled module: its signature (value types), extra locals and body bytes. */
 export interface Fn {
   name: string;
@@ -239,7 +261,7 @@ function functions(): Fn[] {
       ...get(4),
       ...F32X4_SPLAT,
       ...set(7),
-      ...loop16(5, 2, [...at(1, 5), ...at(0, 5), ...LOAD, ...get(6), ...F32X4_MUL, ...get(7), ...F32X4_ADD, ...STORE]),
+      ...loop16(5, 2, [...at(1, 5), ...affineOf([...at(0, 5), ...LOAD], get(6), get(7)), ...STORE]),
     ],
   });
   // add(a 0, b 1, out 2, n 3) locals: i 4
@@ -271,19 +293,7 @@ function functions(): Fn[] {
       ...set(12),
       ...loop16(8, 3, [
         ...at(2, 8),
-        ...at(0, 8),
-        ...LOAD,
-        ...get(11),
-        ...F32X4_SUB,
-        ...at(1, 8),
-        ...LOAD,
-        ...get(9),
-        ...F32X4_SUB,
-        ...get(10),
-        ...F32X4_MUL,
-        ...F32X4_SUB,
-        ...get(12),
-        ...F32X4_MUL,
+        ...bnGradOf([...at(0, 8), ...LOAD], get(11), [...at(1, 8), ...LOAD], get(9), get(10), get(12)),
         ...STORE,
       ]),
     ],
@@ -642,6 +652,8 @@ export const asm = {
   ZERO,
   at,
   advance,
+  affineOf,
+  bnGradOf,
   loopUntil,
   loopBytes16,
 };
